@@ -1,0 +1,28 @@
+"""dualrev: automatic differentiation on NumPy, with PyTorch's autograd API.
+
+Reverse mode through ``Tensor.backward`` and ``dualrev.grad``, forward mode
+through ``Dual``, and the two composed for Hessians and higher derivatives.
+"""
+
+from . import autograd, optim  # noqa: F401
+from ._format import set_printoptions  # noqa: F401
+from .creation import (  # noqa: F401
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+    manual_seed, ones, ones_like, rand, randint, randn, tensor, zeros, zeros_like)
+from .dtypes import (  # noqa: F401
+    bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
+    int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from .forward import Dual  # noqa: F401
+from .functions import (  # noqa: F401
+    abs, add, all, allclose, amax, amin, any, argmax, argmin, broadcast_to, cat, clamp,
+    clip, concat, concatenate, cos, detach, div, dot, eq, equal, exp, expand, expm1,
+    flatten, ge, gt, isclose, le, log, log1p, log_softmax, logical_and, logical_not,
+    logical_or, logsumexp, lt, matmul, max, maximum, mean, min, minimum, mm, mul, ne, neg,
+    negative, norm, numel, permute, pow, prod, relu, reshape, rsqrt, sigmoid, sign, sin,
+    softmax, softplus, sqrt, square, squeeze, stack, std, sub, sum, swapaxes, t, tan, tanh,
+    transpose, unsqueeze, var, view, where)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .tensor import Size, Tensor  # noqa: F401
+from .autograd import backward, grad  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,40 @@
+"""Levels of nested differentiation, and the thread-local grad mode.
+
+Every box (a reverse-mode Tensor or a forward-mode Dual) carries a level. An
+operation is handled by the box of the highest level among its arguments;
+boxes of lower levels are constants to it. Each transform call takes a fresh
+level from a counter that only grows, so a transform applied inside another
+always sits above it, and a Dual built by hand around other boxes sits above
+everything it contains.
+
+Level 0 belongs to the ambient PyTorch-style tape: tensors made by
+``dr.tensor(..., requires_grad=True)`` record there.
+"""
+
+import itertools
+import threading
+
+AMBIENT = 0
+
+_counter = itertools.count(1)
+
+
+def new_level() -> int:
+    """A level above every level handed out so far."""
+    return next(_counter)
+
+
+class _GradMode(threading.local):
+    enabled = True
+
+
+_grad_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are recorded."""
+    return _grad_mode.enabled
+
+
+def _set_grad_enabled(flag: bool) -> None:
+    _grad_mode.enabled = bool(flag)

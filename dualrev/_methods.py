@@ -1,0 +1,237 @@
+"""The math surface shared by Tensor and Dual: operators and methods. The
+operators call the primitives directly (the short path that scalar code
+takes); the methods take PyTorch's arguments through ``functions``."""
+
+from . import functions as F
+from . import ops
+
+
+def _method(fn):
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+class MathMethods:
+    __slots__ = ()
+    __array_ufunc__ = None  # NumPy defers to our reflected operators
+
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __pow__(self, other):
+        return ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return F.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return F.matmul(other, self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __eq__(self, other):
+        return F.eq(self, other)
+
+    def __ne__(self, other):
+        return F.ne(self, other)
+
+    def __lt__(self, other):
+        return F.lt(self, other)
+
+    def __le__(self, other):
+        return F.le(self, other)
+
+    def __gt__(self, other):
+        return F.gt(self, other)
+
+    def __ge__(self, other):
+        return F.ge(self, other)
+
+    def __and__(self, other):
+        return F.logical_and(self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return F.logical_or(self, other)
+
+    __ror__ = __or__
+
+    def __invert__(self):
+        return F.logical_not(self)
+
+    __hash__ = object.__hash__
+
+    def __getitem__(self, index):
+        from ._indexing import getitem
+        return getitem(self, index)
+
+    add = _method(F.add)
+    sub = _method(F.sub)
+    mul = _method(F.mul)
+    div = _method(F.div)
+    neg = _method(F.neg)
+    pow = _method(F.pow)
+    exp = _method(F.exp)
+    expm1 = _method(F.expm1)
+    log = _method(F.log)
+    log1p = _method(F.log1p)
+    sqrt = _method(F.sqrt)
+    rsqrt = _method(F.rsqrt)
+    square = _method(F.square)
+    abs = _method(F.abs)
+    sin = _method(F.sin)
+    cos = _method(F.cos)
+    tan = _method(F.tan)
+    tanh = _method(F.tanh)
+    sigmoid = _method(F.sigmoid)
+    relu = _method(F.relu)
+    sign = _method(F.sign)
+    softplus = _method(F.softplus)
+    clamp = clip = _method(F.clamp)
+    maximum = _method(F.maximum)
+    minimum = _method(F.minimum)
+    eq = _method(F.eq)
+    ne = _method(F.ne)
+    lt = _method(F.lt)
+    le = _method(F.le)
+    gt = _method(F.gt)
+    ge = _method(F.ge)
+    logical_and = _method(F.logical_and)
+    logical_or = _method(F.logical_or)
+    logical_not = _method(F.logical_not)
+    equal = _method(F.equal)
+    allclose = _method(F.allclose)
+    isclose = _method(F.isclose)
+    sum = _method(F.sum)
+    mean = _method(F.mean)
+    prod = _method(F.prod)
+    amax = _method(F.amax)
+    amin = _method(F.amin)
+    max = _method(F.max)
+    min = _method(F.min)
+    argmax = _method(F.argmax)
+    argmin = _method(F.argmin)
+    var = _method(F.var)
+    std = _method(F.std)
+    norm = _method(F.norm)
+    logsumexp = _method(F.logsumexp)
+    softmax = _method(F.softmax)
+    log_softmax = _method(F.log_softmax)
+    all = _method(F.all)
+    any = _method(F.any)
+    matmul = mm = _method(F.matmul)
+    dot = _method(F.dot)
+    reshape = view = _method(F.reshape)
+    flatten = _method(F.flatten)
+    transpose = swapaxes = _method(F.transpose)
+    t = _method(F.t)
+    permute = _method(F.permute)
+    squeeze = _method(F.squeeze)
+    unsqueeze = _method(F.unsqueeze)
+    expand = broadcast_to = _method(F.broadcast_to)
+    to_dtype = _method(F.to_dtype)
+
+    def where(self, condition, other):
+        return F.where(condition, self, other)
+
+    def expand_as(self, other):
+        return F.broadcast_to(self, other.shape)
+
+    def view_as(self, other):
+        return F.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def type_as(self, other):
+        return F.to_dtype(self, other.dtype)
+
+    @property
+    def T(self):
+        return F.permute(self, tuple(range(self.ndim))[::-1])
+
+    @property
+    def mT(self):
+        return F.transpose(self, -2, -1)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def dim(self):
+        return len(self.shape)
+
+    def numel(self):
+        return F.numel(self)
+
+    def size(self, dim=None):
+        from .tensor import Size
+        shape = Size(self.shape)
+        return shape if dim is None else shape[dim]
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def float(self):
+        from . import dtypes
+        return F.to_dtype(self, dtypes.float32)
+
+    def double(self):
+        from . import dtypes
+        return F.to_dtype(self, dtypes.float64)
+
+    def long(self):
+        from . import dtypes
+        return F.to_dtype(self, dtypes.int64)
+
+    def int(self):
+        from . import dtypes
+        return F.to_dtype(self, dtypes.int32)
+
+    def bool(self):
+        from . import dtypes
+        return F.to_dtype(self, dtypes.bool)
+
+    def is_floating_point(self):
+        return self.dtype.is_floating_point

@@ -1,0 +1,194 @@
+"""Primitives: one record per operation, holding its NumPy implementation,
+its JVP rule and its VJP rule side by side.
+
+A rule names what it needs by its parameter names, and that is all it gets:
+
+    defprim("sin", impl, jvp=lambda t, x: t * cos(x),
+                         vjp=lambda g, x: g * cos(x))
+
+The first parameter is the tangent (JVP) or the cotangent (VJP). The others
+may be ``ans`` (the primal output), an argument name (its value), an argument
+name with ``_shape`` (only its shape), and, for a variadic primitive, ``i``
+(which argument). Keyword-only parameters receive the primitive's static
+parameters (``axis``, ``keepdims``...). A rule for a primitive of several
+arguments is a tuple with one rule per argument; ``None`` marks an argument
+that is not differentiable. Because the rule says what it reads, the tape
+saves exactly that and nothing else (a staged VJP), and knows which saved
+tensors an in-place change would invalidate.
+
+Rules are written in dualrev's own operations, so they are differentiable in
+turn: reverse-over-reverse, forward-over-reverse and the rest fall out of the
+same table.
+"""
+
+import inspect
+
+_TABLE = {}
+
+
+class Box:
+    """A value that carries a level: the base of Tensor and Dual."""
+
+    __slots__ = ("_level",)
+
+    def _apply(self, prim, args, params):
+        """Handle ``prim`` on ``args``, of which this box has the top level."""
+        raise NotImplementedError
+
+    def _inner(self):
+        """The value one level down (the primal, for a Dual)."""
+        raise NotImplementedError
+
+
+def raw_value(x):
+    """The plain NumPy value under any nesting of boxes, for decisions that
+    depend on data (which branch of a rule to take), never for derivatives."""
+    while isinstance(x, Box):
+        x = x._inner()
+    return x
+
+
+class _Rule:
+    """A rule function with the names of what it reads, resolved once."""
+
+    __slots__ = ("fn", "needs")
+
+    def __init__(self, fn, prim):
+        self.fn = fn
+        positional = [p.name for p in inspect.signature(fn).parameters.values()
+                      if p.kind is p.POSITIONAL_OR_KEYWORD]
+        self.needs = tuple(prim._resolve(name) for name in positional[1:])
+
+
+class Primitive:
+    """One operation of the table. Calling it dispatches to the box of the
+    highest level among the arguments, or runs the NumPy implementation when
+    there is no box."""
+
+    __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "vjp", "linear",
+                 "broadcasts", "backward_name", "view", "_plans")
+
+    def __call__(self, *args, **params):
+        top = None
+        for a in args:
+            if isinstance(a, Box) and (top is None or a._level > top._level):
+                top = a
+        if top is None:
+            return self.impl(*args, **params)
+        return top._apply(self, args, params)
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+    @property
+    def differentiable(self):
+        return self.vjp is not None
+
+    def _resolve(self, name):
+        """Map a rule parameter name to what the rule reads: ('ans',),
+        ('value', i), ('shape', i), ('all', None), ('index', None)."""
+        if name == "ans":
+            return ("ans", None)
+        if self.variadic:
+            base = self.arg_names[0]
+            if name == base:
+                return ("all", None)
+            if name == base + "_shape":
+                return ("all_shapes", None)
+            if name == "i":
+                return ("index", None)
+        for i, arg in enumerate(self.arg_names):
+            if name == arg:
+                return ("value", i)
+            if name == arg + "_shape":
+                return ("shape", i)
+        raise TypeError(f"rule of primitive {self.name!r} asks for {name!r}, which is none of "
+                        f"'ans', {', '.join(map(repr, self.arg_names))} or their '_shape'")
+
+    def rule_for(self, rules, i):
+        """The rule of argument i (a variadic primitive shares one rule)."""
+        if rules is None:
+            return None
+        return rules[0] if self.variadic else rules[i]
+
+    def vjp_plan(self, mask):
+        """For a tuple of flags saying which arguments need a cotangent: the
+        needs to save (once each) and, per argument, its rule and the
+        positions of its needs in the saved tuple (-1: the argument's index).
+        Cached per mask."""
+        plan = self._plans.get(mask)
+        if plan is None:
+            needs, per_arg = [], []
+            for i, wanted in enumerate(mask):
+                rule = self.rule_for(self.vjp, i) if wanted else None
+                if rule is None:
+                    per_arg.append(None)
+                    continue
+                positions = []
+                for need in rule.needs:
+                    if need[0] == "index":
+                        positions.append(-1)
+                        continue
+                    if need not in needs:
+                        needs.append(need)
+                    positions.append(needs.index(need))
+                per_arg.append((rule.fn, tuple(positions)))
+            plan = self._plans[mask] = (tuple(needs), tuple(per_arg))
+        return plan
+
+
+def _as_rules(prim, rules):
+    if rules is None:
+        return None
+    if callable(rules):
+        rules = (rules,)
+    if not prim.variadic and len(rules) != len(prim.arg_names):
+        raise TypeError(f"primitive {prim.name!r} has {len(prim.arg_names)} arguments "
+                        f"but {len(rules)} rules")
+    return tuple(None if r is None else _Rule(r, prim) for r in rules)
+
+
+def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcasts=False,
+            backward_name=None, view=False):
+    """Define a primitive and add it to the table.
+
+    args: the argument names, space separated; a leading ``*`` makes the
+      primitive variadic (``"*xs"``: any number of arguments, one shared rule).
+    jvp, vjp: a rule or a tuple of rules, one per argument (see module doc).
+    linear: the primitive is linear in its first argument and its other
+      arguments are not differentiable; its JVP is the primitive itself
+      applied to the tangent, so no JVP rule is given.
+    broadcasts: the arguments broadcast against each other (elementwise
+      ops); the tape then sums cotangents back to each argument's shape, and
+      rules are written as if shapes were equal.
+    backward_name: the node name PyTorch uses (``MulBackward0``); by default
+      the capitalised primitive name followed by ``Backward0``.
+    view: the output shares memory with the first argument (an in-place
+      change of either is seen by the other).
+    """
+    prim = Primitive()
+    prim.name = name
+    prim.impl = impl
+    names = args.split()
+    prim.variadic = bool(names) and names[0].startswith("*")
+    prim.arg_names = tuple(n.lstrip("*") for n in names)
+    prim.linear = linear
+    prim.broadcasts = broadcasts
+    prim.view = view
+    prim.backward_name = backward_name or (
+        "".join(part.capitalize() for part in name.split("_")) + "Backward0")
+    prim._plans = {}
+    prim.jvp = _as_rules(prim, jvp)
+    prim.vjp = _as_rules(prim, vjp)
+    if linear and jvp is not None:
+        raise TypeError(f"primitive {name!r} is declared linear: its JVP is itself, give no jvp rule")
+    if name in _TABLE:
+        raise ValueError(f"primitive {name!r} is defined twice")
+    _TABLE[name] = prim
+    return prim
+
+
+def primitives():
+    """All primitives of the table, by name."""
+    return dict(_TABLE)
+

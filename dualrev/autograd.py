@@ -1,0 +1,133 @@
+"""PyTorch's ``torch.autograd`` entry points: ``backward`` and ``grad`` on
+tensors, over the tape of ``reverse``."""
+
+import numpy as np
+
+from . import dtypes
+from ._arrays import dtype_of, shape_of
+from ._levels import AMBIENT
+from .grad_mode import set_grad_enabled
+from .reverse import backward_pass, _accumulate
+from .tensor import Tensor
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    if isinstance(x, (tuple, list)):
+        return tuple(x)
+    return (x,)
+
+
+def _seeds(outputs, grad_outputs, create_graph):
+    """The cotangent to start from for each output: ones for a scalar,
+    else the one given (checked and cast to the output's dtype)."""
+    grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad_tensors should have the same length as tensors: got "
+                           f"{len(grad_outputs)} gradients for {len(outputs)} tensors")
+    seeds = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            value = _ones_like(out)
+            seeds.append(Tensor._make(value, out._level) if create_graph else value)
+            continue
+        if not isinstance(g, Tensor):
+            g = Tensor._make(dtypes.as_value(g, out.dtype), out._level)
+        if g.shape != out.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} "
+                               f"and output[{i}] has a shape of {out.shape!r}.")
+        if g.dtype != out.dtype:
+            g = g.to(out.dtype)
+        seeds.append(g if create_graph else g._value)
+    return seeds
+
+
+def _ones_like(t):
+    value = t._value
+    if type(value) is float:
+        return 1.0
+    return np.ones(shape_of(value), dtype=dtype_of(value))
+
+
+def _edges(outputs):
+    edges = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"expected Tensors to differentiate, got {type(out).__name__}")
+        edge = out._edge()
+        if edge is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+        edges.append(edge)
+    return edges
+
+
+def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
+    outputs = _as_tuple(outputs)
+    edges = _edges(outputs)
+    seeds = _seeds(outputs, grad_outputs, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    level = outputs[0]._level
+    mode = set_grad_enabled(create_graph) if level == AMBIENT else set_grad_enabled(True)
+    with mode:
+        return backward_pass(edges, seeds, box_type=type(outputs[0]), retain_graph=retain_graph,
+                             create_graph=create_graph, capture=capture)
+
+
+def _capture_edges(inputs):
+    edges = []
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"inputs must be Tensors, got {type(t).__name__}")
+        edge = t._edge()
+        if edge is None:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        edges.append(edge)
+    return edges
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Add the gradients of ``tensors`` (weighted by ``grad_tensors``) to
+    ``.grad`` of the leaves they depend on, or of ``inputs`` only."""
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        _run(tensors, grad_tensors, retain_graph, create_graph, None)
+        return
+    grads = _run(tensors, grad_tensors, retain_graph, create_graph, _capture_edges(inputs))
+    for t, g in zip(inputs, grads):
+        if g is not None:
+            _accumulate(t, g, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` (summed, each weighted by its
+    ``grad_outputs``) with respect to each of ``inputs``, as a tuple.
+    ``.grad`` is left alone. With ``create_graph=True`` the results are
+    themselves differentiable."""
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched: use dualrev.func.jacrev or vjp instead")
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    grads = _run(outputs, grad_outputs, retain_graph, create_graph, _capture_edges(inputs))
+    results = []
+    for t, g in zip(inputs, grads):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired "
+                                   "behavior.")
+            if materialize_grads:
+                g = np.zeros(shape_of(t._value), dtype_of(t._value)) if shape_of(t._value) else 0.0
+            else:
+                results.append(None)
+                continue
+        results.append(g if isinstance(g, Tensor) and g._level == t._level
+                       else Tensor._make(g, t._level))
+    return tuple(results)

@@ -1,0 +1,105 @@
+"""dtype names as PyTorch spells them, the default float dtype, and
+conversion of user data to raw values."""
+
+import builtins
+
+import numpy as np
+
+from ._arrays import FLOAT64, canonical
+
+
+class dtype:
+    """A dtype as PyTorch names it: ``dualrev.float32`` and so on. Compares
+    equal to the matching NumPy dtype."""
+
+    __slots__ = ("name", "numpy")
+
+    def __init__(self, name, numpy_dtype):
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+
+    def __repr__(self):
+        return f"dualrev.{self.name}"
+
+    def __eq__(self, other):
+        if isinstance(other, dtype):
+            return self.numpy == other.numpy
+        try:
+            return self.numpy == np.dtype(other)
+        except TypeError:
+            return NotImplemented
+
+    def __hash__(self):
+        return hash(self.numpy)
+
+    @property
+    def is_floating_point(self):
+        return self.numpy.kind == "f"
+
+    @property
+    def itemsize(self):
+        return self.numpy.itemsize
+
+
+float16 = half = dtype("float16", np.float16)
+float32 = float = dtype("float32", np.float32)
+float64 = double = dtype("float64", np.float64)
+int8 = dtype("int8", np.int8)
+uint8 = dtype("uint8", np.uint8)
+int16 = short = dtype("int16", np.int16)
+int32 = int = dtype("int32", np.int32)
+int64 = long = dtype("int64", np.int64)
+bool = dtype("bool", np.bool_)
+
+_BY_NUMPY = {d.numpy: d for d in (float16, float32, float64, int8, uint8, int16, int32, int64, bool)}
+_default = [float64]
+
+
+def from_numpy_dtype(numpy_dtype):
+    try:
+        return _BY_NUMPY[np.dtype(numpy_dtype)]
+    except KeyError:
+        raise TypeError(f"dualrev has no dtype for NumPy's {np.dtype(numpy_dtype)}") from None
+
+
+def to_numpy_dtype(d):
+    """A dualrev dtype, a NumPy dtype or a Python type as a NumPy dtype."""
+    if isinstance(d, dtype):
+        return d.numpy
+    if d is builtins.float:
+        return get_default_dtype().numpy
+    if d is builtins.int:
+        return np.dtype(np.int64)
+    return np.dtype(d)
+
+
+def get_default_dtype():
+    """The dtype of tensors made from Python floats (float64 unless set)."""
+    return _default[0]
+
+
+def set_default_dtype(d):
+    """Make ``d`` (``dualrev.float32`` or ``dualrev.float64``) the dtype of new
+    float tensors. float64 is dualrev's default; float32 gives PyTorch's."""
+    d = from_numpy_dtype(to_numpy_dtype(d))
+    if not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default[0] = d
+
+
+def as_value(data, dtype=None):
+    """User data (numbers, nested lists, arrays) as a raw value of ``dtype``:
+    Python floats default to the default dtype, ints to int64."""
+    target = None if dtype is None else to_numpy_dtype(dtype)
+    if target is None and type(data) is builtins.float and get_default_dtype().numpy == FLOAT64:
+        return data
+    array = np.array(data, dtype=target)
+    if target is None:
+        if array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+            array = array.astype(get_default_dtype().numpy)
+        elif array.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.generic)):
+            array = array.astype(np.int64)
+        elif array.dtype.kind not in "fiub":
+            raise TypeError(f"can't make a tensor of {array.dtype} data; dualrev supports "
+                            "float, int and bool tensors")
+    return canonical(array)

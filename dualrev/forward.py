@@ -1,0 +1,168 @@
+"""Forward mode: the Dual number and its handler.
+
+A Dual holds a primal and a tangent of the same shape, or a tangent with
+leading batch axes (k directions pushed at once). Its handler runs an
+operation on the primals one level down and forms the output tangent from
+the primitive's JVP rules, each argument's contribution summed.
+"""
+
+import numpy as np
+
+from ._arrays import ndim_of, shape_of
+from ._levels import new_level
+from ._methods import MathMethods
+from ._prims import Box
+from . import ops
+
+
+class Dual(Box, MathMethods):
+    """A forward-mode value: ``primal + tangent * ε`` with ε² = 0.
+
+    ``Dual(x, v)`` carries the direction ``v`` through every operation, so
+    ``f(Dual(x, v)).tangent`` is the Jacobian-vector product J_f(x) v.
+    Duals nest: ``Dual(Dual(x, 1.0), Dual(1.0, 0.0))`` has a second-order
+    part, and each Dual built by hand takes a fresh level above what it
+    holds.
+
+    >>> import dualrev as dr
+    >>> y = dr.Dual(2.0, 1.0) ** 3
+    >>> float(y.primal), float(y.tangent)
+    (8.0, 12.0)
+    """
+
+    __slots__ = ("primal", "tangent")
+
+    def __init__(self, primal, tangent, *, level=None):
+        primal, tangent = _as_operand(primal), _as_operand(tangent)
+        if level is None:
+            level = new_level()
+            if isinstance(primal, Dual) and isinstance(tangent, Dual) \
+                    and tangent._level != primal._level:
+                # Built by hand as Dual(Dual(x, 1), Dual(1, 0)): the inner
+                # Duals are one perturbation, so they share one level.
+                tangent = Dual(tangent.primal, tangent.tangent, level=primal._level)
+        self._level = level
+        self.primal = primal
+        self.tangent = _fit_tangent(tangent, primal)
+
+    @classmethod
+    def _make(cls, primal, tangent, level):
+        d = object.__new__(cls)
+        d._level = level
+        d.primal = primal
+        d.tangent = tangent
+        return d
+
+    def _inner(self):
+        return self.primal
+
+    @property
+    def shape(self):
+        return tuple(shape_of(self.primal))
+
+    @property
+    def dtype(self):
+        from .dtypes import from_numpy_dtype
+        from ._arrays import dtype_of
+        return from_numpy_dtype(dtype_of(self.primal))
+
+    def __repr__(self):
+        return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
+
+    def __bool__(self):
+        return bool(self.primal)
+
+    def __float__(self):
+        return float(self.primal)
+
+    def __int__(self):
+        return int(self.primal)
+
+    def _apply(self, prim, args, params):
+        level = self._level
+        primals, tangents = [], []
+        for a in args:
+            if isinstance(a, Dual) and a._level == level:
+                primals.append(a.primal)
+                tangents.append(a.tangent)
+            else:
+                primals.append(a)
+                tangents.append(None)
+        ans = prim(*primals, **params)
+        if prim.linear:
+            tangent = prim(tangents[0], *primals[1:], **params) if tangents[0] is not None else None
+        elif prim.jvp is None:
+            return ans
+        else:
+            tangent = _jvp(prim, ans, primals, tangents, params)
+        if tangent is None:
+            return ans
+        return Dual._make(ans, _fit_tangent(tangent, ans), level)
+
+
+def _jvp(prim, ans, primals, tangents, params):
+    """The sum of each differentiable argument's tangent contribution."""
+    total = None
+    for i, t in enumerate(tangents):
+        if t is None:
+            continue
+        rule = prim.rule_for(prim.jvp, i)
+        if rule is None:
+            continue
+        if prim.broadcasts:
+            t = _align(t, primals[i], ans)
+        needs = [_need(kind, j, i, ans, primals) for kind, j in rule.needs]
+        contribution = rule.fn(t, *needs, **params)
+        total = contribution if total is None else total + contribution
+    return total
+
+
+def _need(kind, j, i, ans, primals):
+    if kind == "value":
+        return primals[j]
+    if kind == "shape":
+        return shape_of(primals[j])
+    if kind == "ans":
+        return ans
+    if kind == "all":
+        return tuple(primals)
+    if kind == "all_shapes":
+        return tuple(shape_of(p) for p in primals)
+    return i  # "index"
+
+
+def _align(t, primal, ans):
+    """A tangent reshaped so its primal's axes line up with the output's
+    under broadcasting, leading batch axes kept in front."""
+    missing = ndim_of(ans) - ndim_of(primal)
+    if missing <= 0:
+        return t
+    shape = shape_of(t)
+    lead = shape[:len(shape) - ndim_of(primal)]
+    return ops.reshape(t, shape=lead + (1,) * missing + shape_of(primal))
+
+
+def _fit_tangent(tangent, primal):
+    """The tangent broadcast to ``batch + primal.shape``."""
+    t_shape, p_shape = shape_of(tangent), shape_of(primal)
+    if t_shape == p_shape:
+        return tangent
+    n = len(p_shape)
+    if len(t_shape) >= n and t_shape[len(t_shape) - n:] == p_shape:
+        return tangent
+    lead = t_shape[:len(t_shape) - n] if len(t_shape) > n else ()
+    try:
+        np.broadcast_shapes(t_shape, lead + p_shape)
+    except ValueError:
+        raise ValueError(f"a tangent of shape {t_shape} does not fit a primal of shape "
+                         f"{p_shape}: give the primal's shape, or leading batch axes before it") \
+            from None
+    return ops.broadcast_to(tangent, shape=lead + p_shape)
+
+
+def _as_operand(value):
+    """Numbers and arrays as raw values; boxes as they are."""
+    if isinstance(value, Box):
+        return value
+    from .dtypes import as_value
+    return as_value(value)

@@ -1,0 +1,437 @@
+"""The ``dr.X`` functions with PyTorch's names and signatures. They turn
+PyTorch's arguments (``dim``, ``keepdim``, shapes given as ``*sizes``) into
+the primitives' normalised parameters; Tensor and Dual methods call them
+too. Given plain numbers or arrays they return a Tensor."""
+
+import collections
+import math
+
+import numpy as np
+
+from . import ops
+from ._arrays import dtype_of, ndim_of, shape_of
+from ._prims import Box, raw_value
+from .ops import normalize_axes
+
+_builtin_max, _builtin_min, _builtin_all = max, min, all
+
+values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+
+
+def _boxed(value):
+    """A result as a box: a Tensor when no argument was one."""
+    if isinstance(value, Box):
+        return value
+    from .tensor import Tensor
+    return Tensor._make(value)
+
+
+def _sizes(sizes):
+    """PyTorch takes a shape as ``f(2, 3)`` or ``f((2, 3))``."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, np.ndarray)) or \
+            len(sizes) == 1 and type(sizes[0]).__name__ == "Size":
+        return tuple(int(s) for s in sizes[0])
+    return tuple(int(s) for s in sizes)
+
+
+def _numel(shape):
+    return math.prod(shape)
+
+
+def _resolve_shape(shape, numel):
+    """A target shape with its -1 worked out, checked against ``numel``."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = _numel(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    if _numel(shape) != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _axes(input, dim):
+    return normalize_axes(dim, ndim_of(input))
+
+
+def _axis(input, dim, extra=0):
+    """One axis as a negative int, for an output with ``extra`` more axes."""
+    n = ndim_of(input) + extra
+    bound = _builtin_max(n, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, "
+                         f"{bound - 1}], but got {dim})")
+    return dim % bound - bound
+
+
+# elementwise ---------------------------------------------------------------
+
+def add(input, other, *, alpha=1):
+    return _boxed(ops.add(input, other if alpha == 1 else ops.mul(other, alpha)))
+
+
+def sub(input, other, *, alpha=1):
+    return _boxed(ops.sub(input, other if alpha == 1 else ops.mul(other, alpha)))
+
+
+def mul(input, other):
+    return _boxed(ops.mul(input, other))
+
+
+def div(input, other, *, rounding_mode=None):
+    if rounding_mode is not None:
+        raise NotImplementedError("div with rounding_mode is not differentiable; "
+                                  "use floor or trunc on the values")
+    return _boxed(ops.div(input, other))
+
+
+def _unary(prim):
+    def fn(input):
+        return _boxed(prim(input))
+    fn.__name__ = prim.name
+    fn.__doc__ = f"Elementwise {prim.name}, differentiable to any order."
+    return fn
+
+
+neg = negative = _unary(ops.neg)
+exp = _unary(ops.exp)
+expm1 = _unary(ops.expm1)
+log = _unary(ops.log)
+log1p = _unary(ops.log1p)
+sqrt = _unary(ops.sqrt)
+abs = _unary(ops.abs)
+sin = _unary(ops.sin)
+cos = _unary(ops.cos)
+tan = _unary(ops.tan)
+tanh = _unary(ops.tanh)
+sigmoid = _unary(ops.sigmoid)
+relu = _unary(ops.relu)
+sign = _unary(ops.sign)
+
+
+def pow(input, exponent):
+    return _boxed(ops.pow(input, exponent))
+
+
+def square(input):
+    return _boxed(ops.mul(input, input))
+
+
+def rsqrt(input):
+    return _boxed(ops.div(1.0, ops.sqrt(input)))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _boxed(ops.softplus(input, beta=beta, threshold=threshold))
+
+
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Box) or isinstance(max, Box):
+        out = input if min is None else ops.maximum(input, min)
+        return _boxed(out if max is None else ops.minimum(out, max))
+    return _boxed(ops.clamp(input, min=min, max=max))
+
+
+clip = clamp
+
+
+def maximum(input, other):
+    return _boxed(ops.maximum(input, other))
+
+
+def minimum(input, other):
+    return _boxed(ops.minimum(input, other))
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        return tuple(_boxed(np.asarray(i)) for i in np.nonzero(raw_value(condition)))
+    return _boxed(ops.where(condition, input, other))
+
+
+def _comparison(prim):
+    def fn(input, other):
+        return _boxed(prim(input, other))
+    fn.__name__ = prim.name
+    fn.__doc__ = f"Elementwise {prim.name} comparison (a bool tensor, not differentiable)."
+    return fn
+
+
+eq = _comparison(ops.eq)
+ne = _comparison(ops.ne)
+lt = _comparison(ops.lt)
+le = _comparison(ops.le)
+gt = _comparison(ops.gt)
+ge = _comparison(ops.ge)
+logical_and = _comparison(ops.logical_and)
+logical_or = _comparison(ops.logical_or)
+
+
+def logical_not(input):
+    return _boxed(ops.logical_not(input))
+
+
+def equal(input, other):
+    """True when both have the same shape and values."""
+    return shape_of(input) == shape_of(other) and bool(np.all(raw_value(ops.eq(input, other))))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
+                            equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _boxed(np.isclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
+                             equal_nan=equal_nan))
+
+
+# reductions ----------------------------------------------------------------
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = to_dtype(input, dtype)
+    return _boxed(ops.sum(input, axis=_axes(input, dim), keepdims=keepdim))
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = to_dtype(input, dtype)
+    return _boxed(ops.mean(input, axis=_axes(input, dim), keepdims=keepdim))
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = to_dtype(input, dtype)
+    return _boxed(ops.prod(input, axis=_axes(input, dim), keepdims=keepdim))
+
+
+def amax(input, dim=(), keepdim=False):
+    return _boxed(ops.amax(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
+
+
+def amin(input, dim=(), keepdim=False):
+    return _boxed(ops.amin(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
+
+
+def _extremum(input, dim, keepdim, other, reduce, pick, pairwise):
+    if isinstance(dim, Box) or other is not None:
+        return _boxed(pairwise(input, dim if other is None else other))
+    if dim is None:
+        return _boxed(reduce(input, axis=None, keepdims=False))
+    axis = _axis(input, dim)
+    if ndim_of(input) == 0:
+        return values_indices(_boxed(input), _boxed(np.asarray(0)))
+    indices = pick(raw_value(input), axis=axis, keepdims=True)
+    values = ops.gather(input, indices=indices, axis=axis)
+    if not keepdim:
+        values = ops.squeeze(values, axis=axis)
+        indices = np.squeeze(indices, axis=axis)
+    return values_indices(_boxed(values), _boxed(np.asarray(indices)))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """The largest entry; with ``dim``, ``(values, indices)`` along it; with a
+    tensor second argument, the elementwise maximum."""
+    return _extremum(input, dim, keepdim, other, ops.amax, np.argmax, ops.maximum)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    """The smallest entry; with ``dim``, ``(values, indices)``; with a tensor
+    second argument, the elementwise minimum."""
+    return _extremum(input, dim, keepdim, other, ops.amin, np.argmin, ops.minimum)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _boxed(np.asarray(ops.argmax(raw_value(input), axis=None if dim is None else
+                                        _axis(input, dim), keepdims=keepdim)))
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _boxed(np.asarray(ops.argmin(raw_value(input), axis=None if dim is None else
+                                        _axis(input, dim), keepdims=keepdim)))
+
+
+def _correction(correction, unbiased):
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return 1 if correction is None else correction
+
+
+def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
+    return _boxed(ops.var(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
+                          keepdims=keepdim))
+
+
+def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
+    return _boxed(ops.std(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
+                          keepdims=keepdim))
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The p-norm (2 for ``'fro'``), over ``dim`` or all entries."""
+    if p in ("fro", None):
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("the nuclear norm needs an SVD rule (not in dualrev yet)")
+    return _boxed(ops.norm(input, p=float(p), axis=_axes(input, dim), keepdims=keepdim))
+
+
+def logsumexp(input, dim, keepdim=False):
+    return _boxed(ops.logsumexp(input, axis=_axes(input, dim), keepdims=keepdim))
+
+
+def softmax(input, dim, dtype=None):
+    return _boxed(ops.softmax(input, axis=_axes(input, dim)))
+
+
+def log_softmax(input, dim, dtype=None):
+    return _boxed(ops.log_softmax(input, axis=_axes(input, dim)))
+
+
+def all(input, dim=None, keepdim=False):
+    return _boxed(np.asarray(ops.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
+                                     keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    return _boxed(np.asarray(ops.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
+                                     keepdims=keepdim)))
+
+
+# products ------------------------------------------------------------------
+
+def matmul(input, other):
+    if not shape_of(input) or not shape_of(other):
+        raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
+                           f"{ndim_of(input)}D and {ndim_of(other)}D")
+    return _boxed(ops.matmul(input, other))
+
+
+def dot(input, other):
+    if ndim_of(input) != 1 or ndim_of(other) != 1:
+        raise RuntimeError(f"1D tensors expected, but got {ndim_of(input)}D and "
+                           f"{ndim_of(other)}D tensors")
+    if shape_of(input) != shape_of(other):
+        raise RuntimeError("inconsistent tensor size, expected tensor [%d] and src [%d] to have "
+                           "the same number of elements, but got %d and %d elements respectively"
+                           % (shape_of(input) + shape_of(other) + shape_of(input) + shape_of(other)))
+    return _boxed(ops.dot(input, other))
+
+
+mm = matmul
+
+
+# shapes ----------------------------------------------------------------------
+
+def reshape(input, *shape):
+    shape = _resolve_shape(_sizes(shape), _numel(shape_of(input)))
+    return _boxed(ops.reshape(input, shape=shape))
+
+
+view = reshape
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    shape = shape_of(input)
+    if not shape:
+        return reshape(input, 1)
+    start, end = start_dim % len(shape), end_dim % len(shape)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    return reshape(input, shape[:start] + (_numel(shape[start:end + 1]),) + shape[end + 1:])
+
+
+def transpose(input, dim0, dim1):
+    if ndim_of(input) == 0:
+        return _boxed(input)
+    return _boxed(ops.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
+
+
+swapaxes = transpose
+
+
+def t(input):
+    n = ndim_of(input)
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return transpose(input, 0, 1) if n == 2 else _boxed(input)
+
+
+def permute(input, *dims):
+    dims = _sizes(dims)
+    n = ndim_of(input)
+    if sorted(d % n for d in dims) != list(range(n)) if n else dims:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {n} is not equal to len(dims) = {len(dims)}")
+    return _boxed(ops.permute(input, axes=tuple(d % n for d in dims)))
+
+
+def squeeze(input, dim=None):
+    shape = shape_of(input)
+    if dim is None:
+        axes = tuple(i - len(shape) for i, s in enumerate(shape) if s == 1)
+    else:
+        axes = tuple(a for a in _axes(input, dim) if shape[a] == 1)
+    return _boxed(ops.squeeze(input, axis=axes) if axes else input)
+
+
+def unsqueeze(input, dim):
+    return _boxed(ops.unsqueeze(input, axis=_axis(input, dim, extra=1)))
+
+
+def broadcast_to(input, *shape):
+    """Expand size-1 axes (and add leading ones); -1 keeps a size."""
+    shape = _sizes(shape)
+    current = shape_of(input)
+    offset = len(shape) - len(current)
+    if offset < 0:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({len(current)})")
+    shape = tuple(current[i - offset] if s == -1 else s for i, s in enumerate(shape))
+    return _boxed(ops.broadcast_to(input, shape=shape))
+
+
+expand = broadcast_to
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    return _boxed(ops.concatenate(*tensors, axis=_axis(tensors[0], dim)))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    if len({shape_of(x) for x in tensors}) > 1:
+        raise RuntimeError("stack expects each tensor to be equal size, but got "
+                           + " and ".join(str(list(shape_of(x))) for x in tensors[:2]))
+    return _boxed(ops.stack(*tensors, axis=_axis(tensors[0], dim, extra=1)))
+
+
+def to_dtype(input, dtype):
+    """``input`` cast to ``dtype`` (differentiable between float dtypes)."""
+    from .dtypes import to_numpy_dtype
+    target = to_numpy_dtype(dtype)
+    if dtype_of(input) == target:
+        return _boxed(input)
+    return _boxed(ops.astype(input, dtype=target))
+
+
+def detach(input):
+    return input.detach()
+
+
+def numel(input):
+    return _numel(shape_of(input))

@@ -1,0 +1,128 @@
+"""Finite-difference checks of reverse-mode derivatives: ``gradcheck`` for
+first order, ``gradgradcheck`` for second order (the gradient of the
+gradient)."""
+
+import numpy as np
+
+from .grad_mode import no_grad
+
+
+class GradcheckError(RuntimeError):
+    """The analytic and the finite-difference Jacobians disagree."""
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _differentiable(inputs):
+    from .tensor import Tensor
+    return [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+
+def _values(outputs):
+    return [np.asarray(o.detach(), dtype=np.float64).ravel() for o in outputs]
+
+
+def _numerical(fn, inputs, wrt, eps):
+    """Central differences: one column per input entry, per (output, input)."""
+    from .tensor import Tensor
+    base = [np.array(np.asarray(x.detach()), dtype=np.float64) if i in wrt else x
+            for i, x in enumerate(inputs)]
+
+    def evaluate(values):
+        args = [Tensor._make(v.copy() if v.ndim else float(v)) if i in wrt else v
+                for i, v in enumerate(values)]
+        with no_grad():
+            return _values(_as_tuple(fn(*args)))
+
+    jac = {}
+    for i in wrt:
+        flat = base[i].reshape(-1)
+        columns = []
+        for k in range(flat.size):
+            original = flat[k]
+            flat[k] = original + eps
+            plus = evaluate(base)
+            flat[k] = original - eps
+            minus = evaluate(base)
+            flat[k] = original
+            columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+        for o in range(len(columns[0]) if columns else 0):
+            jac[(o, i)] = np.array([column[o] for column in columns]).T
+    return jac
+
+
+def _analytical(fn, inputs, wrt):
+    """Rows of the Jacobian by reverse mode, one unit cotangent at a time."""
+    from .autograd import grad
+    outputs = _as_tuple(fn(*inputs))
+    jac = {}
+    for o, out in enumerate(outputs):
+        size = int(np.size(np.asarray(out.detach())))
+        rows = {i: [] for i in wrt}
+        for k in range(size):
+            unit = np.zeros(size)
+            unit[k] = 1.0
+            cotangent = unit.reshape(out.shape) if out.shape else 1.0
+            if not out.requires_grad:
+                grads = [None] * len(wrt)
+            else:
+                grads = grad(out, [inputs[i] for i in wrt], grad_outputs=cotangent,
+                             retain_graph=True, allow_unused=True)
+            for i, g in zip(wrt, grads):
+                n = int(np.size(np.asarray(inputs[i].detach())))
+                rows[i].append(np.zeros(n) if g is None else np.asarray(g, np.float64).ravel())
+        for i in wrt:
+            n = int(np.size(np.asarray(inputs[i].detach())))
+            jac[(o, i)] = np.array(rows[i]).reshape(size, n)
+    return jac
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Check the Jacobians of ``fn`` at ``inputs`` (the tensors among them
+    that require grad) against central finite differences. Use float64
+    inputs. Returns True, or raises GradcheckError (False with
+    ``raise_exception=False``)."""
+    inputs = _as_tuple(inputs)
+    wrt = _differentiable(inputs)
+    if not wrt:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient")
+    numeric = _numerical(fn, inputs, wrt, eps)
+    analytic = _analytical(fn, inputs, wrt)
+    for key, a in analytic.items():
+        n = numeric.get(key, np.zeros_like(a))
+        if not np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+            if not raise_exception:
+                return False
+            raise GradcheckError(f"Jacobian mismatch for output {key[0]} with respect to input "
+                                 f"{key[1]},\nnumerical:{n}\nanalytical:{a}\n")
+    return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True, seed=0):
+    """Check second derivatives: ``gradcheck`` of the function that maps
+    (inputs, cotangents) to the gradient of ``fn`` taken with
+    ``create_graph=True``. Cotangents are random unless given."""
+    from .autograd import grad
+    from .tensor import Tensor
+    inputs = _as_tuple(inputs)
+    wrt = _differentiable(inputs)
+    outputs = _as_tuple(fn(*inputs))
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed)
+        grad_outputs = [Tensor(rng.standard_normal(o.shape), dtype=o.dtype, requires_grad=True)
+                        for o in outputs]
+    grad_outputs = _as_tuple(grad_outputs)
+    n = len(inputs)
+
+    def first_derivative(*args):
+        xs, vs = args[:n], args[n:]
+        outs = _as_tuple(fn(*xs))
+        grads = grad(outs, [xs[i] for i in wrt], grad_outputs=list(vs), create_graph=True,
+                     allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivative, inputs + tuple(grad_outputs), eps=eps, atol=atol,
+                     rtol=rtol, raise_exception=raise_exception)

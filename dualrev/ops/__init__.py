@@ -1,0 +1,14 @@
+"""The rule table: every primitive with its implementation, JVP and VJP, and
+the operations composed from them. Split by kind."""
+
+from .elementwise import (  # noqa: F401
+    abs, add, astype, clamp, clone, cos, div, eq, exp, expm1, ge, gt, le, log, log1p,
+    logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow, relu,
+    sigmoid, sign, sin, sqrt, stop_gradient, sub, tan, tanh, where)
+from .reductions import all, amax, amin, any, argmax, argmin, mean, prod, sum  # noqa: F401
+from .shape import (  # noqa: F401
+    broadcast_to, concatenate, gather, getitem, index_put, moveaxis, permute, reshape,
+    scatter, scatter_along, squeeze, stack, transpose, unsqueeze)
+from .linalg import dot, matmul  # noqa: F401
+from .composite import log_softmax, logsumexp, norm, softmax, softplus, std, var  # noqa: F401
+from .util import normalize_axes, sum_to, unbroadcast  # noqa: F401

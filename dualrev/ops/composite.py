@@ -1,0 +1,79 @@
+"""Operations composed from primitives. Their derivatives of every order come
+from the primitives' rules; none needs a rule of its own. Axes arrive
+normalised, as for the primitives."""
+
+from .._arrays import shape_of
+from . import elementwise as ew
+from . import reductions as red
+
+
+def _count(x, axis):
+    shape = shape_of(x)
+    if axis is None:
+        n = 1
+        for s in shape:
+            n *= s
+        return n
+    n = 1
+    for a in axis:
+        n *= shape[a]
+    return n
+
+
+def var(x, *, axis, correction, keepdims):
+    """Variance with ``correction`` subtracted from the count (1: Bessel)."""
+    centred = x - red.mean(x, axis=axis, keepdims=True)
+    n = _count(x, axis)
+    return red.sum(centred * centred, axis=axis, keepdims=keepdims) / max(n - correction, 0)
+
+
+def std(x, *, axis, correction, keepdims):
+    return ew.sqrt(var(x, axis=axis, correction=correction, keepdims=keepdims))
+
+
+def norm(x, *, p, axis, keepdims):
+    """The p-norm over ``axis`` (all axes when None)."""
+    if p == 2:
+        return ew.sqrt(red.sum(x * x, axis=axis, keepdims=keepdims))
+    if p == float("inf"):
+        return red.amax(ew.abs(x), axis=axis, keepdims=keepdims)
+    if p == -float("inf"):
+        return red.amin(ew.abs(x), axis=axis, keepdims=keepdims)
+    if p == 1:
+        return red.sum(ew.abs(x), axis=axis, keepdims=keepdims)
+    if p == 0:
+        return red.sum(ew.ne(x, 0) * 1.0, axis=axis, keepdims=keepdims)
+    return red.sum(ew.abs(x) ** p, axis=axis, keepdims=keepdims) ** (1.0 / p)
+
+
+def logsumexp(x, *, axis, keepdims):
+    """log(sum(exp(x))), shifted by the (constant) maximum so exp cannot
+    overflow; the shift cancels, so it is held out of the derivative."""
+    shift = ew.stop_gradient(red.amax(x, axis=axis, keepdims=True))
+    shift = ew.where(ew.eq(shift, shift) & (ew.abs(shift) < float("inf")), shift, 0.0)
+    total = ew.log(red.sum(ew.exp(x - shift), axis=axis, keepdims=True)) + shift
+    return total if keepdims else _drop(total, axis)
+
+
+def _drop(x, axis):
+    from . import shape as sh
+    shape = shape_of(x)
+    reduced = set(range(len(shape))) if axis is None else {a % len(shape) for a in axis}
+    return sh.reshape(x, shape=tuple(s for i, s in enumerate(shape) if i not in reduced))
+
+
+def softmax(x, *, axis):
+    shifted = ew.exp(x - ew.stop_gradient(red.amax(x, axis=axis, keepdims=True)))
+    return shifted / red.sum(shifted, axis=axis, keepdims=True)
+
+
+def log_softmax(x, *, axis):
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def softplus(x, *, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, linear above ``threshold`` as in PyTorch;
+    written as relu(z) + log1p(exp(-|z|)) so it never overflows."""
+    z = x * beta
+    smooth = (ew.relu(z) + ew.log1p(ew.exp(-ew.abs(z)))) / beta
+    return ew.where(z > threshold, x, smooth)

@@ -1,0 +1,170 @@
+"""Elementwise primitives. Arguments broadcast; the tape sums cotangents back,
+so the rules here are written as if every argument had the output's shape.
+
+A 0-d float64 value travels as a Python float, and the implementations below
+take the ``math`` module's path for it (30 ns instead of NumPy's 700 ns),
+falling back to NumPy where ``math`` raises (log 0, overflow, 1/0) so that
+results stay NumPy's: inf and nan, never an exception.
+"""
+
+import math
+
+import numpy as np
+
+from .._prims import defprim
+from .._arrays import FLOAT64
+
+
+def _numpy_scalar(np_fn, *args):
+    with np.errstate(all="ignore"):
+        return float(np_fn(*args))
+
+
+def _fast_unary(math_fn, np_fn):
+    def impl(x):
+        if type(x) is float:
+            try:
+                return math_fn(x)
+            except (ValueError, OverflowError):
+                return _numpy_scalar(np_fn, x)
+        return np_fn(x)
+    impl.__name__ = np_fn.__name__
+    return impl
+
+
+def _div_impl(x, y):
+    try:
+        return x / y
+    except ZeroDivisionError:
+        return _numpy_scalar(np.true_divide, x, y)
+
+
+def _pow_impl(x, y):
+    if type(x) is float and (type(y) is float or type(y) is int):
+        try:
+            return math.pow(x, y)
+        except (ValueError, OverflowError):
+            return _numpy_scalar(np.power, x, y)
+    return np.power(x, y)
+
+
+def _sigmoid_array(x):
+    return np.exp(-np.logaddexp(0, -x))
+
+
+def _sigmoid_float(x):
+    return 1.0 / (1.0 + math.exp(-x)) if x > -700.0 else math.exp(x)
+
+
+def _relu_impl(x):
+    if type(x) is float:
+        return x if not x < 0.0 else 0.0
+    return np.maximum(x, 0)
+
+
+def _astype_impl(x, dtype):
+    if dtype == FLOAT64 and type(x) is float:
+        return x
+    out = np.asarray(x).astype(dtype)
+    return float(out) if out.ndim == 0 and dtype == FLOAT64 else out
+
+
+def _pow_dbase(x, y):
+    """d(x ** y)/dx, zero where y == 0 (as PyTorch, which avoids 0 * inf)."""
+    if type(y) is float or type(y) is int:
+        return 0.0 if y == 0 else y * x ** (y - 1)
+    return where(y == 0, 0.0, y * x ** (y - 1))
+
+
+def _pow_dexp(ans, x, y):
+    """d(x ** y)/dy, zero where x == 0 and y >= 0 (the limit PyTorch takes)."""
+    return where((x == 0) & (y >= 0), 0.0, ans * log(x))
+
+
+def _tie_share(x, y):
+    """1 where x wins, 1/2 on ties, 0 where it loses: how maximum splits."""
+    return (x > y) + (x == y) * 0.5
+
+
+add = defprim("add", lambda x, y: x + y, "x y", broadcasts=True,
+              jvp=(lambda t: t, lambda t: t),
+              vjp=(lambda g: g, lambda g: g))
+sub = defprim("sub", lambda x, y: x - y, "x y", broadcasts=True,
+              jvp=(lambda t: t, lambda t: neg(t)),
+              vjp=(lambda g: g, lambda g: neg(g)))
+mul = defprim("mul", lambda x, y: x * y, "x y", broadcasts=True,
+              jvp=(lambda t, y: t * y, lambda t, x: x * t),
+              vjp=(lambda g, y: g * y, lambda g, x: x * g))
+div = defprim("div", _div_impl, "x y", broadcasts=True,
+              jvp=(lambda t, y: t / y, lambda t, ans, y: neg(t * ans / y)),
+              vjp=(lambda g, y: g / y, lambda g, ans, y: neg(g * ans / y)))
+neg = defprim("neg", lambda x: -x, linear=True, vjp=lambda g: neg(g))
+pow = defprim("pow", _pow_impl, "x y", broadcasts=True,
+              jvp=(lambda t, x, y: t * _pow_dbase(x, y), lambda t, ans, x, y: t * _pow_dexp(ans, x, y)),
+              vjp=(lambda g, x, y: g * _pow_dbase(x, y), lambda g, ans, x, y: g * _pow_dexp(ans, x, y)))
+exp = defprim("exp", _fast_unary(math.exp, np.exp),
+              jvp=lambda t, ans: t * ans, vjp=lambda g, ans: g * ans)
+expm1 = defprim("expm1", _fast_unary(math.expm1, np.expm1),
+                jvp=lambda t, ans: t * (ans + 1), vjp=lambda g, ans: g * (ans + 1))
+log = defprim("log", _fast_unary(math.log, np.log),
+              jvp=lambda t, x: t / x, vjp=lambda g, x: g / x)
+log1p = defprim("log1p", _fast_unary(math.log1p, np.log1p),
+                jvp=lambda t, x: t / (x + 1), vjp=lambda g, x: g / (x + 1))
+sqrt = defprim("sqrt", _fast_unary(math.sqrt, np.sqrt),
+               jvp=lambda t, ans: t / (2 * ans), vjp=lambda g, ans: g / (2 * ans))
+sin = defprim("sin", _fast_unary(math.sin, np.sin),
+              jvp=lambda t, x: t * cos(x), vjp=lambda g, x: g * cos(x))
+cos = defprim("cos", _fast_unary(math.cos, np.cos),
+              jvp=lambda t, x: neg(t * sin(x)), vjp=lambda g, x: neg(g * sin(x)))
+tan = defprim("tan", _fast_unary(math.tan, np.tan),
+              jvp=lambda t, ans: t * (1 + ans * ans), vjp=lambda g, ans: g * (1 + ans * ans))
+tanh = defprim("tanh", _fast_unary(math.tanh, np.tanh),
+               jvp=lambda t, ans: t * (1 - ans * ans), vjp=lambda g, ans: g * (1 - ans * ans))
+sigmoid = defprim("sigmoid", _fast_unary(_sigmoid_float, _sigmoid_array),
+                  jvp=lambda t, ans: t * (ans * (1 - ans)), vjp=lambda g, ans: g * (ans * (1 - ans)))
+relu = defprim("relu", _relu_impl,
+               jvp=lambda t, ans: t * (ans > 0), vjp=lambda g, ans: g * (ans > 0))
+abs = defprim("abs", lambda x: x.__abs__(),
+              jvp=lambda t, x: t * sign(x), vjp=lambda g, x: g * sign(x))
+maximum = defprim("maximum", np.maximum, "x y", broadcasts=True,
+                  jvp=(lambda t, x, y: t * _tie_share(x, y), lambda t, x, y: t * _tie_share(y, x)),
+                  vjp=(lambda g, x, y: g * _tie_share(x, y), lambda g, x, y: g * _tie_share(y, x)))
+minimum = defprim("minimum", np.minimum, "x y", broadcasts=True,
+                  jvp=(lambda t, x, y: t * _tie_share(y, x), lambda t, x, y: t * _tie_share(x, y)),
+                  vjp=(lambda g, x, y: g * _tie_share(y, x), lambda g, x, y: g * _tie_share(x, y)))
+clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
+                jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
+                vjp=lambda g, x, *, min, max: g * _inside(x, min, max))
+where = defprim("where", np.where, "condition x y", broadcasts=True,
+                jvp=(None, lambda t, condition: where(condition, t, 0.0),
+                     lambda t, condition: where(condition, 0.0, t)),
+                vjp=(None, lambda g, condition: where(condition, g, 0.0),
+                     lambda g, condition: where(condition, 0.0, g)))
+clone = defprim("clone", lambda x: x.copy() if type(x) is np.ndarray else x, linear=True,
+                vjp=lambda g: g)
+astype = defprim("astype", _astype_impl, linear=True, vjp=lambda g, *, dtype: g,
+                 backward_name="ToCopyBackward0")
+
+
+def _inside(x, lo, hi):
+    """1 where lo <= x <= hi (bounds count as inside, as in PyTorch)."""
+    inside = True
+    if lo is not None:
+        inside = inside & (x >= lo)
+    if hi is not None:
+        inside = inside & (x <= hi)
+    return inside
+
+
+# Not differentiable: no rules, so outputs carry no graph and no tangent.
+sign = defprim("sign", np.sign)
+eq = defprim("eq", lambda x, y: np.equal(x, y), "x y")
+ne = defprim("ne", lambda x, y: np.not_equal(x, y), "x y")
+lt = defprim("lt", lambda x, y: np.less(x, y), "x y")
+le = defprim("le", lambda x, y: np.less_equal(x, y), "x y")
+gt = defprim("gt", lambda x, y: np.greater(x, y), "x y")
+ge = defprim("ge", lambda x, y: np.greater_equal(x, y), "x y")
+logical_and = defprim("logical_and", np.logical_and, "x y")
+logical_or = defprim("logical_or", np.logical_or, "x y")
+logical_not = defprim("logical_not", np.logical_not)
+stop_gradient = defprim("stop_gradient", lambda x: x)

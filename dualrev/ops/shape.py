@@ -1,0 +1,134 @@
+"""Shape primitives: reshape, broadcast, axes, indexing, joining. All are
+linear, so their JVP is the primitive itself applied to the tangent; their
+VJPs are the adjoint shape operation."""
+
+import numpy as np
+
+from .._prims import defprim
+from .._arrays import canonical, shape_of, ndim_of
+
+
+def _reshape_impl(x, *, shape):
+    if type(x) is float and shape == ():
+        return x
+    return canonical(np.reshape(x, shape))
+
+
+def _sum_to(g, shape):
+    from .util import sum_to
+    return sum_to(g, shape)
+
+
+def _index_kind(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(p, (np.ndarray, list)) for p in parts):
+        return "IndexBackward0"
+    if all(isinstance(p, (int, np.integer)) for p in parts):
+        return "SelectBackward0"
+    return "SliceBackward0"
+
+
+def _is_basic(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(p, (np.ndarray, list)) for p in parts)
+
+
+def _scatter_impl(g, *, shape, index):
+    """Zeros of ``shape`` with ``g`` added at ``index`` (repeats add up)."""
+    out = np.zeros(shape, dtype=np.result_type(g))
+    if _is_basic(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return canonical(out)
+
+
+def _index_put_impl(x, v, *, index):
+    out = np.array(x, copy=True)
+    out[index] = v
+    return canonical(out)
+
+
+def _along_axis(indices, axis, shape):
+    """The full fancy index that ``take_along_axis(x, indices, axis)`` uses."""
+    n = len(shape)
+    axis = axis % n
+    grids = np.ogrid[tuple(slice(s) for s in indices.shape)]
+    return tuple(indices if i == axis else grids[i] for i in range(n))
+
+
+def _scatter_along_impl(g, *, indices, axis, shape):
+    out = np.zeros(shape, dtype=np.result_type(g))
+    np.add.at(out, _along_axis(indices, axis, shape), g)
+    return canonical(out)
+
+
+def _piece(g, i, shapes, axis):
+    """The slice of a concatenation's cotangent that belongs to input i."""
+    start = int(np.sum([s[axis] for s in shapes[:i]], dtype=int))
+    index = (Ellipsis, slice(start, start + shapes[i][axis])) + (slice(None),) * (-axis - 1)
+    return getitem(g, index=index)
+
+
+reshape = defprim("reshape", _reshape_impl, linear=True, view=True,
+                  backward_name="ViewBackward0",
+                  vjp=lambda g, x_shape, *, shape: reshape(g, shape=x_shape))
+broadcast_to = defprim("broadcast_to", lambda x, *, shape: np.broadcast_to(x, shape),
+                       linear=True, view=True, backward_name="ExpandBackward0",
+                       vjp=lambda g, x_shape, *, shape: _sum_to(g, x_shape))
+permute = defprim("permute", lambda x, *, axes: np.transpose(x, axes), linear=True, view=True,
+                  vjp=lambda g, *, axes: permute(g, axes=tuple(np.argsort(axes))))
+transpose = defprim("transpose", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
+                    linear=True, view=True,
+                    vjp=lambda g, *, dim0, dim1: transpose(g, dim0=dim0, dim1=dim1))
+squeeze = defprim("squeeze", lambda x, *, axis: canonical(np.squeeze(x, axis)), linear=True,
+                  view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
+unsqueeze = defprim("unsqueeze", lambda x, *, axis: np.expand_dims(x, axis), linear=True,
+                    view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
+getitem = defprim("getitem", lambda x, *, index: canonical(np.asarray(x)[index]), linear=True,
+                  view=True, backward_name=lambda index: _index_kind(index),
+                  vjp=lambda g, x_shape, *, index: scatter(g, shape=x_shape, index=index))
+scatter = defprim("scatter", _scatter_impl, linear=True,
+                  vjp=lambda g, *, shape, index: getitem(g, index=index))
+index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
+                    jvp=(lambda t, *, index: index_put(t, 0.0, index=index),
+                         lambda t, ans, *, index: index_put(ans * 0.0, t, index=index)),
+                    vjp=(lambda g, *, index: index_put(g, 0.0, index=index),
+                         lambda g, v_shape, *, index: _sum_to(getitem(g, index=index), v_shape)))
+gather = defprim("gather", lambda x, *, indices, axis: np.take_along_axis(np.asarray(x), indices, axis),
+                 linear=True,
+                 vjp=lambda g, x_shape, *, indices, axis:
+                 scatter_along(g, indices=indices, axis=axis, shape=x_shape))
+scatter_along = defprim("scatter_along", _scatter_along_impl, linear=True,
+                        vjp=lambda g, *, indices, axis, shape: gather(g, indices=indices, axis=axis))
+concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis), "*xs",
+                      backward_name="CatBackward0",
+                      jvp=lambda t, i, xs_shape, ans, *, axis: _placed(t, i, xs_shape, ans, axis),
+                      vjp=lambda g, i, xs_shape, *, axis: _piece(g, i, xs_shape, axis))
+stack = defprim("stack", lambda *xs, axis: np.stack(xs, axis), "*xs",
+                jvp=lambda t, i, ans, *, axis: _placed(
+                    unsqueeze(t, axis=axis), i, None, ans, axis),
+                vjp=lambda g, i, *, axis: getitem(g, index=(Ellipsis, i) + (slice(None),) * (-axis - 1)))
+
+
+def _placed(t, i, shapes, ans, axis):
+    """The tangent of a concatenation from input i alone: ``t`` padded with
+    zeros where the other inputs go (``shapes`` None: each input is one
+    slot wide, as in stack). Leading batch axes of ``t`` are kept."""
+    before = i if shapes is None else int(np.sum([s[axis] for s in shapes[:i]], dtype=int))
+    width = 1 if shapes is None else shapes[i][axis]
+    t_shape = shape_of(t)
+    lead = t_shape[:len(t_shape) - ndim_of(ans)]
+    index = (Ellipsis, slice(before, before + width)) + (slice(None),) * (-axis - 1)
+    return scatter(t, shape=lead + shape_of(ans), index=index)
+
+
+def moveaxis(x, *, source, destination):
+    """Move axes to new positions (a permute)."""
+    n = ndim_of(x)
+    source = [s % n for s in np.atleast_1d(source)]
+    destination = [d % n for d in np.atleast_1d(destination)]
+    order = [a for a in range(n) if a not in source]
+    for d, s in sorted(zip(destination, source)):
+        order.insert(d, s)
+    return permute(x, axes=tuple(order))

@@ -1,0 +1,365 @@
+"""The PyTorch-style Tensor: a reverse box with PyTorch's surface.
+
+Storage is the box's raw value: a Python float for a 0-d float64 tensor (the
+fast scalar path), else a NumPy array. Inside a transform a Tensor's value
+may itself be a box of a lower level.
+"""
+
+import weakref
+
+import numpy as np
+
+from . import dtypes
+from . import functions as F
+from . import ops
+from ._arrays import canonical, dtype_of, shape_of
+from ._format import format_scalar, tensor_repr
+from ._levels import AMBIENT, _grad_mode
+from ._methods import MathMethods
+from ._prims import Box, raw_value
+from .reverse import ReverseBox, add_hook, leaf_hooks
+
+class Size(tuple):
+    """A shape, printed as PyTorch prints ``torch.Size``."""
+
+    def __repr__(self):
+        return f"dualrev.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+def _check_float(d):
+    if d.kind != "f":
+        raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+
+
+class Tensor(ReverseBox, MathMethods):
+    """A multi-dimensional array that records operations for reverse mode.
+
+    ``Tensor(data)`` makes a float tensor of the default dtype (as
+    ``torch.Tensor``); ``dualrev.tensor(data)`` infers the dtype.
+
+    >>> import dualrev as dr
+    >>> x = dr.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, data=(), *, dtype=None, requires_grad=False):
+        value = dtypes.as_value(data, dtypes.get_default_dtype() if dtype is None else dtype)
+        if requires_grad:
+            _check_float(dtype_of(value))
+        return cls._make(value, AMBIENT, None, requires_grad)
+
+    # -- what it is -------------------------------------------------------
+    def _inner(self):
+        return self._value
+
+    @property
+    def shape(self):
+        return Size(shape_of(self._value))
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy_dtype(dtype_of(self._value))
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_leaf(self):
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        return self._node
+
+    @property
+    def requires_grad(self):
+        return self._rg or self._node is not None
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        """Make this leaf record operations (or stop); returns self."""
+        if self._node is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if requires_grad:
+            _check_float(dtype_of(self._value))
+        self._rg = bool(requires_grad)
+        return self
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value.dtype != self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        return self._retains
+
+    @property
+    def data(self):
+        """The values as a new tensor outside the graph, sharing memory but
+        not the version counter (changes through it are not tracked)."""
+        return type(self)._make(self._value, self._level)
+
+    @data.setter
+    def data(self, value):
+        value = value._value if isinstance(value, Tensor) else dtypes.as_value(value)
+        self._value = value
+
+    # -- graph ------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into ``.grad`` of the
+        leaves (or of ``inputs``). A non-scalar tensor needs ``gradient``:
+        the result is then that of ``(self * gradient).sum()``."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """The same values, out of the graph (sharing memory and the version
+        counter)."""
+        return type(self)._make(self._value, self._level, vc=self._vc)
+
+    def detach_(self):
+        self._node = None
+        self._rg = False
+        return self
+
+    def retain_grad(self):
+        """Keep the gradient of this non-leaf tensor in ``.grad``."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._node is None or self._retains:
+            return
+        self._retains = True
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            tensor = ref()
+            if tensor is not None:
+                g = grad if isinstance(grad, Tensor) else type(tensor)._make(grad, tensor._level)
+                tensor._grad = g if tensor._grad is None else tensor._grad + g
+        add_hook(self._node, "tensor", keep)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when the gradient of this tensor is computed;
+        a tensor it returns replaces the gradient."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+
+        def tensor_hook(grad):
+            boxed = grad if isinstance(grad, Tensor) else type(self)._make(grad, self._level)
+            out = hook(boxed)
+            if out is None:
+                return None
+            return out if isinstance(grad, Tensor) else out._value
+        owner = self._node if self._node is not None else leaf_hooks(self)
+        return add_hook(owner, "tensor", tensor_hook)
+
+    # -- values -------------------------------------------------------------
+    def _plain(self, what):
+        if isinstance(self._value, Box):
+            raise RuntimeError(f"{what}: this tensor is being differentiated by a dualrev.func "
+                               "transform and has no plain value here; return it from the "
+                               "function instead")
+        return self._value
+
+    def item(self):
+        value = self._plain("item()")
+        if type(value) is float:
+            return value
+        if value.size != 1:
+            raise RuntimeError(f"a Tensor with {value.size} elements cannot be converted to Scalar")
+        return value.item()
+
+    def tolist(self):
+        value = self._plain("tolist()")
+        return value if type(value) is float else value.tolist()
+
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        value = self._plain("numpy()")
+        return np.asarray(value)
+
+    def __array__(self, dtype=None, copy=None):
+        array = np.asarray(self._plain("np.asarray"))
+        return array if dtype is None else array.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if dtype_of(self._value).kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        value = raw_value(self._value)
+        if np.size(value) != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(value)
+
+    def clone(self):
+        return F._boxed(ops.clone(self))
+
+    def to(self, *args, dtype=None, **kwargs):
+        """Cast to a dtype (device arguments are accepted and ignored: CPU only)."""
+        for a in args:
+            if isinstance(a, (dtypes.dtype, np.dtype, type)):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+        return self if dtype is None else F.to_dtype(self, dtype)
+
+    def cpu(self):
+        return self
+
+    def contiguous(self):
+        return self
+
+    def __repr__(self):
+        if isinstance(self._value, Box):
+            return f"GradTrackingTensor(lvl={self._level}, value={self._value!r})"
+        name = self._node.name() if self._node is not None else None
+        return tensor_repr(self._value, default_dtype=dtypes.get_default_dtype().numpy,
+                           requires_grad=self._rg and self._node is None, grad_fn_name=name)
+
+    def __format__(self, spec):
+        if not isinstance(self._value, Box) and not shape_of(self._value):
+            return format_scalar(self._value, spec)
+        return format(repr(self), spec)
+
+    # -- in place -----------------------------------------------------------
+    def _inplace(self, compute):
+        """Apply ``compute`` (a function of this tensor's current state) and
+        make its result this tensor's value and history, as PyTorch's
+        in-place ops do: memory shared with views sees the new values, and
+        every node that saved this tensor sees its version go up."""
+        recording = _grad_mode.enabled
+        if recording and self._rg and self._node is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        source = self
+        if recording:
+            if self._base is not None and (self._base.requires_grad or self.requires_grad):
+                raise RuntimeError(
+                    "an in-place operation on a view of a tensor that requires grad is not "
+                    "supported by dualrev: its effect on the base's gradient is not tracked. "
+                    "Change the base itself (base[index] = value) or clone() the view first.")
+            source = type(self)._make(_copy(self._value), self._level, self._node, self._rg)
+        out = compute(source)
+        if not isinstance(out, Tensor) or out._level != self._level:
+            out = type(self)._make(out, self._level) if not isinstance(out, Box) else out
+        self._write(out._value)
+        self._node = out._node if recording else self._node
+        self._vc[0] += 1
+        return self
+
+    def _write(self, value):
+        old = self._value
+        if type(old) is np.ndarray and not isinstance(value, Box):
+            new_dtype = np.result_type(value)
+            if not np.can_cast(new_dtype, old.dtype, casting="same_kind"):
+                raise RuntimeError(f"result type {dtypes.from_numpy_dtype(new_dtype).name} can't be "
+                                   f"cast to the desired output type "
+                                   f"{dtypes.from_numpy_dtype(old.dtype).name}")
+            if shape_of(value) != old.shape and np.broadcast_shapes(shape_of(value), old.shape) != old.shape:
+                raise RuntimeError(f"output with shape {list(old.shape)} doesn't match the "
+                                   f"broadcast shape {list(np.broadcast_shapes(shape_of(value), old.shape))}")
+            if not old.flags.writeable:
+                raise RuntimeError("unsupported operation: more than one element of the written-to "
+                                   "tensor refers to a single memory location. Please clone() the "
+                                   "tensor before performing the operation.")
+            np.copyto(old, value, casting="unsafe")
+        else:
+            self._value = canonical(value) if not isinstance(value, Box) else value
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace(lambda s: F.add(s, other, alpha=alpha))
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(lambda s: F.sub(s, other, alpha=alpha))
+
+    def mul_(self, other):
+        return self._inplace(lambda s: ops.mul(s, other))
+
+    def div_(self, other):
+        return self._inplace(lambda s: ops.div(s, other))
+
+    def pow_(self, exponent):
+        return self._inplace(lambda s: ops.pow(s, exponent))
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda s: F.clamp(s, min, max))
+
+    def zero_(self):
+        return self._inplace(lambda s: _filled(s, 0))
+
+    def fill_(self, value):
+        return self._inplace(lambda s: _filled(s, value))
+
+    def copy_(self, src):
+        return self._inplace(lambda s: ops.add(_filled(s, 0), src))
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __setitem__(self, index, value):
+        from ._indexing import normalize_index
+        index = normalize_index(index)
+        self._inplace(lambda s: ops.index_put(s, value, index=index))
+
+
+def _copy(value):
+    return value.copy() if type(value) is np.ndarray else value
+
+
+def _filled(like, value):
+    """A constant with ``like``'s shape and dtype (no gradient flows to ``like``)."""
+    raw = raw_value(like)
+    if isinstance(value, Box):
+        return ops.add(np.zeros(np.shape(raw), np.result_type(raw)), value)
+    return np.full(np.shape(raw), value, dtype=np.result_type(raw))
