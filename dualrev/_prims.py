@@ -111,30 +111,58 @@ class Primitive:
             return None
         return rules[0] if self.variadic else rules[i]
 
-    def vjp_plan(self, mask):
-        """For a tuple of flags saying which arguments need a cotangent: the
-        needs to save (once each) and, per argument, its rule and the
-        positions of its needs in the saved tuple (-1: the argument's index).
-        Cached per mask."""
-        plan = self._plans.get(mask)
+    def vjp_plan(self, bits, n_args):
+        """The plan of a node whose inputs with a set bit in ``bits`` need a
+        cotangent. Cached per pattern."""
+        key = bits if not self.variadic else (bits, n_args)
+        plan = self._plans.get(key)
         if plan is None:
-            needs, per_arg = [], []
-            for i, wanted in enumerate(mask):
-                rule = self.rule_for(self.vjp, i) if wanted else None
-                if rule is None:
-                    per_arg.append(None)
-                    continue
-                positions = []
-                for need in rule.needs:
-                    if need[0] == "index":
-                        positions.append(-1)
-                        continue
-                    if need not in needs:
-                        needs.append(need)
-                    positions.append(needs.index(need))
-                per_arg.append((rule.fn, tuple(positions)))
-            plan = self._plans[mask] = (tuple(needs), tuple(per_arg))
+            plan = self._plans[key] = VjpPlan(self, bits, n_args)
         return plan
+
+
+class VjpPlan:
+    """What a node of one primitive saves and runs, for one pattern of which
+    inputs need a cotangent.
+
+    needs: what to save, once each (see Primitive._resolve).
+    rules: per input, (rule function, positions of its needs in the saved
+      tuple, -1 for the input's index), or None for no cotangent.
+    mask: per input, whether it gets a cotangent.
+    value_args: when every need is an input's value, their indices (the
+      common case, saved without a loop over kinds); else None.
+    records: some input gets a cotangent.
+    drops_edges: an input that requires grad gets none (its rule is None),
+      so its edge must not be recorded.
+    """
+
+    __slots__ = ("prim", "needs", "rules", "mask", "value_args", "records", "drops_edges")
+
+    def __init__(self, prim, bits, n_args):
+        needs, rules, mask = [], [], []
+        for i in range(n_args):
+            rule = prim.rule_for(prim.vjp, i) if bits >> i & 1 else None
+            mask.append(rule is not None)
+            if rule is None:
+                rules.append(None)
+                continue
+            positions = []
+            for need in rule.needs:
+                if need[0] == "index":
+                    positions.append(-1)
+                    continue
+                if need not in needs:
+                    needs.append(need)
+                positions.append(needs.index(need))
+            rules.append((rule.fn, tuple(positions)))
+        self.prim = prim
+        self.needs = tuple(needs)
+        self.rules = tuple(rules)
+        self.mask = tuple(mask)
+        self.records = any(mask)
+        self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(mask))
+        only_values = all(kind == "value" for kind, _ in needs)
+        self.value_args = tuple(i for _, i in needs) if only_values else None
 
 
 def _as_rules(prim, rules):

@@ -7,6 +7,7 @@ rules asked for, the edges to its inputs' nodes, and what is needed to sum a
 broadcast cotangent back to each input's shape and dtype.
 """
 
+import gc
 import weakref
 
 import numpy as np
@@ -29,13 +30,24 @@ def _freed_error():
 
 
 class Node:
-    """A recorded operation: PyTorch's ``grad_fn``."""
+    """A recorded operation: PyTorch's ``grad_fn``.
 
-    __slots__ = ("prim", "params", "edges", "saved", "rules", "casts", "versions", "level",
-                 "hooks", "__weakref__")
+    Rarely used fields (hooks, versions other than 0, casts) are class
+    defaults, stored per node only when set: the per-op path stays short.
+    """
+
+    __slots__ = ("plan", "params", "edges", "saved", "level", "__dict__", "__weakref__")
+
+    hooks = None      # [(kind, fn)], see add_hook
+    casts = None      # per input: (shape, dtype) to bring its cotangent back to, or None
+    versions = None   # per saved value: the version it had when saved (None: all 0)
+
+    @property
+    def prim(self):
+        return self.plan.prim
 
     def name(self):
-        name = self.prim.backward_name
+        name = self.plan.prim.backward_name
         return name(**self.params) if callable(name) else name
 
     def __repr__(self):
@@ -60,44 +72,65 @@ class Node:
         if self.saved:
             self.saved = _FREED
 
-    def apply(self, grad, create_graph, box_type):
-        """The cotangents of the inputs, one per edge (None for zero)."""
+    def _unpacked(self, create_graph, box_type):
+        """The saved values ready for the rules: boxes of this level opened
+        (or kept, when the backward pass is itself recorded), after checking
+        that no saved tensor was changed in place since."""
         saved = self.saved
         if saved is _FREED:
             raise _freed_error()
-        for counter, expected in self.versions:
-            if counter[0] != expected:
-                raise _inplace_error(self, counter[0], expected)
         level = self.level
-        if create_graph:
-            saved = [box_type._make(v.value, level, self) if type(v) is _Output else v
-                     for v in saved]
-        else:
-            saved = [v.value if type(v) is _Output else
-                     v._value if isinstance(v, ReverseBox) and v._level == level else v
-                     for v in saved]
+        versions = self.versions
+        out = []
+        for k, v in enumerate(saved):
+            if isinstance(v, ReverseBox):
+                if v._level == level:
+                    if v._vc is not None and v._vc[0] != (versions[k] if versions else 0):
+                        raise _inplace_error(self, v._vc[0], versions[k] if versions else 0)
+                    if not create_graph:
+                        v = v._value
+            elif type(v) is _Output:
+                if v.counter[0]:
+                    raise _inplace_error(self, v.counter[0], 0)
+                v = box_type._make(v.value, level, self) if create_graph else v.value
+            out.append(v)
+        return out
+
+    def apply(self, grad, create_graph, box_type):
+        """The cotangents of the inputs, one per edge (None for zero)."""
+        saved = self._unpacked(create_graph, box_type) if self.saved else ()
+        params = self.params
+        casts = self.casts
         grads = []
-        for i, rule in enumerate(self.rules):
+        i = 0
+        for rule in self.plan.rules:
             if rule is None:
                 grads.append(None)
-                continue
-            fn, positions = rule
-            g = fn(grad, *[saved[p] if p >= 0 else i for p in positions], **self.params)
-            cast = self.casts[i] if self.casts else None
-            if cast is not None and g is not None:
-                g = unbroadcast(g, *cast)
-            grads.append(g)
+            else:
+                fn, positions = rule
+                if not positions:
+                    g = fn(grad, **params)
+                elif len(positions) == 1 and positions[0] >= 0:
+                    g = fn(grad, saved[positions[0]], **params)
+                else:
+                    g = fn(grad, *[saved[p] if p >= 0 else i for p in positions], **params)
+                if casts is not None and casts[i] is not None and g is not None:
+                    g = unbroadcast(g, *casts[i])
+                grads.append(g)
+            i += 1
         return grads
 
 
 class _Output:
     """The saved output of a node: kept raw, boxed again (pointing at the
-    node) only when the backward pass itself is recorded."""
+    node) only when the backward pass itself is recorded; ``counter`` is the
+    output tensor's version counter, so an in-place change is caught."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "counter")
 
-    def __init__(self, value):
+    def __init__(self, value, counter):
         self.value = value
+        self.counter = counter
 
 
 def _inplace_error(node, version, expected):
@@ -113,13 +146,17 @@ class AccumulateGrad:
     are added to the leaf's ``.grad``. It comes and goes with the graphs that
     use the leaf, so the leaf's hooks are kept by the leaf."""
 
-    __slots__ = ("variable", "__weakref__")
+    __slots__ = ("_variable", "__weakref__")
 
     edges = ()
     next_functions = ()
 
     def __init__(self, variable):
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
@@ -129,7 +166,8 @@ class AccumulateGrad:
 
     @property
     def hooks(self):
-        holder = _LEAF_HOOKS.get(self.variable)
+        variable = self.variable
+        holder = None if variable is None else _LEAF_HOOKS.get(variable)
         return None if holder is None else holder.hooks
 
     def register_hook(self, hook):
@@ -181,113 +219,132 @@ def add_hook(owner, kind, fn):
 
 class ReverseBox(Box):
     """The reverse-mode core of a Tensor: its value, level, graph node and
-    version counter. The Tensor facade adds the PyTorch surface."""
+    version counter. The Tensor facade adds the PyTorch surface.
 
-    __slots__ = ("_value", "_node", "_rg", "_vc", "_grad", "_acc", "_base", "_retains",
-                 "__weakref__")
+    Only the level, value and node are set per operation; the rest are class
+    defaults until a tensor needs its own (leaves, views, in-place changes).
+    """
+
+    __slots__ = ("_value", "_node", "__dict__", "__weakref__")
+
+    _rg = False        # requires grad (a leaf's flag; non-leaves have a node)
+    _vc = None         # version counter [n], shared with views; made on first need
+    _grad = None
+    _acc = None        # the AccumulateGrad node of a leaf that requires grad
+    _base = None       # the tensor this one is a view of
+    _retains = False
 
     @classmethod
-    def _make(cls, value, level=AMBIENT, node=None, requires_grad=False, vc=None):
+    def _make(cls, value, level=AMBIENT, node=None, requires_grad=False):
         t = object.__new__(cls)
         t._level = level
         t._value = value
         t._node = node
-        t._rg = requires_grad
-        t._vc = vc or [0]
-        t._grad = None
-        t._acc = None
-        t._base = None
-        t._retains = False
+        if requires_grad:
+            t._set_requires_grad(True)
         return t
 
-    def _accumulator(self):
-        acc = self._acc() if self._acc is not None else None
-        if acc is None:
-            acc = AccumulateGrad(self)
-            self._acc = weakref.ref(acc)
-        return acc
+    def _counter(self):
+        """The version counter, made on first need."""
+        if self._vc is None:
+            self._vc = [0]
+        return self._vc
 
     def _edge(self):
-        """Where gradients of this tensor go: its node, its accumulator, or
-        nowhere."""
-        if self._node is not None:
-            return self._node
-        return self._accumulator() if self._rg else None
+        """Where gradients of this tensor go: its node, the accumulator of a
+        leaf that requires grad, or nowhere (None)."""
+        return self._node if self._node is not None else self._acc
+
+    def _set_requires_grad(self, flag):
+        """A leaf's flag; a leaf that requires grad owns its AccumulateGrad
+        node (which refers back to it weakly: no reference cycle)."""
+        self._rg = flag
+        self._acc = AccumulateGrad(self) if flag else None
 
     def _apply(self, prim, args, params):
         """The recording handler: run ``prim`` on the values one level down
-        and, when an input requires grad, record a node."""
+        and, when an input requires grad, record a node. This is the per-op
+        path of all reverse-mode code, so it is written out flat."""
         level = self._level
-        values, edges, live = [], [], False
+        values, edges, bits, k, scalar = [], [], 0, 0, True
         for a in args:
             if isinstance(a, ReverseBox) and a._level == level:
-                values.append(a._value)
+                value = a._value
+                values.append(value)
                 edge = a._node
-                if edge is None and a._rg:
-                    edge = a._accumulator()
+                if edge is None:
+                    edge = a._acc
                 if edge is not None:
-                    live = True
+                    bits |= 1 << k
+                    if type(value) is not float:
+                        scalar = False
                 edges.append(edge)
             else:
                 values.append(a)
                 edges.append(None)
-        ans = prim.impl(*values, **params) if level == AMBIENT else prim(*values, **params)
-        source = args[0] if prim.view else None
-        shares = isinstance(source, ReverseBox) and source._level == level
-        vc = source._vc if shares else [0]
-        node = None
-        if live and prim.vjp is not None and _grad_mode.enabled:
-            node = _record(prim, args, values, edges, ans, params, level, vc)
-        out = type(self)._make(ans, level, node, vc=vc)
-        if shares:
-            out._base = source if source._base is None else source._base
+            k += 1
+        if level == AMBIENT:
+            ans = prim.impl(*values, **params) if params else prim.impl(*values)
+        else:
+            ans = prim(*values, **params)
+        out = object.__new__(type(self))
+        out._level = level
+        out._value = ans
+        out._node = None
+        if bits and _grad_mode.enabled and prim.vjp is not None:
+            plan = prim.vjp_plan(bits, k)
+            if plan.records:
+                node = out._node = Node()
+                node.plan = plan
+                node.params = params
+                node.level = level
+                node.edges = tuple(edges) if not plan.drops_edges else tuple(
+                    [e if m else None for e, m in zip(edges, plan.mask)])
+                if plan.value_args is None:
+                    node.saved = tuple([_save(kind, i, args, values, ans, out)
+                                        for kind, i in plan.needs])
+                elif plan.value_args:
+                    node.saved = tuple([args[i] for i in plan.value_args])
+                else:
+                    node.saved = ()
+                for v in node.saved:
+                    if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
+                        _note_versions(node)
+                        break
+                if not scalar or type(ans) is not float:
+                    casts = _casts(prim, values, plan.mask, ans)
+                    if casts is not None:
+                        node.casts = casts
+        if prim.view:
+            source = args[0]
+            if isinstance(source, ReverseBox) and source._level == level:
+                out._vc = source._counter()
+                out._base = source if source._base is None else source._base
         return out
 
 
-def _record(prim, args, values, edges, ans, params, level, out_vc):
-    """Build the node of one operation, saving exactly what its rules read."""
-    mask = tuple(e is not None and prim.rule_for(prim.vjp, i) is not None
-                 for i, e in enumerate(edges))
-    if not any(mask):
-        return None
-    needs, rules = prim.vjp_plan(mask)
-    saved, versions = [], []
-    for kind, i in needs:
-        if kind == "value":
-            a = args[i]
-            saved.append(a)
-            if isinstance(a, ReverseBox) and a._level == level:
-                versions.append((a._vc, a._vc[0]))
-        elif kind == "shape":
-            saved.append(shape_of(values[i]))
-        elif kind == "ans":
-            saved.append(_Output(ans))
-            versions.append((out_vc, out_vc[0]))
-        elif kind == "all":
-            saved.append(tuple(args))
-            versions.extend((a._vc, a._vc[0]) for a in args
-                            if isinstance(a, ReverseBox) and a._level == level)
-        else:  # all_shapes
-            saved.append(tuple(shape_of(v) for v in values))
-    node = Node()
-    node.prim = prim
-    node.params = params
-    node.edges = tuple(e if m else None for e, m in zip(edges, mask))
-    node.saved = tuple(saved)
-    node.rules = rules
-    node.casts = _casts(prim, values, mask, ans)
-    node.versions = tuple(versions)
-    node.level = level
-    node.hooks = None
-    return node
+def _note_versions(node):
+    """Record the versions of saved tensors that were changed in place before
+    being saved (the rest are at version 0, the default)."""
+    node.versions = tuple(v._vc[0] if isinstance(v, ReverseBox) and v._vc is not None else 0
+                          for v in node.saved)
+
+
+def _save(kind, i, args, values, ans, out):
+    if kind == "value":
+        return args[i]
+    if kind == "shape":
+        return shape_of(values[i])
+    if kind == "ans":
+        return _Output(ans, out._counter())
+    if kind == "all":
+        return tuple(args)
+    return tuple(shape_of(v) for v in values)  # all_shapes
 
 
 def _casts(prim, values, mask, ans):
     """Per input, the (shape, dtype) its cotangent must be brought back to,
     or None when the cotangent already has it. None when no input needs one."""
-    if type(ans) is float:
-        if all(type(v) is float for v, m in zip(values, mask) if m):
-            return None
     ans_shape, ans_dtype = shape_of(ans), dtype_of(ans)
     casts = []
     for v, m in zip(values, mask):
@@ -358,37 +415,47 @@ def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture
     only the nodes that lead to a captured node run, and the gradient that
     arrives at each captured node is returned, in order (None if none came).
     """
+    collecting = gc.isenabled()
+    gc.disable()  # the graph holds no cycles; the collector would only slow the sweep
+    try:
+        return _sweep(roots, seeds, box_type, retain_graph, create_graph, capture)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
     order = _topological_order(roots)
-    needed = None if capture is None else _leading_to(order, capture)
-    targets = set() if capture is None else set(capture)
+    if capture is not None:
+        needed = _leading_to(order, capture)
+        order = [node for node in order if node in needed]
+        targets, captured = set(capture), {}
     pending = {}
     for root, seed in zip(roots, seeds):
         pending[root] = seed if root not in pending else pending[root] + seed
-    captured = {}
     for node in order:
-        if needed is not None and node not in needed:
-            continue
         grad = pending.pop(node, None)
         if grad is None:
             continue
         if node.hooks:
             grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", grad))
-        if node in targets:
+        if capture is not None and node in targets:
             captured[node] = grad
         if type(node) is AccumulateGrad:
-            if capture is None:
-                _accumulate(node.variable, grad, create_graph)
+            leaf = node.variable
+            if capture is None and leaf is not None:
+                _accumulate(leaf, grad, create_graph)
             continue
         grads = node.apply(grad, create_graph, box_type)
         if node.hooks:
             _run_hooks(node, "post", grad, grads)
-        if not retain_graph:
-            node.release()
+        if not retain_graph and node.saved:
+            node.saved = _FREED
         for edge, g in zip(node.edges, grads):
             if edge is not None and g is not None:
                 previous = pending.get(edge)
                 pending[edge] = g if previous is None else previous + g
-    return [captured.get(node) for node in capture] if capture is not None else None
+    return None if capture is None else [captured.get(node) for node in capture]
 
 
 def _accumulate(leaf, grad, create_graph):
@@ -402,7 +469,7 @@ def _accumulate(leaf, grad, create_graph):
         leaf._grad = type(leaf)._make(_owned(grad), leaf._level)
     else:
         leaf._grad._value = leaf._grad._value + grad
-        leaf._grad._vc[0] += 1
+        leaf._grad._counter()[0] += 1
 
 
 def _owned(value):

@@ -98,12 +98,13 @@ class Tensor(ReverseBox, MathMethods):
                 "var_no_grad = var.detach().")
         if requires_grad:
             _check_float(dtype_of(self._value))
-        self._rg = bool(requires_grad)
+        if bool(requires_grad) != self._rg:
+            self._set_requires_grad(bool(requires_grad))
         return self
 
     @property
     def _version(self):
-        return self._vc[0]
+        return self._vc[0] if self._vc is not None else 0
 
     @property
     def grad(self):
@@ -147,11 +148,13 @@ class Tensor(ReverseBox, MathMethods):
     def detach(self):
         """The same values, out of the graph (sharing memory and the version
         counter)."""
-        return type(self)._make(self._value, self._level, vc=self._vc)
+        out = type(self)._make(self._value, self._level)
+        out._vc = self._counter()
+        return out
 
     def detach_(self):
         self._node = None
-        self._rg = False
+        self._set_requires_grad(False)
         return self
 
     def retain_grad(self):
@@ -280,13 +283,13 @@ class Tensor(ReverseBox, MathMethods):
                     "an in-place operation on a view of a tensor that requires grad is not "
                     "supported by dualrev: its effect on the base's gradient is not tracked. "
                     "Change the base itself (base[index] = value) or clone() the view first.")
-            source = type(self)._make(_copy(self._value), self._level, self._node, self._rg)
+            source = type(self)._make(_copy(self._value), self._level, self._node)
         out = compute(source)
         if not isinstance(out, Tensor) or out._level != self._level:
             out = type(self)._make(out, self._level) if not isinstance(out, Box) else out
         self._write(out._value)
         self._node = out._node if recording else self._node
-        self._vc[0] += 1
+        self._counter()[0] += 1
         return self
 
     def _write(self, value):
