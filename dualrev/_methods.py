@@ -4,6 +4,7 @@ takes); the methods take PyTorch's arguments through ``functions``."""
 
 from . import functions as F
 from . import ops
+from ._prims import bind1, bind2
 
 
 def _method(fn):
@@ -19,34 +20,34 @@ class MathMethods:
     __array_ufunc__ = None  # NumPy defers to our reflected operators
 
     def __add__(self, other):
-        return ops.add(self, other)
+        return bind2(ops.add, self, other)
 
     def __radd__(self, other):
-        return ops.add(other, self)
+        return bind2(ops.add, other, self)
 
     def __sub__(self, other):
-        return ops.sub(self, other)
+        return bind2(ops.sub, self, other)
 
     def __rsub__(self, other):
-        return ops.sub(other, self)
+        return bind2(ops.sub, other, self)
 
     def __mul__(self, other):
-        return ops.mul(self, other)
+        return bind2(ops.mul, self, other)
 
     def __rmul__(self, other):
-        return ops.mul(other, self)
+        return bind2(ops.mul, other, self)
 
     def __truediv__(self, other):
-        return ops.div(self, other)
+        return bind2(ops.div, self, other)
 
     def __rtruediv__(self, other):
-        return ops.div(other, self)
+        return bind2(ops.div, other, self)
 
     def __pow__(self, other):
-        return ops.pow(self, other)
+        return bind2(ops.pow, self, other)
 
     def __rpow__(self, other):
-        return ops.pow(other, self)
+        return bind2(ops.pow, other, self)
 
     def __matmul__(self, other):
         return F.matmul(self, other)
@@ -55,7 +56,7 @@ class MathMethods:
         return F.matmul(other, self)
 
     def __neg__(self):
-        return ops.neg(self)
+        return bind1(ops.neg, self)
 
     def __pos__(self):
         return self

@@ -40,6 +40,29 @@ class Box:
         raise NotImplementedError
 
 
+_NO_PARAMS = {}  # shared by calls without static parameters; never mutated
+
+
+def bind1(prim, x):
+    """``prim(x)`` for a primitive without static parameters: the short path
+    of unary functions and operators."""
+    if isinstance(x, Box):
+        return x._apply(prim, (x,), _NO_PARAMS)
+    return prim.impl(x)
+
+
+def bind2(prim, x, y):
+    """``prim(x, y)`` without static parameters: the short path of the
+    binary operators. The argument of the higher level handles it."""
+    if isinstance(x, Box):
+        if isinstance(y, Box) and y._level > x._level:
+            return y._apply(prim, (x, y), _NO_PARAMS)
+        return x._apply(prim, (x, y), _NO_PARAMS)
+    if isinstance(y, Box):
+        return y._apply(prim, (x, y), _NO_PARAMS)
+    return prim.impl(x, y)
+
+
 def raw_value(x):
     """The plain NumPy value under any nesting of boxes, for decisions that
     depend on data (which branch of a rule to take), never for derivatives."""
