@@ -4,7 +4,6 @@ gradient)."""
 
 import numpy as np
 
-from .grad_mode import no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -31,10 +30,9 @@ def _numerical(fn, inputs, wrt, eps):
             for i, x in enumerate(inputs)]
 
     def evaluate(values):
-        args = [Tensor._make(v.copy() if v.ndim else float(v)) if i in wrt else v
-                for i, v in enumerate(values)]
-        with no_grad():
-            return _values(_as_tuple(fn(*args)))
+        args = [Tensor._make(v.copy() if v.ndim else float(v), requires_grad=True)
+                if i in wrt else v for i, v in enumerate(values)]
+        return _values(_as_tuple(fn(*args)))
 
     jac = {}
     for i in wrt:
