@@ -4,7 +4,7 @@ Reverse mode through ``Tensor.backward`` and ``dualrev.grad``, forward mode
 through ``Dual``, and the two composed for Hessians and higher derivatives.
 """
 
-from . import autograd, optim  # noqa: F401
+from . import autograd, func, optim  # noqa: F401
 from ._format import set_printoptions  # noqa: F401
 from .creation import (  # noqa: F401
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
@@ -23,6 +23,6 @@ from .functions import (  # noqa: F401
     transpose, unsqueeze, var, view, where)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Size, Tensor  # noqa: F401
-from .autograd import backward, grad  # noqa: F401
+from ._unified import backward, grad  # noqa: F401
 
 __version__ = "0.1.0"

@@ -1,0 +1,358 @@
+"""Function transforms with JAX's and torch.func's conventions.
+
+Each call takes a fresh level: a transform inside another sits above it, so
+nested derivatives never mix their perturbations. Inputs are watched at that
+level (reverse mode: leaves of a fresh tape; forward mode: Duals), the
+function runs, and the results are taken one level down. Values from outer
+levels (tensors that require grad, Duals of an enclosing ``jvp``) pass
+through as constants of this level and keep their own derivatives, so a
+transform is differentiable by whatever encloses it.
+"""
+
+import functools
+
+import numpy as np
+
+from ._arrays import canonical, dtype_of, shape_of
+from ._levels import AMBIENT, new_level
+from ._prims import Box, raw_value
+from ._tree import flatten, unflatten
+from .dtypes import as_value
+from .forward import Dual, _fit_tangent
+from .grad_mode import enable_grad
+from .reverse import backward_pass
+from .tensor import Tensor
+from . import functions as F
+
+
+# -- values in and out ------------------------------------------------------
+
+def _operand(x):
+    """An input as a transform sees it: data as a raw value, an ambient
+    tensor that does not require grad opened to its value, boxes as they are."""
+    if isinstance(x, Tensor) and x._level == AMBIENT and not x.requires_grad:
+        return x._value
+    if isinstance(x, Box):
+        return x
+    return as_value(x)
+
+
+def _check_float(value, transform):
+    if dtype_of(raw_value(value)).kind != "f":
+        raise TypeError(f"{transform} needs floating-point inputs, got {dtype_of(raw_value(value))}"
+                        "; pass floats (e.g. 1.0, not 1) or cast with .double()")
+
+
+def _result(value):
+    """A transform's output: boxes as they are (an enclosing transform owns
+    them), raw values as Tensors."""
+    return value if isinstance(value, Box) else Tensor._make(canonical(value))
+
+
+def _lower(value, level):
+    """A value one level down from ``level`` (constants stay as they are)."""
+    if isinstance(value, Tensor) and value._level == level:
+        return value._value
+    if isinstance(value, Dual) and value._level == level:
+        return value.primal
+    return value
+
+
+def _zeros_like(value, lead=()):
+    raw = raw_value(value)
+    return canonical(np.zeros(lead + shape_of(raw), dtype=dtype_of(raw)))
+
+
+def _argnums(argnums, n_args):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for n in nums:
+        if not -n_args <= n < n_args:
+            raise ValueError(f"argnums {argnums} out of range for a function of {n_args} "
+                             "positional arguments")
+    return tuple(n % n_args for n in nums)
+
+
+def _split_aux(out, has_aux):
+    if not has_aux:
+        return out, None
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise ValueError("has_aux=True needs the function to return a pair (output, aux)")
+    return out[0], out[1]
+
+
+def _take_out(tree, level):
+    leaves, treedef = flatten(tree)
+    return unflatten(treedef, [_result(_lower(v, level)) for v in leaves])
+
+
+# -- reverse mode -------------------------------------------------------------
+
+def _watch(args, nums, level, transform):
+    """The arguments with those in ``nums`` replaced by leaves of a fresh
+    tape at ``level``; returns them and, per watched argument, its tree
+    structure and leaves."""
+    args = list(args)
+    watched = []
+    for n in nums:
+        leaves, treedef = flatten(args[n])
+        boxes = []
+        for leaf in leaves:
+            value = _operand(leaf)
+            _check_float(value, transform)
+            boxes.append(Tensor._make(value, level, requires_grad=True))
+        args[n] = unflatten(treedef, boxes)
+        watched.append((treedef, boxes))
+    return args, watched
+
+
+def _pull(outputs, cotangents, level, watched, retain_graph):
+    """Cotangents of the watched leaves, by one reverse sweep from
+    ``outputs`` (those of this level) seeded with ``cotangents``; zeros for
+    leaves the outputs do not depend on. One result tree per argument."""
+    roots, seeds = [], []
+    for out, cotangent in zip(outputs, cotangents):
+        if isinstance(out, Tensor) and out._level == level and out._edge() is not None:
+            roots.append(out._edge())
+            seeds.append(cotangent)
+    boxes = [box for _, bs in watched for box in bs]
+    lead = ()
+    if seeds:
+        lead = shape_of(seeds[0])[:len(shape_of(seeds[0])) - len(shape_of(outputs[0]))]
+    grads = [None] * len(boxes)
+    if roots:
+        grads = backward_pass(roots, seeds, box_type=Tensor, retain_graph=retain_graph,
+                              create_graph=False, capture=[b._edge() for b in boxes])
+    grads = iter([_result(g if g is not None else _zeros_like(b._value, lead))
+                  for g, b in zip(grads, boxes)])
+    return [unflatten(treedef, [next(grads) for _ in bs]) for treedef, bs in watched]
+
+
+def _seed_one(out, level):
+    """The cotangent 1 for a scalar output."""
+    if shape_of(out) != ():
+        raise RuntimeError(f"grad: expected the function to return a scalar (0-d) tensor, got "
+                           f"one of shape {tuple(shape_of(out))}; use jacrev or vjp for "
+                           "non-scalar outputs")
+    raw = raw_value(out)
+    return 1.0 if type(raw) is float else np.ones((), dtype_of(raw))
+
+
+def value_and_grad(f, argnums=0, has_aux=False):
+    """A function returning ``(f(*args), gradient)``, the gradient of scalar
+    ``f`` with respect to argument ``argnums`` (a tuple of them for several).
+    With ``has_aux``, ``f`` returns ``(value, aux)`` and the result is
+    ``((value, aux), gradient)``.
+
+    >>> import dualrev as dr
+    >>> dr.func.value_and_grad(lambda x: (x ** 2).sum())(dr.tensor([1.0, 2.0]))
+    (tensor(5.), tensor([2., 4.]))
+    """
+    @functools.wraps(f)
+    def value_and_grad_f(*args, **kwargs):
+        level = new_level()
+        nums = _argnums(argnums, len(args))
+        args, watched = _watch(args, nums, level, "grad")
+        with enable_grad():
+            out = f(*args, **kwargs)
+        out, aux = _split_aux(out, has_aux)
+        grads = _pull([out], [_seed_one(out, level)], level, watched, retain_graph=False)
+        grads = grads[0] if isinstance(argnums, int) else tuple(grads)
+        value = _result(_lower(out, level))
+        if has_aux:
+            return (value, _take_out(aux, level)), grads
+        return value, grads
+    return value_and_grad_f
+
+
+def grad(f, argnums=0, has_aux=False):
+    """A function returning the gradient of scalar ``f`` with respect to
+    argument ``argnums`` (a tuple gives a tuple), in the structure of that
+    argument (tuples, lists, dicts of tensors). With ``has_aux``, returns
+    ``(gradient, aux)``.
+
+    >>> import dualrev as dr
+    >>> dr.func.grad(dr.sin)(0.0)
+    tensor(1.)
+    """
+    value_and_grad_f = value_and_grad(f, argnums, has_aux)
+
+    @functools.wraps(f)
+    def grad_f(*args, **kwargs):
+        value, grads = value_and_grad_f(*args, **kwargs)
+        return (grads, value[1]) if has_aux else grads
+    return grad_f
+
+
+def vjp(f, *primals, has_aux=False):
+    """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` gives the tuple of
+    cotangents of the primals, J^T v, by reverse mode (callable many times).
+
+    >>> import dualrev as dr
+    >>> out, vjp_fn = dr.func.vjp(lambda x: x * 3, dr.tensor([1.0, 2.0]))
+    >>> vjp_fn(dr.tensor([1.0, 1.0]))
+    (tensor([3., 3.]),)
+    """
+    level = new_level()
+    args, watched = _watch(primals, range(len(primals)), level, "vjp")
+    with enable_grad():
+        out = f(*args)
+    out, aux = _split_aux(out, has_aux)
+    out_leaves, out_tree = flatten(out)
+
+    def vjp_fn(cotangents):
+        leaves, tree = flatten(cotangents)
+        if tree != out_tree:
+            raise ValueError(f"vjp_fn: the cotangent has structure {tree!r}, the output {out_tree!r}")
+        values = [_operand(c) for c in leaves]
+        for c, o in zip(values, out_leaves):
+            if shape_of(c) != shape_of(o):
+                raise ValueError(f"vjp_fn: a cotangent of shape {tuple(shape_of(c))} for an "
+                                 f"output of shape {tuple(shape_of(o))}")
+        return tuple(_pull(out_leaves, values, level, watched, retain_graph=True))
+
+    result = unflatten(out_tree, [_result(_lower(o, level)) for o in out_leaves])
+    if has_aux:
+        return result, vjp_fn, _take_out(aux, level)
+    return result, vjp_fn
+
+
+# -- forward mode ---------------------------------------------------------------
+
+def jvp(f, primals, tangents, has_aux=False):
+    """``(f(*primals), J·tangents)`` by forward mode: one pass with Dual
+    numbers. ``primals`` and ``tangents`` are tuples of the same structure;
+    a tangent may carry leading batch axes (several directions at once).
+
+    >>> import dualrev as dr
+    >>> dr.func.jvp(lambda x: x ** 3, (2.0,), (1.0,))
+    (tensor(8.), tensor(12.))
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples, e.g. jvp(f, (x,), (v,))")
+    level = new_level()
+    p_leaves, p_tree = flatten(tuple(primals))
+    t_leaves, t_tree = flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise ValueError(f"jvp: primals {p_tree!r} and tangents {t_tree!r} differ in structure")
+    duals, lead = [], ()
+    for p, t in zip(p_leaves, t_leaves):
+        p, t = _operand(p), _operand(t)
+        _check_float(p, "jvp")
+        t = _fit_tangent(t, p)
+        lead = shape_of(t)[:len(shape_of(t)) - len(shape_of(p))]
+        duals.append(Dual._make(p, t, level))
+    out = f(*unflatten(p_tree, duals))
+    out, aux = _split_aux(out, has_aux)
+    leaves, tree = flatten(out)
+    outs = [_result(_lower(o, level)) for o in leaves]
+    tans = [_result(o.tangent if isinstance(o, Dual) and o._level == level
+                    else _zeros_like(o, lead)) for o in leaves]
+    result = unflatten(tree, outs), unflatten(tree, tans)
+    return result + (_take_out(aux, level),) if has_aux else result
+
+
+# -- Jacobians and Hessians -----------------------------------------------------
+
+def _basis(x, chunk_size):
+    """The unit directions of x's entries, as batches of at most chunk_size:
+    arrays of shape (k,) + x.shape."""
+    raw = raw_value(x)
+    n = int(np.prod(shape_of(raw), dtype=np.int64))
+    eye = np.eye(n, dtype=dtype_of(raw))
+    step = n if not chunk_size else int(chunk_size)
+    for start in range(0, max(n, 1), max(step, 1)):
+        yield eye[start:start + step].reshape((-1,) + shape_of(raw))
+
+
+def _batched_to_jacobian(batched, out_shape, in_shape):
+    """(n_in,) + out_shape, from forward mode, to out_shape + in_shape."""
+    n = len(out_shape)
+    moved = F.permute(batched, tuple(range(1, n + 1)) + (0,)) if n else batched
+    return F.reshape(moved, out_shape + in_shape)
+
+
+def jacfwd(f, argnums=0, has_aux=False, chunk_size=None):
+    """The Jacobian of ``f`` by forward mode, shape ``out.shape + in.shape``:
+    all basis directions go through one batched pass (``chunk_size`` bounds
+    the batch). ``argnums`` as a tuple gives a tuple of Jacobians."""
+    @functools.wraps(f)
+    def jacfwd_f(*args):
+        nums = _argnums(argnums, len(args))
+        jacobians, aux = [], None
+        for n in nums:
+            x = _operand(args[n])
+
+            def along(x_n):
+                return f(*args[:n], x_n, *args[n + 1:])
+            pieces = []
+            for directions in _basis(x, chunk_size):
+                out = jvp(along, (x,), (directions,), has_aux=has_aux)
+                pieces.append(out[1])
+                aux = out[2] if has_aux else None
+            tangent = pieces[0] if len(pieces) == 1 else F.cat(pieces, 0)
+            jacobians.append(_batched_to_jacobian(tangent, tuple(out[0].shape),
+                                                  tuple(shape_of(x))))
+        result = jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
+        return (result, aux) if has_aux else result
+    return jacfwd_f
+
+
+def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
+    """The Jacobian of ``f`` by reverse mode, shape ``out.shape + in.shape``:
+    a batch of unit cotangents is pulled through one reverse sweep
+    (``chunk_size`` bounds the batch)."""
+    @functools.wraps(f)
+    def jacrev_f(*args):
+        nums = _argnums(argnums, len(args))
+        level = new_level()
+        args, watched = _watch(args, nums, level, "jacrev")
+        with enable_grad():
+            out = f(*args)
+        out, aux = _split_aux(out, has_aux)
+        pieces = []
+        for cotangents in _basis(out, chunk_size):
+            pieces.append(_pull([out], [cotangents], level, watched, retain_graph=True))
+        jacobians = []
+        for k, (treedef, boxes) in enumerate(watched):
+            parts = [piece[k] for piece in pieces]
+            batched = parts[0] if len(parts) == 1 else F.cat(parts, 0)
+            jacobians.append(F.reshape(batched, tuple(shape_of(out)) + tuple(shape_of(boxes[0]))))
+        result = jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
+        return (result, _take_out(aux, level)) if has_aux else result
+    return jacrev_f
+
+
+def hessian(f, argnums=0, chunk_size=None):
+    """The Hessian of scalar ``f``, shape ``x.shape + x.shape``, by
+    forward-over-reverse: the gradient's tape runs on Duals carrying all n
+    directions at once, so one forward and one reverse sweep give every
+    entry. ``chunk_size`` splits the directions to bound memory."""
+    return jacfwd(jacrev(f, argnums), argnums, chunk_size=chunk_size)
+
+
+def hvp(f, primals, tangents):
+    """``(grad f(primals), H·tangents)``: ``jvp`` of ``grad(f)``, one forward
+    and one reverse sweep on Duals."""
+    return jvp(grad(f), primals, tangents)
+
+
+def derivative(f, order=1):
+    """The ``order``-th derivative of a scalar-to-scalar ``f`` (elementwise
+    on arrays): ``order`` nested forward passes, each at its own level."""
+    if order < 0:
+        raise ValueError("order must be >= 0")
+
+    def first(g):
+        def dg(x):
+            x = _operand(x)
+            return jvp(g, (x,), (np.ones_like(raw_value(x)) if shape_of(x) else 1.0,))[1]
+        return dg
+
+    result = f
+    for _ in range(order):
+        result = first(result)
+
+    @functools.wraps(f)
+    def derivative_f(x):
+        return _result(result(x))
+    return derivative_f
