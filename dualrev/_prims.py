@@ -188,6 +188,32 @@ class VjpPlan:
         self.value_args = tuple(i for _, i in needs) if only_values else None
 
 
+class _UnaryPrimitive(Primitive):
+    """A primitive of one argument: dispatch without a loop."""
+
+    __slots__ = ()
+
+    def __call__(self, x, **params):
+        if isinstance(x, Box):
+            return x._apply(self, (x,), params)
+        return self.impl(x, **params)
+
+
+class _BinaryPrimitive(Primitive):
+    """A primitive of two arguments: dispatch without a loop."""
+
+    __slots__ = ()
+
+    def __call__(self, x, y, **params):
+        if isinstance(x, Box):
+            if isinstance(y, Box) and y._level > x._level:
+                return y._apply(self, (x, y), params)
+            return x._apply(self, (x, y), params)
+        if isinstance(y, Box):
+            return y._apply(self, (x, y), params)
+        return self.impl(x, y, **params)
+
+
 def _as_rules(prim, rules):
     if rules is None:
         return None
@@ -217,11 +243,13 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcast
     view: the output shares memory with the first argument (an in-place
       change of either is seen by the other).
     """
-    prim = Primitive()
+    names = args.split()
+    variadic = bool(names) and names[0].startswith("*")
+    arity = None if variadic else len(names)
+    prim = {1: _UnaryPrimitive, 2: _BinaryPrimitive}.get(arity, Primitive)()
     prim.name = name
     prim.impl = impl
-    names = args.split()
-    prim.variadic = bool(names) and names[0].startswith("*")
+    prim.variadic = variadic
     prim.arg_names = tuple(n.lstrip("*") for n in names)
     prim.linear = linear
     prim.broadcasts = broadcasts

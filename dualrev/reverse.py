@@ -108,12 +108,14 @@ class Node:
                 grads.append(None)
             else:
                 fn, positions = rule
-                if not positions:
-                    g = fn(grad, **params)
-                elif len(positions) == 1 and positions[0] >= 0:
-                    g = fn(grad, saved[positions[0]], **params)
-                else:
+                if params:
                     g = fn(grad, *[saved[p] if p >= 0 else i for p in positions], **params)
+                elif not positions:
+                    g = fn(grad)
+                elif len(positions) == 1:
+                    g = fn(grad, saved[positions[0]])
+                else:
+                    g = fn(grad, *[saved[p] for p in positions])
                 if casts is not None and casts[i] is not None and g is not None:
                     g = unbroadcast(g, *casts[i])
                 grads.append(g)
