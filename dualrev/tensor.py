@@ -336,7 +336,10 @@ class Tensor(ReverseBox, MathMethods):
         return self._inplace(lambda s: _filled(s, value))
 
     def copy_(self, src):
-        return self._inplace(lambda s: ops.add(_filled(s, 0), src))
+        def copied(s):
+            shape = tuple(s.shape)
+            return src if shape_of(src) == shape else ops.broadcast_to(src, shape=shape)
+        return self._inplace(copied)
 
     def __iadd__(self, other):
         return self.add_(other)
