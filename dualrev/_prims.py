@@ -155,11 +155,14 @@ class VjpPlan:
     value_args: when every need is an input's value, their indices (the
       common case, saved without a loop over kinds); else None.
     records: some input gets a cotangent.
+    saves_values: something saved is a value, not only shapes (freeing the
+      node after a backward pass then matters, and a second pass raises).
     drops_edges: an input that requires grad gets none (its rule is None),
       so its edge must not be recorded.
     """
 
-    __slots__ = ("prim", "needs", "rules", "mask", "value_args", "records", "drops_edges")
+    __slots__ = ("prim", "needs", "rules", "mask", "value_args", "records", "drops_edges",
+                 "saves_values")
 
     def __init__(self, prim, bits, n_args):
         needs, rules, mask = [], [], []
@@ -183,6 +186,7 @@ class VjpPlan:
         self.rules = tuple(rules)
         self.mask = tuple(mask)
         self.records = any(mask)
+        self.saves_values = any(kind in ("value", "ans", "all") for kind, _ in needs)
         self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(mask))
         only_values = all(kind == "value" for kind, _ in needs)
         self.value_args = tuple(i for _, i in needs) if only_values else None

@@ -25,8 +25,7 @@ def _seeds(outputs, grad_outputs, create_graph):
     else the one given (checked and cast to the output's dtype)."""
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad_tensors should have the same length as tensors: got "
-                           f"{len(grad_outputs)} gradients for {len(outputs)} tensors")
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     seeds = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:

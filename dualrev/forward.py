@@ -36,11 +36,7 @@ class Dual(Box, MathMethods):
         primal, tangent = _as_operand(primal), _as_operand(tangent)
         if level is None:
             level = new_level()
-            if isinstance(primal, Dual) and isinstance(tangent, Dual) \
-                    and tangent._level != primal._level:
-                # Built by hand as Dual(Dual(x, 1), Dual(1, 0)): the inner
-                # Duals are one perturbation, so they share one level.
-                tangent = Dual(tangent.primal, tangent.tangent, level=primal._level)
+            tangent = _relevel(tangent, primal)
         self._level = level
         self.primal = primal
         self.tangent = _fit_tangent(tangent, primal)
@@ -158,6 +154,18 @@ def _fit_tangent(tangent, primal):
                          f"{p_shape}: give the primal's shape, or leading batch axes before it") \
             from None
     return ops.broadcast_to(tangent, shape=lead + p_shape)
+
+
+def _relevel(tangent, like):
+    """A hand-built tangent whose Duals take the levels of the Duals in the
+    primal ``like``, depth by depth. In ``Dual(Dual(x, 1), Dual(1, 0))`` the
+    inner Duals are one perturbation, so they must share one level; the
+    tangent of a Dual has the structure of its primal."""
+    if not (isinstance(tangent, Dual) and isinstance(like, Dual)):
+        return tangent
+    return Dual._make(_relevel(tangent.primal, like.primal),
+                      _fit_tangent(_relevel(tangent.tangent, like.primal), tangent.primal),
+                      like._level)
 
 
 def _as_operand(value):

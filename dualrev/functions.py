@@ -306,10 +306,30 @@ def any(input, dim=None, keepdim=False):
 # products ------------------------------------------------------------------
 
 def matmul(input, other):
-    if not shape_of(input) or not shape_of(other):
+    a, b = tuple(shape_of(input)), tuple(shape_of(other))
+    if not a or not b:
         raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
-                           f"{ndim_of(input)}D and {ndim_of(other)}D")
+                           f"{len(a)}D and {len(b)}D")
+    inner = b[0] if len(b) == 1 else b[-2]
+    if a[-1] != inner:
+        raise RuntimeError(_matmul_mismatch(a, b))
+    try:
+        np.broadcast_shapes(a[:-2], b[:-2])
+    except ValueError:
+        raise RuntimeError(f"The batch dimensions of {list(a)} and {list(b)} do not broadcast "
+                           "for matmul") from None
     return _boxed(ops.matmul(input, other))
+
+
+def _matmul_mismatch(a, b):
+    if len(a) == 1 and len(b) == 1:
+        return (f"inconsistent tensor size, expected tensor [{a[0]}] and src [{b[0]}] to have the "
+                f"same number of elements, but got {a[0]} and {b[0]} elements respectively")
+    if len(b) == 1:
+        return f"size mismatch, got input ({a[-2]}), mat ({a[-2]}x{a[-1]}), vec ({b[0]})"
+    rows = a[-2] if len(a) > 1 else 1
+    return (f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a[-1]} and "
+            f"{b[-2]}x{b[-1]})")
 
 
 def dot(input, other):

@@ -67,10 +67,6 @@ class Node:
         returns replaces the gradients."""
         return add_hook(self, "pre", hook)
 
-    def release(self):
-        """Drop the saved values; running the node again then raises."""
-        if self.saved:
-            self.saved = _FREED
 
     def _unpacked(self, create_graph, box_type):
         """The saved values ready for the rules: boxes of this level opened
@@ -169,7 +165,7 @@ class AccumulateGrad:
     @property
     def hooks(self):
         variable = self.variable
-        holder = None if variable is None else _LEAF_HOOKS.get(variable)
+        holder = None if variable is None else variable._leaf_hooks
         return None if holder is None else holder.hooks
 
     def register_hook(self, hook):
@@ -180,21 +176,18 @@ class AccumulateGrad:
 
 
 class _HookHolder:
-    __slots__ = ("hooks", "__weakref__")
+    __slots__ = ("hooks",)
 
     def __init__(self):
         self.hooks = None
 
 
-_LEAF_HOOKS = weakref.WeakKeyDictionary()
-
-
 def leaf_hooks(tensor):
-    """The holder of a leaf tensor's hooks (made on first use)."""
-    holder = _LEAF_HOOKS.get(tensor)
-    if holder is None:
-        holder = _LEAF_HOOKS[tensor] = _HookHolder()
-    return holder
+    """The holder of a leaf tensor's hooks, kept by the tensor (made on
+    first use)."""
+    if tensor._leaf_hooks is None:
+        tensor._leaf_hooks = _HookHolder()
+    return tensor._leaf_hooks
 
 
 class RemovableHandle:
@@ -235,6 +228,7 @@ class ReverseBox(Box):
     _acc = None        # the AccumulateGrad node of a leaf that requires grad
     _base = None       # the tensor this one is a view of
     _retains = False
+    _leaf_hooks = None  # a leaf's tensor hooks (its AccumulateGrad reads them)
 
     @classmethod
     def _make(cls, value, level=AMBIENT, node=None, requires_grad=False):
@@ -451,7 +445,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
         grads = node.apply(grad, create_graph, box_type)
         if node.hooks:
             _run_hooks(node, "post", grad, grads)
-        if not retain_graph and node.saved:
+        if not retain_graph and node.plan.saves_values:
             node.saved = _FREED
         for edge, g in zip(node.edges, grads):
             if edge is not None and g is not None:

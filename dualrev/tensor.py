@@ -5,6 +5,7 @@ fast scalar path), else a NumPy array. Inside a transform a Tensor's value
 may itself be a box of a lower level.
 """
 
+import warnings
 import weakref
 
 import numpy as np
@@ -108,6 +109,12 @@ class Tensor(ReverseBox, MathMethods):
 
     @property
     def grad(self):
+        if self._node is not None and not self._retains and self._grad is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor.", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -117,7 +124,9 @@ class Tensor(ReverseBox, MathMethods):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' "
+                                   f"to a tensor of size '{list(self.shape)}'. Please ensure "
+                                   "that the gradient and the tensor are the same size")
             if value.dtype != self.dtype:
                 raise RuntimeError("assigned grad has data of a different type")
         self._grad = value
@@ -130,7 +139,7 @@ class Tensor(ReverseBox, MathMethods):
     def data(self):
         """The values as a new tensor outside the graph, sharing memory but
         not the version counter (changes through it are not tracked)."""
-        return type(self)._make(self._value, self._level)
+        return type(self)._make(self._shared(), self._level)
 
     @data.setter
     def data(self, value):
@@ -148,9 +157,18 @@ class Tensor(ReverseBox, MathMethods):
     def detach(self):
         """The same values, out of the graph (sharing memory and the version
         counter)."""
-        out = type(self)._make(self._value, self._level)
+        out = type(self)._make(self._shared(), self._level)
         out._vc = self._counter()
         return out
+
+    def _shared(self):
+        """The value, as storage another tensor can share: a 0-d tensor held
+        as a Python float (immutable) moves into a 0-d array first, so an
+        in-place change through ``.data``, ``detach()`` or ``numpy()`` is
+        seen by both."""
+        if type(self._value) is float:
+            self._value = np.array(self._value)
+        return self._value
 
     def detach_(self):
         self._node = None
@@ -212,18 +230,23 @@ class Tensor(ReverseBox, MathMethods):
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
-        value = self._plain("numpy()")
-        return np.asarray(value)
+        self._plain("numpy()")
+        return np.asarray(self._shared())
 
     def __array__(self, dtype=None, copy=None):
         array = np.asarray(self._plain("np.asarray"))
         return array if dtype is None else array.astype(dtype)
 
+    def _one_element(self):
+        if np.size(raw_value(self._value)) != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._one_element())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._one_element())
 
     def __index__(self):
         if dtype_of(self._value).kind not in "iub":
@@ -233,7 +256,8 @@ class Tensor(ReverseBox, MathMethods):
     def __bool__(self):
         value = raw_value(self._value)
         if np.size(value) != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            amount = "no values" if np.size(value) == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(value)
 
     def clone(self):
@@ -278,6 +302,9 @@ class Tensor(ReverseBox, MathMethods):
                                "operation.")
         source = self
         if recording:
+            if self._base is not None and self._base._rg and self._base._node is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                                   "an in-place operation.")
             if self._base is not None and (self._base.requires_grad or self.requires_grad):
                 raise RuntimeError(
                     "an in-place operation on a view of a tensor that requires grad is not "

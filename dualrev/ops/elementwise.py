@@ -70,20 +70,29 @@ def _astype_impl(x, dtype):
 
 
 def _pow_dbase(x, y):
-    """d(x ** y)/dx, zero where y == 0 (as PyTorch, which avoids 0 * inf)."""
+    """d(x ** y)/dx, zero where y == 0 (as PyTorch, which avoids 0 * inf).
+    Where y == 0 the base is replaced by 1 before the unused branch is
+    computed: ``0 ** -1`` there would be inf, and its derivative, multiplied
+    by the zero cotangent ``where`` sends it, nan (the double-where trick)."""
     if type(y) is float or type(y) is int:
         return 0.0 if y == 0 else y * x ** (y - 1)
-    return where(y == 0, 0.0, y * x ** (y - 1))
+    zero = y == 0
+    return where(zero, 0.0, y * where(zero, 1.0, x) ** (y - 1))
 
 
 def _pow_dexp(ans, x, y):
-    """d(x ** y)/dy, zero where x == 0 and y >= 0 (the limit PyTorch takes)."""
-    return where((x == 0) & (y >= 0), 0.0, ans * log(x))
+    """d(x ** y)/dy, zero where x == 0 and y >= 0 (the limit PyTorch takes).
+    There ``log`` is taken of 1 instead of 0, so that the unused branch is
+    finite and its derivatives are too (no 0 * inf = nan at second order)."""
+    limit = (x == 0) & (y >= 0)
+    return where(limit, 0.0, ans * log(where(limit, 1.0, x)))
 
 
-def _tie_share(x, y):
-    """1 where x wins, 1/2 on ties, 0 where it loses: how maximum splits."""
-    return (x > y) + (x == y) * 0.5
+def _tie_mix(g, x, y):
+    """``g`` where x wins, half of it on ties, 0 where x loses: how maximum
+    splits a derivative. Multiplying ``g`` by the bool masks keeps its dtype
+    (a float64 share would turn a float32 tangent or cotangent into float64)."""
+    return g * (x > y) + g * (x == y) * 0.5
 
 
 add = defprim("add", lambda x, y: x + y, "x y", broadcasts=True,
@@ -127,11 +136,11 @@ relu = defprim("relu", _relu_impl,
 abs = defprim("abs", lambda x: x.__abs__(),
               jvp=lambda t, x: t * sign(x), vjp=lambda g, x: g * sign(x))
 maximum = defprim("maximum", np.maximum, "x y", broadcasts=True,
-                  jvp=(lambda t, x, y: t * _tie_share(x, y), lambda t, x, y: t * _tie_share(y, x)),
-                  vjp=(lambda g, x, y: g * _tie_share(x, y), lambda g, x, y: g * _tie_share(y, x)))
+                  jvp=(lambda t, x, y: _tie_mix(t, x, y), lambda t, x, y: _tie_mix(t, y, x)),
+                  vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)))
 minimum = defprim("minimum", np.minimum, "x y", broadcasts=True,
-                  jvp=(lambda t, x, y: t * _tie_share(y, x), lambda t, x, y: t * _tie_share(x, y)),
-                  vjp=(lambda g, x, y: g * _tie_share(y, x), lambda g, x, y: g * _tie_share(x, y)))
+                  jvp=(lambda t, x, y: _tie_mix(t, y, x), lambda t, x, y: _tie_mix(t, x, y)),
+                  vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)))
 clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
                 jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
                 vjp=lambda g, x, *, min, max: g * _inside(x, min, max))

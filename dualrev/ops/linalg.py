@@ -3,13 +3,24 @@
 import numpy as np
 
 from .._prims import defprim
-from .._arrays import ndim_of, shape_of
+from .._arrays import dtype_of, ndim_of, shape_of
+from . import elementwise as ew
 from . import shape as sh
 
 
 def _sum_to(g, shape):
     from .util import sum_to
     return sum_to(g, shape)
+
+
+def _like(value, g):
+    """``value`` in the dtype of the cotangent ``g`` (the output's dtype). A 0-d
+    float64 cotangent travels as a Python float, which NumPy treats as weak:
+    ``g * x`` would come out float32 for a float32 ``x`` although it is the
+    cotangent of a float64 argument, and the tape casts only arguments whose
+    dtype differs from the output's."""
+    dtype = dtype_of(g)
+    return value if dtype_of(value) == dtype else ew.astype(value, dtype=dtype)
 
 
 def _swap_last(x):
@@ -40,6 +51,30 @@ def _matmul_dy(g, x, y_shape):
     return _sum_to(matmul(_swap_last(x), g), y_shape)
 
 
+def _product_tangent(t, core_ndim, other, left):
+    """``t @ other`` (left) or ``other @ t``, for a tangent ``t`` of an operand
+    with ``core_ndim`` axes, maybe with leading batch axes in front (k
+    directions at once). Without them this is plain matmul. With them, a 1-d
+    operand is made a matrix first and t's matrix batch axes are padded to
+    the other's, so that the leading axes stay in front of the result."""
+    lead = ndim_of(t) - core_ndim
+    if lead == 0:
+        return matmul(t, other) if left else matmul(other, t)
+    t_vector, other_vector = core_ndim == 1, ndim_of(other) == 1
+    if t_vector:
+        t = sh.unsqueeze(t, axis=-2 if left else -1)
+    if other_vector:
+        other = sh.unsqueeze(other, axis=-1 if left else -2)
+    missing = (ndim_of(other) - 2) - (ndim_of(t) - lead - 2)
+    if missing > 0:
+        t_shape = shape_of(t)
+        t = sh.reshape(t, shape=t_shape[:lead] + (1,) * missing + t_shape[lead:])
+    out = matmul(t, other) if left else matmul(other, t)
+    row, column = (t_vector, other_vector) if left else (other_vector, t_vector)
+    drop = ((-2,) if row else ()) + ((-1,) if column else ())
+    return sh.squeeze(out, axis=drop) if drop else out
+
+
 def _matmul_impl(x, y):
     out = np.matmul(x, y)
     return float(out) if type(out) is np.float64 else out
@@ -52,10 +87,16 @@ def _check_matmul(x_shape, y_shape):
 
 
 matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0",
-                 jvp=(lambda t, y: matmul(t, y), lambda t, x: matmul(x, t)),
-                 vjp=(lambda g, x_shape, y: _matmul_dx(g, x_shape, y),
-                      lambda g, x, y_shape: _matmul_dy(g, x, y_shape)))
+                 jvp=(lambda t, x_shape, y: _product_tangent(t, len(x_shape), y, left=True),
+                      lambda t, x, y_shape: _product_tangent(t, len(y_shape), x, left=False)),
+                 vjp=(lambda g, x_shape, y: _like(_matmul_dx(g, x_shape, y), g),
+                      lambda g, x, y_shape: _like(_matmul_dy(g, x, y_shape), g)))
 dot = defprim("dot", lambda x, y: float(np.dot(x, y)) if np.result_type(x, y) == np.float64
               else np.dot(x, y), "x y",
-              jvp=(lambda t, y: dot(t, y), lambda t, x: dot(x, t)),
-              vjp=(lambda g, y: g * y, lambda g, x: g * x))
+              jvp=(lambda t, y: _dot_tangent(t, y), lambda t, x: _dot_tangent(t, x)),
+              vjp=(lambda g, y: _like(g * y, g), lambda g, x: _like(g * x, g)))
+
+
+def _dot_tangent(t, other):
+    """dot(t, other); a tangent with leading batch axes gives one dot each."""
+    return dot(t, other) if ndim_of(t) == 1 else matmul(t, other)

@@ -4,7 +4,7 @@ or None for all axes), so the rules hold when a batch axis is put in front."""
 import numpy as np
 
 from .._prims import defprim, raw_value
-from .._arrays import shape_of
+from .._arrays import dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
 
@@ -57,20 +57,39 @@ def _reduce_impl(np_fn):
     return impl
 
 
-def _extremum_vjp(g, ans, x, *, axis, keepdims):
-    """Gradient of amax/amin: shared evenly among the tied extreme entries."""
+def _extremum_share(ans, x, axis, keepdims):
+    """d amax / d x (likewise amin): 1 at the extreme entry, shared evenly
+    among tied extreme entries (as PyTorch does), in x's dtype."""
     hit = ew.eq(x, _restore(ans, shape_of(x), axis, keepdims))
     share = hit / sum(hit, axis=axis, keepdims=True)
-    return _restore(g, shape_of(x), axis, keepdims) * share
+    dtype = dtype_of(x)
+    return share if dtype_of(share) == dtype else ew.astype(share, dtype=dtype)
 
 
-def _prod_vjp(g, ans, x, *, axis, keepdims):
-    """d prod / d x_i is the product of the others. Dividing ans by x_i is
-    exact when x has no zero; with zeros, multiply the others directly."""
-    shape = shape_of(x)
+def _prod_partials(ans, x, axis, keepdims):
+    """d prod / d x_i, the product of the other entries. Dividing ans by x_i
+    is exact when x has no zero; with zeros, multiply the others directly."""
     if not np.any(np.asarray(raw_value(x)) == 0):
-        return _restore(g, shape, axis, keepdims) * (_restore(ans, shape, axis, keepdims) / x)
-    return _restore(g, shape, axis, keepdims) * _prod_of_others(x, axis)
+        return _restore(ans, shape_of(x), axis, keepdims) / x
+    return _prod_of_others(x, axis)
+
+
+def _reduce_jvp(partials):
+    """The JVP of a reduction from its partial derivatives (x's shape):
+    sum(t * partials) over the reduced axes; leading batch axes of t stay."""
+    def jvp(t, ans, x, *, axis, keepdims):
+        if axis is None:  # all of x's axes, not a tangent's leading batch axes
+            axis = tuple(range(-ndim_of(x), 0))
+        return sum(t * partials(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+    return jvp
+
+
+def _reduce_vjp(partials):
+    """The VJP of a reduction from its partial derivatives: the cotangent
+    put back to x's shape, times the partials."""
+    def vjp(g, ans, x, *, axis, keepdims):
+        return _restore(g, shape_of(x), axis, keepdims) * partials(ans, x, axis, keepdims)
+    return vjp
 
 
 def _prod_of_others(x, axis):
@@ -95,20 +114,11 @@ mean = defprim("mean", _mean_impl, linear=True, backward_name=_reduced_name("Mea
                vjp=lambda g, x_shape, *, axis, keepdims:
                _restore(g, x_shape, axis, keepdims) / _count(x_shape, axis))
 prod = defprim("prod", _reduce_impl(np.prod), backward_name=_reduced_name("Prod"),
-               jvp=lambda t, ans, x, *, axis, keepdims:
-               sum(t * _prod_vjp(1.0, ans, x, axis=axis, keepdims=keepdims), axis=axis,
-                   keepdims=keepdims),
-               vjp=_prod_vjp)
+               jvp=_reduce_jvp(_prod_partials), vjp=_reduce_vjp(_prod_partials))
 amax = defprim("amax", _reduce_impl(np.amax),
-               jvp=lambda t, ans, x, *, axis, keepdims:
-               sum(t * _extremum_vjp(1.0, ans, x, axis=axis, keepdims=keepdims), axis=axis,
-                   keepdims=keepdims),
-               vjp=_extremum_vjp)
+               jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share))
 amin = defprim("amin", _reduce_impl(np.amin),
-               jvp=lambda t, ans, x, *, axis, keepdims:
-               sum(t * _extremum_vjp(1.0, ans, x, axis=axis, keepdims=keepdims), axis=axis,
-                   keepdims=keepdims),
-               vjp=_extremum_vjp)
+               jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share))
 argmax = defprim("argmax", lambda x, *, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims))
 argmin = defprim("argmin", lambda x, *, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims))
 all = defprim("all", lambda x, *, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims))

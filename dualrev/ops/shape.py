@@ -91,10 +91,60 @@ getitem = defprim("getitem", lambda x, *, index: canonical(np.asarray(x)[index])
 scatter = defprim("scatter", _scatter_impl, linear=True,
                   vjp=lambda g, *, shape, index: getitem(g, index=index))
 index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
-                    jvp=(lambda t, *, index: index_put(t, 0.0, index=index),
-                         lambda t, ans, *, index: index_put(ans * 0.0, t, index=index)),
+                    jvp=(lambda t, x_shape, *, index: index_put(t, 0.0, index=_behind(t, x_shape, index)),
+                         lambda t, ans, v_shape, *, index: _put_tangent(t, ans, v_shape, index)),
                     vjp=(lambda g, *, index: index_put(g, 0.0, index=index),
-                         lambda g, v_shape, *, index: _sum_to(getitem(g, index=index), v_shape)))
+                         lambda g, v_shape, *, index: _put_cotangent(g, v_shape, index)))
+
+
+def _behind(t, shape, index):
+    """``index``, into a value of ``shape``, made to skip the leading batch axes
+    that a tangent ``t`` may have in front of that shape."""
+    lead = ndim_of(t) - len(shape)
+    return (slice(None),) * lead + index if lead else index
+
+
+def _put_tangent(t, ans, v_shape, index):
+    """The tangent of ``index_put`` from the values' tangent ``t``: t written
+    into zeros. A batch of tangents (leading axes) is written one direction at
+    a time, since where an index puts its advanced axes depends on the axes
+    before it."""
+    lead = shape_of(t)[:ndim_of(t) - len(v_shape)]
+    if not lead:
+        return index_put(ans * 0.0, t, index=index)
+    count = int(np.prod(lead, dtype=int))
+    flat = reshape(t, shape=(count,) + tuple(v_shape))
+    zeros = ans * 0.0
+    pieces = [index_put(zeros, getitem(flat, index=(k,)), index=index) for k in range(count)]
+    return reshape(stack(*pieces, axis=-ndim_of(ans) - 1), shape=lead + shape_of(ans))
+
+
+def _put_cotangent(g, v_shape, index):
+    """Cotangent of the values written by ``index_put``: ``g`` at the written
+    places, summed back to v's shape. An index that names a place more than
+    once writes it once (the last write wins), so only the winning write
+    receives that place's cotangent; the overwritten ones get 0."""
+    picked = getitem(g, index=index)
+    if not _is_basic(index):
+        winners = _winning_writes(shape_of(g), index)
+        if winners is not None:
+            picked = picked * winners
+    return _sum_to(picked, v_shape)
+
+
+def _winning_writes(shape, index):
+    """For a write ``out[index] = v`` into an array of ``shape``: a bool mask
+    over ``out[index]``'s shape, True where the write stays (NumPy's own
+    assignment decides, so it agrees with the implementation); None when no
+    place is written twice. Computed from the static index alone."""
+    board = np.full(shape, -1, dtype=np.intp)
+    written = board[index].shape
+    ids = np.arange(int(np.prod(written, dtype=np.intp)), dtype=np.intp).reshape(written)
+    board[index] = ids
+    winners = board[index] == ids
+    return None if winners.all() else winners
+
+
 gather = defprim("gather", lambda x, *, indices, axis: np.take_along_axis(np.asarray(x), indices, axis),
                  linear=True,
                  vjp=lambda g, x_shape, *, indices, axis:
