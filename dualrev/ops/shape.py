@@ -91,7 +91,8 @@ getitem = defprim("getitem", lambda x, *, index: canonical(np.asarray(x)[index])
 scatter = defprim("scatter", _scatter_impl, linear=True,
                   vjp=lambda g, *, shape, index: getitem(g, index=index))
 index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
-                    jvp=(lambda t, x_shape, *, index: index_put(t, 0.0, index=_behind(t, x_shape, index)),
+                    jvp=(lambda t, x_shape, *, index:
+                         index_put(t, 0.0, index=_behind(t, x_shape, index)),
                          lambda t, ans, v_shape, *, index: _put_tangent(t, ans, v_shape, index)),
                     vjp=(lambda g, *, index: index_put(g, 0.0, index=index),
                          lambda g, v_shape, *, index: _put_cotangent(g, v_shape, index)))
