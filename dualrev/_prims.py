@@ -89,7 +89,7 @@ class Primitive:
     there is no box."""
 
     __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "vjp", "linear",
-                 "broadcasts", "backward_name", "view", "_plans")
+                 "broadcasts", "backward_name", "view", "batch", "_plans")
 
     def __call__(self, *args, **params):
         top = None
@@ -230,7 +230,7 @@ def _as_rules(prim, rules):
 
 
 def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcasts=False,
-            backward_name=None, view=False):
+            backward_name=None, view=False, batch=None):
     """Define a primitive and add it to the table.
 
     args: the argument names, space separated; a leading ``*`` makes the
@@ -246,6 +246,11 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcast
       the capitalised primitive name followed by ``Backward0``.
     view: the output shares memory with the first argument (an in-place
       change of either is seen by the other).
+    batch: for a linear primitive whose static parameters name axes or
+      shapes, ``batch(t, x_shape, lead, **params) -> (t, params[, finish])``
+      adapts the tangent and the parameters to a tangent with leading batch
+      axes ``lead`` in front of the argument's shape ``x_shape``; ``finish``,
+      if returned, is applied to the result.
     """
     names = args.split()
     variadic = bool(names) and names[0].startswith("*")
@@ -258,6 +263,7 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcast
     prim.linear = linear
     prim.broadcasts = broadcasts
     prim.view = view
+    prim.batch = batch
     prim.backward_name = backward_name or (
         "".join(part.capitalize() for part in name.split("_")) + "Backward0")
     prim._plans = {}

@@ -8,7 +8,7 @@ the primitive's JVP rules, each argument's contribution summed.
 
 import numpy as np
 
-from ._arrays import ndim_of, shape_of
+from ._arrays import dtype_of, ndim_of, shape_of
 from ._levels import new_level
 from ._methods import MathMethods
 from ._prims import Box
@@ -86,14 +86,14 @@ class Dual(Box, MathMethods):
                 tangents.append(None)
         ans = prim(*primals, **params)
         if prim.linear:
-            tangent = prim(tangents[0], *primals[1:], **params) if tangents[0] is not None else None
+            tangent = None if tangents[0] is None else _linear_jvp(prim, primals, tangents[0], params)
         elif prim.jvp is None:
             return ans
         else:
             tangent = _jvp(prim, ans, primals, tangents, params)
         if tangent is None:
             return ans
-        return Dual._make(ans, _fit_tangent(tangent, ans), level)
+        return Dual._make(ans, _fit_tangent(_same_dtype(tangent, ans), ans), level)
 
 
 def _jvp(prim, ans, primals, tangents, params):
@@ -111,6 +111,30 @@ def _jvp(prim, ans, primals, tangents, params):
         contribution = rule.fn(t, *needs, **params)
         total = contribution if total is None else total + contribution
     return total
+
+
+def _linear_jvp(prim, primals, t, params):
+    """A linear primitive's tangent: the primitive itself applied to the
+    tangent, its parameters shifted past any leading batch axes."""
+    x_shape = shape_of(primals[0])
+    t_shape = shape_of(t)
+    lead = t_shape[:len(t_shape) - len(x_shape)]
+    if not lead or prim.batch is None:
+        return prim(t, *primals[1:], **params)
+    t, params, *finish = prim.batch(t, x_shape, lead, **params)
+    out = prim(t, *primals[1:], **params)
+    return finish[0](out) if finish else out
+
+
+def _same_dtype(tangent, ans):
+    """The tangent in the primal's float dtype (a float64 constant in a rule
+    must not turn a float32 tangent into float64)."""
+    if type(tangent) is float and type(ans) is float:
+        return tangent
+    want, have = dtype_of(ans), dtype_of(tangent)
+    if want != have and want.kind == "f":
+        return ops.astype(tangent, dtype=want)
+    return tangent
 
 
 def _need(kind, j, i, ans, primals):

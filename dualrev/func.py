@@ -105,26 +105,48 @@ def _watch(args, nums, level, transform):
     return args, watched
 
 
-def _pull(outputs, cotangents, level, watched, retain_graph):
-    """Cotangents of the watched leaves, by one reverse sweep from
-    ``outputs`` (those of this level) seeded with ``cotangents``; zeros for
-    leaves the outputs do not depend on. One result tree per argument."""
+def _sweep(outputs, cotangents, level, boxes, retain_graph):
+    """The cotangents arriving at the watched leaves ``boxes`` by one reverse
+    sweep from ``outputs`` (those of this level) seeded with ``cotangents``:
+    values one level down, or None where nothing arrives."""
     roots, seeds = [], []
     for out, cotangent in zip(outputs, cotangents):
         if isinstance(out, Tensor) and out._level == level and out._edge() is not None:
             roots.append(out._edge())
             seeds.append(cotangent)
+    if not roots:
+        return [None] * len(boxes)
+    return backward_pass(roots, seeds, box_type=Tensor, retain_graph=retain_graph,
+                         create_graph=False, capture=[b._edge() for b in boxes])
+
+
+def _pull(outputs, cotangents, level, watched, retain_graph):
+    """Cotangents of the watched leaves, zeros for leaves the outputs do not
+    depend on, as one result tree per watched argument."""
     boxes = [box for _, bs in watched for box in bs]
-    lead = ()
-    if seeds:
-        lead = shape_of(seeds[0])[:len(shape_of(seeds[0])) - len(shape_of(outputs[0]))]
-    grads = [None] * len(boxes)
-    if roots:
-        grads = backward_pass(roots, seeds, box_type=Tensor, retain_graph=retain_graph,
-                              create_graph=False, capture=[b._edge() for b in boxes])
-    grads = iter([_result(g if g is not None else _zeros_like(b._value, lead))
+    grads = _sweep(outputs, cotangents, level, boxes, retain_graph)
+    grads = iter([_result(g if g is not None else _zeros_like(b._value))
                   for g, b in zip(grads, boxes)])
     return [unflatten(treedef, [next(grads) for _ in bs]) for treedef, bs in watched]
+
+
+def _pull_batched(out, directions, level, boxes):
+    """Rows of the Jacobian for a batch of unit cotangents ``directions``
+    (shape (k,) + out.shape), by one reverse sweep. The sweep is linear in
+    its cotangent, so a Dual cotangent with primal 0 and the k directions as
+    batched tangent comes out as Duals whose tangents are the k rows: the
+    batching is forward mode's, rule for rule. One row per leaf, shape
+    (k,) + leaf.shape."""
+    k = shape_of(directions)[0]
+    if k == 1:
+        grads = _sweep([out], [canonical(directions[0])], level, boxes, retain_graph=True)
+        return [F.unsqueeze(_result(g), 0) if g is not None
+                else _result(_zeros_like(b._value, (1,))) for g, b in zip(grads, boxes)]
+    batch_level = new_level()
+    seed = Dual._make(_zeros_like(out), directions, batch_level)
+    grads = _sweep([out], [seed], level, boxes, retain_graph=True)
+    return [_result(g.tangent) if isinstance(g, Dual) and g._level == batch_level
+            else _result(_zeros_like(b._value, (k,))) for g, b in zip(grads, boxes)]
 
 
 def _seed_one(out, level):
@@ -309,14 +331,17 @@ def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
         with enable_grad():
             out = f(*args)
         out, aux = _split_aux(out, has_aux)
-        pieces = []
-        for cotangents in _basis(out, chunk_size):
-            pieces.append(_pull([out], [cotangents], level, watched, retain_graph=True))
+        boxes = [box for _, bs in watched for box in bs]
+        if any(len(bs) != 1 for _, bs in watched):
+            raise TypeError("jacrev: differentiate with respect to single tensors (not tuples, "
+                            "lists or dicts of them)")
+        pieces = [_pull_batched(out, directions, level, boxes)
+                  for directions in _basis(out, chunk_size)]
         jacobians = []
-        for k, (treedef, boxes) in enumerate(watched):
+        for k, box in enumerate(boxes):
             parts = [piece[k] for piece in pieces]
-            batched = parts[0] if len(parts) == 1 else F.cat(parts, 0)
-            jacobians.append(F.reshape(batched, tuple(shape_of(out)) + tuple(shape_of(boxes[0]))))
+            rows = parts[0] if len(parts) == 1 else F.cat(parts, 0)
+            jacobians.append(F.reshape(rows, tuple(shape_of(out)) + tuple(shape_of(box))))
         result = jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
         return (result, _take_out(aux, level)) if has_aux else result
     return jacrev_f

@@ -284,25 +284,9 @@ def test_jvp_vjp_identity_on_kinks(name, data):
     check_identity(name, draw_sample(data, name, kinks=True))
 
 
-# Linear primitives whose parameters name absolute axes, shapes or positions:
-# dualrev/forward.py applies a linear primitive to a batched tangent with the
-# primal's parameters unchanged, so they land on the batch axis.
-LINEAR_NOT_BATCHED = {"broadcast_to", "gather", "getitem", "mean", "permute", "reshape",
-                      "scatter", "scatter_along", "sum"}
-
-
-def batch_xfail(name):
-    reason = ("core bug in dualrev/forward.py (Dual._apply, linear branch): "
-              "prim(tangent, **params) on a tangent with leading batch axes reuses the "
-              "primal's params (axis=None, shape=, axes=, index=), which then apply to the "
-              "batch axis: e.g. Dual(x (2,3), tangent (4,2,3))[0] has a (2,3) tangent")
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if name in LINEAR_NOT_BATCHED else []
-    return pytest.param(name, marks=marks)
-
-
 # (reporting a failure imports libcst, which warns about mypy_extensions)
 @pytest.mark.filterwarnings("ignore:mypy_extensions.TypedDict:DeprecationWarning")
-@pytest.mark.parametrize("name", [batch_xfail(n) for n in DIFFERENTIABLE])
+@pytest.mark.parametrize("name", DIFFERENTIABLE)
 @checked(12)
 @given(data=st.data())
 def test_batched_tangents(name, data):
@@ -480,12 +464,6 @@ def test_float32_among_float64(name, data):
 BROADCASTING = sorted(n for n in DIFFERENTIABLE if PRIMS[n].broadcasts)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug in dualrev/forward.py: the tangent of a 0-d float64 argument is a Python "
-    "float (weak in NumPy's promotion), but forward._align reshapes it into a float64 "
-    "array, so adding it to a float32 argument's tangent gives a float64 tangent on a "
-    "float32 primal. Reverse mode casts cotangents back (unbroadcast); forward mode "
-    "never casts a tangent to its primal's dtype."))
 @pytest.mark.parametrize("name", BROADCASTING)
 def test_tangent_dtype_follows_primal(name):
     """A float32 array and a 0-d float64 value, both Duals of one level: the

@@ -108,9 +108,18 @@ def _prod_of_others(x, axis):
     return sh.moveaxis(back, source=tuple(range(-len(axes), 0)), destination=axes)
 
 
-sum = defprim("sum", _sum_impl, linear=True, backward_name=_reduced_name("Sum"),
+def _explicit_axes(t, x_shape, lead, axis, keepdims):
+    """Batch rule of reductions: "all axes" means the argument's own axes,
+    not the batch axes in front of them."""
+    return t, dict(axis=tuple(range(-len(x_shape), 0)) if axis is None else axis,
+                   keepdims=keepdims)
+
+
+sum = defprim("sum", _sum_impl, linear=True, batch=_explicit_axes,
+              backward_name=_reduced_name("Sum"),
               vjp=lambda g, x_shape, *, axis, keepdims: _restore(g, x_shape, axis, keepdims))
-mean = defprim("mean", _mean_impl, linear=True, backward_name=_reduced_name("Mean"),
+mean = defprim("mean", _mean_impl, linear=True, batch=_explicit_axes,
+               backward_name=_reduced_name("Mean"),
                vjp=lambda g, x_shape, *, axis, keepdims:
                _restore(g, x_shape, axis, keepdims) / _count(x_shape, axis))
 prod = defprim("prod", _reduce_impl(np.prod), backward_name=_reduced_name("Prod"),

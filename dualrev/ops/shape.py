@@ -70,13 +70,82 @@ def _piece(g, i, shapes, axis):
     return getitem(g, index=index)
 
 
-reshape = defprim("reshape", _reshape_impl, linear=True, view=True,
+def _lead_shape(t, x_shape, lead, shape, **params):
+    """Batch rule of shape-taking primitives: the target shape gets the
+    batch axes in front (the tangent padded so they line up)."""
+    missing = len(shape) - len(x_shape)
+    if missing > 0:
+        t = reshape(t, shape=lead + (1,) * missing + tuple(x_shape))
+    return t, dict(params, shape=lead + tuple(shape))
+
+
+def _lead_axes(t, x_shape, lead, axes):
+    n = len(lead)
+    return t, dict(axes=tuple(range(n)) + tuple(a + n for a in axes))
+
+
+def _lead_index(t, x_shape, lead, index):
+    """Batch rule of getitem: full slices for the batch axes. Where advanced
+    indices stand apart, NumPy puts their axes first, ahead of the batch
+    axes; they are moved back behind them after."""
+    params = dict(index=(slice(None),) * len(lead) + _as_tuple(index))
+    if not _advanced_apart(index):
+        return t, params
+    n, first = len(lead), _advanced_ndim(index)
+    return t, params, lambda out: moveaxis(out, source=tuple(range(first, first + n)),
+                                          destination=tuple(range(n)))
+
+
+def _lead_scatter(t, x_shape, lead, shape, index):
+    """Batch rule of scatter, getitem's transpose: the batch axes go where
+    getitem with the prefixed index would have put them."""
+    params = dict(shape=lead + tuple(shape), index=(slice(None),) * len(lead) + _as_tuple(index))
+    if _advanced_apart(index):
+        n, first = len(lead), _advanced_ndim(index)
+        t = moveaxis(t, source=tuple(range(n)), destination=tuple(range(first, first + n)))
+    return t, params
+
+
+def _advanced_ndim(index):
+    """How many axes the advanced (array) indices of ``index`` make."""
+    shapes = [(int(np.count_nonzero(p)),) if np.asarray(p).dtype == bool else np.shape(p)
+              for p in _as_tuple(index) if isinstance(p, (np.ndarray, list))]
+    return len(np.broadcast_shapes(*shapes))
+
+
+def _lead_indices(t, x_shape, lead, indices, axis, **params):
+    indices = np.asarray(indices).reshape((1,) * len(lead) + np.shape(indices))
+    if "shape" in params:
+        params["shape"] = lead + tuple(params["shape"])
+        indices = np.broadcast_to(indices, lead + indices.shape[len(lead):])
+    return t, dict(params, indices=indices, axis=axis)
+
+
+def _as_tuple(index):
+    return index if isinstance(index, tuple) else (index,)
+
+
+def _advanced_apart(index):
+    """Whether NumPy moves the axes of the advanced indices to the front (and
+    so ahead of leading batch axes): it does when anything other than an
+    advanced index (a slice, None, even an Ellipsis that stands for no axis)
+    lies between two of them. With an array in the index, integers count as
+    advanced indices too."""
+    parts = _as_tuple(index)
+    if not any(isinstance(p, (np.ndarray, list)) for p in parts):
+        return False
+    places = [k for k, p in enumerate(parts) if isinstance(p, (np.ndarray, list, int, np.integer))]
+    return places[-1] - places[0] + 1 != len(places)
+
+
+reshape = defprim("reshape", _reshape_impl, linear=True, view=True, batch=_lead_shape,
                   backward_name="ViewBackward0",
                   vjp=lambda g, x_shape, *, shape: reshape(g, shape=x_shape))
 broadcast_to = defprim("broadcast_to", lambda x, *, shape: np.broadcast_to(x, shape),
-                       linear=True, view=True, backward_name="ExpandBackward0",
+                       linear=True, view=True, batch=_lead_shape, backward_name="ExpandBackward0",
                        vjp=lambda g, x_shape, *, shape: _sum_to(g, x_shape))
 permute = defprim("permute", lambda x, *, axes: np.transpose(x, axes), linear=True, view=True,
+                  batch=_lead_axes,
                   vjp=lambda g, *, axes: permute(g, axes=tuple(np.argsort(axes))))
 transpose = defprim("transpose", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
                     linear=True, view=True,
@@ -86,9 +155,9 @@ squeeze = defprim("squeeze", lambda x, *, axis: canonical(np.squeeze(x, axis)), 
 unsqueeze = defprim("unsqueeze", lambda x, *, axis: np.expand_dims(x, axis), linear=True,
                     view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
 getitem = defprim("getitem", lambda x, *, index: canonical(np.asarray(x)[index]), linear=True,
-                  view=True, backward_name=lambda index: _index_kind(index),
+                  view=True, batch=_lead_index, backward_name=lambda index: _index_kind(index),
                   vjp=lambda g, x_shape, *, index: scatter(g, shape=x_shape, index=index))
-scatter = defprim("scatter", _scatter_impl, linear=True,
+scatter = defprim("scatter", _scatter_impl, linear=True, batch=_lead_scatter,
                   vjp=lambda g, *, shape, index: getitem(g, index=index))
 index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
                     jvp=(lambda t, x_shape, *, index:
@@ -147,10 +216,10 @@ def _winning_writes(shape, index):
 
 
 gather = defprim("gather", lambda x, *, indices, axis: np.take_along_axis(np.asarray(x), indices, axis),
-                 linear=True,
+                 linear=True, batch=_lead_indices,
                  vjp=lambda g, x_shape, *, indices, axis:
                  scatter_along(g, indices=indices, axis=axis, shape=x_shape))
-scatter_along = defprim("scatter_along", _scatter_along_impl, linear=True,
+scatter_along = defprim("scatter_along", _scatter_along_impl, linear=True, batch=_lead_indices,
                         vjp=lambda g, *, indices, axis, shape: gather(g, indices=indices, axis=axis))
 concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis), "*xs",
                       backward_name="CatBackward0",
