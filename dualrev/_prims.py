@@ -193,29 +193,34 @@ class VjpPlan:
 
 
 class _UnaryPrimitive(Primitive):
-    """A primitive of one argument: dispatch without a loop."""
+    """A primitive of one argument and no static parameters: the calls that
+    rules make most, dispatched without a loop or a keyword dict."""
 
     __slots__ = ()
 
-    def __call__(self, x, **params):
+    def __call__(self, x):
         if isinstance(x, Box):
-            return x._apply(self, (x,), params)
-        return self.impl(x, **params)
+            return x._apply(self, (x,), _NO_PARAMS)
+        return self.impl(x)
 
 
 class _BinaryPrimitive(Primitive):
-    """A primitive of two arguments: dispatch without a loop."""
+    """A primitive of two arguments and no static parameters."""
 
     __slots__ = ()
 
-    def __call__(self, x, y, **params):
-        if isinstance(x, Box):
-            if isinstance(y, Box) and y._level > x._level:
-                return y._apply(self, (x, y), params)
-            return x._apply(self, (x, y), params)
-        if isinstance(y, Box):
-            return y._apply(self, (x, y), params)
-        return self.impl(x, y, **params)
+    def __call__(self, x, y):
+        return bind2(self, x, y)
+
+
+def _takes_params(impl):
+    """Whether an implementation has keyword-only (static) parameters;
+    NumPy's ufuncs, which cannot be inspected, have none."""
+    try:
+        parameters = inspect.signature(impl).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind is p.KEYWORD_ONLY for p in parameters)
 
 
 def _as_rules(prim, rules):
@@ -255,7 +260,9 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcast
     names = args.split()
     variadic = bool(names) and names[0].startswith("*")
     arity = None if variadic else len(names)
-    prim = {1: _UnaryPrimitive, 2: _BinaryPrimitive}.get(arity, Primitive)()
+    kind = Primitive if _takes_params(impl) else {1: _UnaryPrimitive, 2: _BinaryPrimitive}.get(
+        arity, Primitive)
+    prim = kind()
     prim.name = name
     prim.impl = impl
     prim.variadic = variadic

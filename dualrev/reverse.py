@@ -8,6 +8,8 @@ broadcast cotangent back to each input's shape and dtype.
 """
 
 import gc
+import itertools
+import operator
 import weakref
 
 import numpy as np
@@ -18,6 +20,8 @@ from ._prims import Box
 from .ops.util import unbroadcast
 
 _FREED = object()
+_sequence = itertools.count()  # creation order of nodes: a topological order
+_by_sequence = operator.attrgetter("seq")
 
 
 def _freed_error():
@@ -36,7 +40,8 @@ class Node:
     defaults, stored per node only when set: the per-op path stays short.
     """
 
-    __slots__ = ("plan", "params", "edges", "saved", "level", "__dict__", "__weakref__")
+    __slots__ = ("plan", "params", "edges", "saved", "level", "seq", "pending", "__dict__",
+                 "__weakref__")
 
     hooks = None      # [(kind, fn)], see add_hook
     casts = None      # per input: (shape, dtype) to bring its cotangent back to, or None
@@ -144,13 +149,15 @@ class AccumulateGrad:
     are added to the leaf's ``.grad``. It comes and goes with the graphs that
     use the leaf, so the leaf's hooks are kept by the leaf."""
 
-    __slots__ = ("_variable", "__weakref__")
+    __slots__ = ("_variable", "seq", "pending", "__weakref__")
 
     edges = ()
     next_functions = ()
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
+        self.seq = next(_sequence)
+        self.pending = None
 
     @property
     def variable(self):
@@ -291,6 +298,8 @@ class ReverseBox(Box):
             plan = prim.vjp_plan(bits, k)
             if plan.records:
                 node = out._node = Node()
+                node.seq = next(_sequence)
+                node.pending = None
                 node.plan = plan
                 node.params = params
                 node.level = level
@@ -355,26 +364,18 @@ def _casts(prim, values, mask, ans):
 
 def _topological_order(roots):
     """Every node reachable from ``roots``, each before the nodes it feeds
-    from (reverse post-order of an explicit-stack DFS: no recursion, so a
-    chain of a million nodes is fine)."""
-    order, seen = [], set()
-    for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(root.edges))]
-        while stack:
-            node, edges = stack[-1]
-            for edge in edges:
-                if edge is not None and edge not in seen:
-                    seen.add(edge)
-                    stack.append((edge, iter(edge.edges)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    order.reverse()
-    return order
+    from. Nodes are numbered as they are made, after their inputs, so
+    sorting by number, newest first, is such an order; the walk that finds
+    them is a loop over an explicit stack (no recursion: a chain of a
+    million nodes is fine)."""
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        for edge in stack.pop().edges:
+            if edge is not None and edge not in seen:
+                seen.add(edge)
+                stack.append(edge)
+    return sorted(seen, key=_by_sequence, reverse=True)
 
 
 def _leading_to(order, targets):
@@ -426,31 +427,35 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
         needed = _leading_to(order, capture)
         order = [node for node in order if node in needed]
         targets, captured = set(capture), {}
-    pending = {}
     for root, seed in zip(roots, seeds):
-        pending[root] = seed if root not in pending else pending[root] + seed
-    for node in order:
-        grad = pending.pop(node, None)
-        if grad is None:
-            continue
-        if node.hooks:
-            grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", grad))
-        if capture is not None and node in targets:
-            captured[node] = grad
-        if type(node) is AccumulateGrad:
-            leaf = node.variable
-            if capture is None and leaf is not None:
-                _accumulate(leaf, grad, create_graph)
-            continue
-        grads = node.apply(grad, create_graph, box_type)
-        if node.hooks:
-            _run_hooks(node, "post", grad, grads)
-        if not retain_graph and node.plan.saves_values:
-            node.saved = _FREED
-        for edge, g in zip(node.edges, grads):
-            if edge is not None and g is not None:
-                previous = pending.get(edge)
-                pending[edge] = g if previous is None else previous + g
+        root.pending = seed if root.pending is None else root.pending + seed
+    try:
+        for node in order:
+            grad = node.pending
+            if grad is None:
+                continue
+            node.pending = None
+            if node.hooks:
+                grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", grad))
+            if capture is not None and node in targets:
+                captured[node] = grad
+            if type(node) is AccumulateGrad:
+                leaf = node.variable
+                if capture is None and leaf is not None:
+                    _accumulate(leaf, grad, create_graph)
+                continue
+            grads = node.apply(grad, create_graph, box_type)
+            if node.hooks:
+                _run_hooks(node, "post", grad, grads)
+            if not retain_graph and node.plan.saves_values:
+                node.saved = _FREED
+            for edge, g in zip(node.edges, grads):
+                if edge is not None and g is not None:
+                    edge.pending = g if edge.pending is None else edge.pending + g
+    except BaseException:
+        for node in order:  # leave no gradient behind for the next pass
+            node.pending = None
+        raise
     return None if capture is None else [captured.get(node) for node in capture]
 
 

@@ -62,7 +62,7 @@ def _relu_impl(x):
     return np.maximum(x, 0)
 
 
-def _astype_impl(x, dtype):
+def _astype_impl(x, *, dtype):
     if dtype == FLOAT64 and type(x) is float:
         return x
     out = np.asarray(x).astype(dtype)
