@@ -267,25 +267,37 @@ class ReverseBox(Box):
     def _apply(self, prim, args, params):
         """The recording handler: run ``prim`` on the values one level down
         and, when an input requires grad, record a node. This is the per-op
-        path of all reverse-mode code, so it is written out flat."""
+        path of all reverse-mode code, so it is written out flat, with the
+        one- and two-argument cases opened without a loop."""
         level = self._level
-        values, edges, bits, k, scalar = [], [], 0, 0, True
-        for a in args:
-            if isinstance(a, ReverseBox) and a._level == level:
-                value = a._value
-                values.append(value)
-                edge = a._node
-                if edge is None:
-                    edge = a._acc
-                if edge is not None:
-                    bits |= 1 << k
-                    if type(value) is not float:
-                        scalar = False
-                edges.append(edge)
+        if len(args) == 1:
+            value = self._value
+            values = (value,)
+            edge = self._node
+            if edge is None:
+                edge = self._acc
+            edges = (edge,)
+            bits = 0 if edge is None else 1
+            scalar = type(value) is float
+        elif len(args) == 2:
+            x, y = args
+            if isinstance(x, ReverseBox) and x._level == level:
+                vx, ex = x._value, x._node
+                if ex is None:
+                    ex = x._acc
             else:
-                values.append(a)
-                edges.append(None)
-            k += 1
+                vx, ex = x, None
+            if isinstance(y, ReverseBox) and y._level == level:
+                vy, ey = y._value, y._node
+                if ey is None:
+                    ey = y._acc
+            else:
+                vy, ey = y, None
+            values, edges = (vx, vy), (ex, ey)
+            bits = (ex is not None) | (ey is not None) << 1
+            scalar = (ex is None or type(vx) is float) and (ey is None or type(vy) is float)
+        else:
+            values, edges, bits, scalar = _open(args, level)
         if level == AMBIENT:
             ans = prim.impl(*values, **params) if params else prim.impl(*values)
         else:
@@ -293,39 +305,67 @@ class ReverseBox(Box):
         out = object.__new__(type(self))
         out._level = level
         out._value = ans
-        out._node = None
         if bits and _grad_mode.enabled and prim.vjp is not None:
-            plan = prim.vjp_plan(bits, k)
-            if plan.records:
-                node = out._node = Node()
-                node.seq = next(_sequence)
-                node.pending = None
-                node.plan = plan
-                node.params = params
-                node.level = level
-                node.edges = tuple(edges) if not plan.drops_edges else tuple(
-                    [e if m else None for e, m in zip(edges, plan.mask)])
-                if plan.value_args is None:
-                    node.saved = tuple([_save(kind, i, args, values, ans, out)
-                                        for kind, i in plan.needs])
-                elif plan.value_args:
-                    node.saved = tuple([args[i] for i in plan.value_args])
-                else:
-                    node.saved = ()
-                for v in node.saved:
-                    if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
-                        _note_versions(node)
-                        break
-                if not scalar or type(ans) is not float:
-                    casts = _casts(prim, values, plan.mask, ans)
-                    if casts is not None:
-                        node.casts = casts
+            plan = prim._plans.get(bits) if not prim.variadic else None
+            if plan is None:
+                plan = prim.vjp_plan(bits, len(args))
+            out._node = _record(plan, args, values, edges, ans, params, level, out, scalar) \
+                if plan.records else None
+        else:
+            out._node = None
         if prim.view:
             source = args[0]
             if isinstance(source, ReverseBox) and source._level == level:
                 out._vc = source._counter()
                 out._base = source if source._base is None else source._base
         return out
+
+
+def _open(args, level):
+    """Values, edges, the bit pattern of inputs with an edge, and whether all
+    of those are Python floats, for any number of arguments."""
+    values, edges, bits, scalar = [], [], 0, True
+    for k, a in enumerate(args):
+        if isinstance(a, ReverseBox) and a._level == level:
+            value, edge = a._value, a._node
+            if edge is None:
+                edge = a._acc
+            if edge is not None:
+                bits |= 1 << k
+                scalar = scalar and type(value) is float
+        else:
+            value, edge = a, None
+        values.append(value)
+        edges.append(edge)
+    return values, tuple(edges), bits, scalar
+
+
+def _record(plan, args, values, edges, ans, params, level, out, scalar):
+    """The node of one operation, saving exactly what its rules read."""
+    node = Node()
+    node.seq = next(_sequence)
+    node.pending = None
+    node.plan = plan
+    node.params = params
+    node.level = level
+    node.edges = edges if not plan.drops_edges else tuple(
+        [e if m else None for e, m in zip(edges, plan.mask)])
+    if plan.value_args is None:
+        saved = tuple([_save(kind, i, args, values, ans, out) for kind, i in plan.needs])
+    elif plan.value_args:
+        saved = tuple([args[i] for i in plan.value_args])
+    else:
+        saved = ()
+    node.saved = saved
+    for v in saved:
+        if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
+            _note_versions(node)
+            break
+    if not scalar or type(ans) is not float:
+        casts = _casts(plan.prim, values, plan.mask, ans)
+        if casts is not None:
+            node.casts = casts
+    return node
 
 
 def _note_versions(node):
