@@ -4,7 +4,22 @@ takes); the methods take PyTorch's arguments through ``functions``."""
 
 from . import functions as F
 from . import ops
-from ._prims import bind1, bind2
+from ._prims import _NO_PARAMS, Box, bind1
+
+
+def _operator(prim):
+    """The method and the reflected method of a binary operator, dispatching
+    straight to the box of the higher level (``self`` is a box)."""
+    def forward(self, other):
+        if isinstance(other, Box) and other._level > self._level:
+            return other._apply(prim, (self, other), _NO_PARAMS)
+        return self._apply(prim, (self, other), _NO_PARAMS)
+
+    def reflected(self, other):
+        if isinstance(other, Box) and other._level > self._level:
+            return other._apply(prim, (other, self), _NO_PARAMS)
+        return self._apply(prim, (other, self), _NO_PARAMS)
+    return forward, reflected
 
 
 def _method(fn):
@@ -19,35 +34,11 @@ class MathMethods:
     __slots__ = ()
     __array_ufunc__ = None  # NumPy defers to our reflected operators
 
-    def __add__(self, other):
-        return bind2(ops.add, self, other)
-
-    def __radd__(self, other):
-        return bind2(ops.add, other, self)
-
-    def __sub__(self, other):
-        return bind2(ops.sub, self, other)
-
-    def __rsub__(self, other):
-        return bind2(ops.sub, other, self)
-
-    def __mul__(self, other):
-        return bind2(ops.mul, self, other)
-
-    def __rmul__(self, other):
-        return bind2(ops.mul, other, self)
-
-    def __truediv__(self, other):
-        return bind2(ops.div, self, other)
-
-    def __rtruediv__(self, other):
-        return bind2(ops.div, other, self)
-
-    def __pow__(self, other):
-        return bind2(ops.pow, self, other)
-
-    def __rpow__(self, other):
-        return bind2(ops.pow, other, self)
+    __add__, __radd__ = _operator(ops.add)
+    __sub__, __rsub__ = _operator(ops.sub)
+    __mul__, __rmul__ = _operator(ops.mul)
+    __truediv__, __rtruediv__ = _operator(ops.div)
+    __pow__, __rpow__ = _operator(ops.pow)
 
     def __matmul__(self, other):
         return F.matmul(self, other)
