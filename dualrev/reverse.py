@@ -22,6 +22,7 @@ from .ops.util import unbroadcast
 _FREED = object()
 _sequence = itertools.count()  # creation order of nodes: a topological order
 _by_sequence = operator.attrgetter("seq")
+_last_inplace = [-1]  # creation number current at the latest in-place change
 
 
 def _freed_error():
@@ -81,6 +82,10 @@ class Node:
         if saved is _FREED:
             raise _freed_error()
         level = self.level
+        if not create_graph and self.seq > _last_inplace[0]:
+            # Nothing was changed in place since this node was made.
+            return [v._value if isinstance(v, ReverseBox) and v._level == level
+                    else v.value if type(v) is _Output else v for v in saved]
         versions = self.versions
         out = []
         for k, v in enumerate(saved):
@@ -253,6 +258,12 @@ class ReverseBox(Box):
             self._vc = [0]
         return self._vc
 
+    def _bump_version(self):
+        """Note an in-place change: this tensor's version goes up, and nodes
+        made before now check their saved tensors' versions at backward."""
+        self._counter()[0] += 1
+        _last_inplace[0] = next(_sequence)
+
     def _edge(self):
         """Where gradients of this tensor go: its node, the accumulator of a
         leaf that requires grad, or nowhere (None)."""
@@ -357,10 +368,11 @@ def _record(plan, args, values, edges, ans, params, level, out, scalar):
     else:
         saved = ()
     node.saved = saved
-    for v in saved:
-        if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
-            _note_versions(node)
-            break
+    if _last_inplace[0] >= 0:  # some tensor may be past version 0
+        for v in saved:
+            if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
+                _note_versions(node)
+                break
     if not scalar or type(ans) is not float:
         casts = _casts(plan.prim, values, plan.mask, ans)
         if casts is not None:
@@ -510,7 +522,7 @@ def _accumulate(leaf, grad, create_graph):
         leaf._grad = type(leaf)._make(_owned(grad), leaf._level)
     else:
         leaf._grad._value = leaf._grad._value + grad
-        leaf._grad._counter()[0] += 1
+        leaf._grad._bump_version()
 
 
 def _owned(value):

@@ -316,7 +316,7 @@ class Tensor(ReverseBox, MathMethods):
             out = type(self)._make(out, self._level) if not isinstance(out, Box) else out
         self._write(out._value)
         self._node = out._node if recording else self._node
-        self._counter()[0] += 1
+        self._bump_version()
         return self
 
     def _write(self, value):
