@@ -41,8 +41,7 @@ class Node:
     defaults, stored per node only when set: the per-op path stays short.
     """
 
-    __slots__ = ("plan", "params", "edges", "saved", "level", "seq", "pending", "__dict__",
-                 "__weakref__")
+    __slots__ = ("plan", "params", "edges", "saved", "level", "seq", "pending", "__dict__")
 
     hooks = None      # [(kind, fn)], see add_hook
     casts = None      # per input: (shape, dtype) to bring its cotangent back to, or None
@@ -154,7 +153,7 @@ class AccumulateGrad:
     are added to the leaf's ``.grad``. It comes and goes with the graphs that
     use the leaf, so the leaf's hooks are kept by the leaf."""
 
-    __slots__ = ("_variable", "seq", "pending", "__weakref__")
+    __slots__ = ("_variable", "seq", "pending")
 
     edges = ()
     next_functions = ()
