@@ -4,6 +4,7 @@ Reverse mode through ``Tensor.backward`` and ``dualrev.grad``, forward mode
 through ``Dual``, and the two composed for Hessians and higher derivatives.
 """
 
+from ._malloc import tune_allocator
 from . import autograd, func, optim  # noqa: F401
 from ._format import set_printoptions  # noqa: F401
 from .creation import (  # noqa: F401
@@ -26,3 +27,5 @@ from .tensor import Size, Tensor  # noqa: F401
 from ._unified import backward, grad  # noqa: F401
 
 __version__ = "0.1.0"
+
+tune_allocator()
