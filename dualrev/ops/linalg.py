@@ -33,6 +33,8 @@ def _matmul_dx(g, x_shape, y):
         return g * y
     if ndim_of(y) == 1:
         return sh.unsqueeze(g, axis=-1) * y
+    if len(x_shape) == 1 and ndim_of(y) == 2:
+        return matmul(y, g)
     if len(x_shape) == 1:
         column = matmul(y, sh.unsqueeze(g, axis=-1))
         return _sum_to(sh.squeeze(column, axis=-1), x_shape)
@@ -45,6 +47,8 @@ def _matmul_dy(g, x, y_shape):
         return g * x
     if ndim_of(x) == 1:
         return sh.unsqueeze(x, axis=-1) * sh.unsqueeze(g, axis=-2)
+    if len(y_shape) == 1 and ndim_of(x) == 2:
+        return matmul(g, x)
     if len(y_shape) == 1:
         row = matmul(sh.unsqueeze(g, axis=-2), x)
         return _sum_to(sh.squeeze(row, axis=-2), y_shape)
@@ -61,6 +65,10 @@ def _product_tangent(t, core_ndim, other, left):
     if lead == 0:
         return matmul(t, other) if left else matmul(other, t)
     t_vector, other_vector = core_ndim == 1, ndim_of(other) == 1
+    if t_vector and ndim_of(other) == 2:
+        # A batch of vectors against one matrix: one matrix product, with
+        # the batch as rows (other @ t[k] for every k is t @ other^T).
+        return matmul(t, other if left else _swap_last(other))
     if t_vector:
         t = sh.unsqueeze(t, axis=-2 if left else -1)
     if other_vector:
