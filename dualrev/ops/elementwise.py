@@ -75,7 +75,9 @@ def _pow_dbase(x, y):
     computed: ``0 ** -1`` there would be inf, and its derivative, multiplied
     by the zero cotangent ``where`` sends it, nan (the double-where trick)."""
     if type(y) is float or type(y) is int:
-        return 0.0 if y == 0 else y * x ** (y - 1)
+        if y == 0 or y == 1:
+            return float(y)
+        return 2 * x if y == 2 else y * x ** (y - 1)
     zero = y == 0
     return where(zero, 0.0, y * where(zero, 1.0, x) ** (y - 1))
 
