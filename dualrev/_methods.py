@@ -4,6 +4,7 @@ takes); the methods take PyTorch's arguments through ``functions``."""
 
 from . import functions as F
 from . import ops
+from ._numpy_api import array_function, array_ufunc
 from ._prims import _NO_PARAMS, Box, bind1
 
 
@@ -32,7 +33,8 @@ def _method(fn):
 
 class MathMethods:
     __slots__ = ()
-    __array_ufunc__ = None  # NumPy defers to our reflected operators
+    __array_ufunc__ = array_ufunc          # np.sin(t), array + t: recorded
+    __array_function__ = array_function    # np.sum(t), np.dot(a, t): recorded
 
     __add__, __radd__ = _operator(ops.add)
     __sub__, __rsub__ = _operator(ops.sub)
