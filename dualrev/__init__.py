@@ -7,6 +7,7 @@ through ``Dual``, and the two composed for Hessians and higher derivatives.
 from ._malloc import tune_allocator
 from . import autograd, func, optim  # noqa: F401
 from ._format import set_printoptions  # noqa: F401
+from .custom import custom_jvp, custom_vjp  # noqa: F401
 from .creation import (  # noqa: F401
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
     manual_seed, ones, ones_like, rand, randint, randn, tensor, zeros, zeros_like)

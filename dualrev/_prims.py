@@ -150,7 +150,9 @@ class VjpPlan:
 
     needs: what to save, once each (see Primitive._resolve).
     rules: per input, (rule function, positions of its needs in the saved
-      tuple, -1 for the input's index), or None for no cotangent.
+      tuple), or None for no cotangent. A position is an int, -1 for the
+      input's index, or a tuple of ints for all inputs' values (each input is
+      saved on its own, so the tape opens each box).
     mask: per input, whether it gets a cotangent.
     value_args: when every need is an input's value, their indices (the
       common case, saved without a loop over kinds); else None.
@@ -176,20 +178,27 @@ class VjpPlan:
             for need in rule.needs:
                 if need[0] == "index":
                     positions.append(-1)
-                    continue
-                if need not in needs:
-                    needs.append(need)
-                positions.append(needs.index(need))
+                elif need[0] == "all":
+                    positions.append(tuple(_position(needs, ("value", k)) for k in range(n_args)))
+                else:
+                    positions.append(_position(needs, need))
             rules.append((rule.fn, tuple(positions)))
         self.prim = prim
         self.needs = tuple(needs)
         self.rules = tuple(rules)
         self.mask = tuple(mask)
         self.records = any(mask)
-        self.saves_values = any(kind in ("value", "ans", "all") for kind, _ in needs)
+        self.saves_values = any(kind in ("value", "ans") for kind, _ in needs)
         self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(mask))
         only_values = all(kind == "value" for kind, _ in needs)
         self.value_args = tuple(i for _, i in needs) if only_values else None
+
+
+def _position(needs, need):
+    """Where ``need`` is in the list of needs, appending it if new."""
+    if need not in needs:
+        needs.append(need)
+    return needs.index(need)
 
 
 class _UnaryPrimitive(Primitive):
@@ -235,8 +244,9 @@ def _as_rules(prim, rules):
 
 
 def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcasts=False,
-            backward_name=None, view=False, batch=None):
-    """Define a primitive and add it to the table.
+            backward_name=None, view=False, batch=None, table=True):
+    """Define a primitive and add it to the table (``table=False``: a
+    primitive of the user's, kept out of the table).
 
     args: the argument names, space separated; a leading ``*`` makes the
       primitive variadic (``"*xs"``: any number of arguments, one shared rule).
@@ -278,9 +288,10 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcast
     prim.vjp = _as_rules(prim, vjp)
     if linear and jvp is not None:
         raise TypeError(f"primitive {name!r} is declared linear: its JVP is itself, give no jvp rule")
-    if name in _TABLE:
-        raise ValueError(f"primitive {name!r} is defined twice")
-    _TABLE[name] = prim
+    if table:
+        if name in _TABLE:
+            raise ValueError(f"primitive {name!r} is defined twice")
+        _TABLE[name] = prim
     return prim
 
 

@@ -113,19 +113,26 @@ class Node:
                 grads.append(None)
             else:
                 fn, positions = rule
-                if params:
-                    g = fn(grad, *[saved[p] if p >= 0 else i for p in positions], **params)
-                elif not positions:
-                    g = fn(grad)
-                elif len(positions) == 1:
+                if not positions:
+                    g = fn(grad, **params) if params else fn(grad)
+                elif len(positions) == 1 and not params and type(positions[0]) is int \
+                        and positions[0] >= 0:
                     g = fn(grad, saved[positions[0]])
                 else:
-                    g = fn(grad, *[saved[p] for p in positions])
+                    g = fn(grad, *[_pick(saved, p, i) for p in positions], **params)
                 if casts is not None and casts[i] is not None and g is not None:
                     g = unbroadcast(g, *casts[i])
                 grads.append(g)
             i += 1
         return grads
+
+
+def _pick(saved, position, i):
+    """What a rule asked for: a saved value, the input's index (-1), or the
+    tuple of all inputs' values (a tuple of positions)."""
+    if type(position) is tuple:
+        return tuple(saved[q] for q in position)
+    return saved[position] if position >= 0 else i
 
 
 class _Output:
@@ -393,8 +400,6 @@ def _save(kind, i, args, values, ans, out):
         return shape_of(values[i])
     if kind == "ans":
         return _Output(ans, out._counter())
-    if kind == "all":
-        return tuple(args)
     return tuple(shape_of(v) for v in values)  # all_shapes
 
 
