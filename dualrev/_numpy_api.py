@@ -49,7 +49,7 @@ UFUNCS = {
     np.sinh: lambda x: (ops.exp(x) - ops.exp(-x)) / 2, np.cosh: lambda x: (ops.exp(x) + ops.exp(-x)) / 2,
     np.deg2rad: lambda x: x * (math.pi / 180), np.rad2deg: lambda x: x * (180 / math.pi),
     np.maximum: ops.maximum, np.minimum: ops.minimum, np.fmax: ops.maximum, np.fmin: ops.minimum,
-    np.logaddexp: _logaddexp,
+    np.logaddexp: _logaddexp, np.matmul: lambda a, b: F.matmul(a, b),
     np.equal: ops.eq, np.not_equal: ops.ne, np.less: ops.lt, np.less_equal: ops.le,
     np.greater: ops.gt, np.greater_equal: ops.ge,
     np.logical_and: ops.logical_and, np.logical_or: ops.logical_or, np.logical_not: ops.logical_not,

@@ -9,6 +9,7 @@ broadcast cotangent back to each input's shape and dtype.
 
 import gc
 import itertools
+import sys
 import operator
 import weakref
 
@@ -530,6 +531,12 @@ def _accumulate(leaf, grad, create_graph):
 
 
 def _owned(value):
-    """A gradient array that no one else holds: rules may pass one array to
-    several inputs, and ``.grad`` may later be changed in place."""
-    return value.copy() if type(value) is np.ndarray else value
+    """A gradient array that no one else holds, since ``.grad`` may later be
+    changed in place: rules may pass one array to several inputs, and a view
+    shares memory. An array that only the sweep refers to (the references
+    counted here: the sweep's, ``_accumulate``'s, this function's and
+    ``getrefcount``'s own) is taken as it is, as PyTorch steals a gradient
+    nobody else uses; any other is copied."""
+    if type(value) is np.ndarray and (value.base is not None or sys.getrefcount(value) > 4):
+        return value.copy()
+    return value
