@@ -46,3 +46,12 @@ def canonical(value):
     if type(value) is np.ndarray and value.ndim == 0 and value.dtype == FLOAT64:
         return float(value)
     return value
+
+
+def check_real(value, what):
+    """Refuse a complex value: dualrev differentiates real functions only
+    (see docs/design.md), and a complex result would be silently wrong."""
+    if type(value) is complex or getattr(getattr(value, "dtype", None), "kind", "") == "c":
+        raise TypeError(f"dualrev does not support complex numbers: {what} gave a complex "
+                        "result. Work with the real and imaginary parts as separate real "
+                        "tensors.")

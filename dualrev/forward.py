@@ -8,7 +8,7 @@ the primitive's JVP rules, each argument's contribution summed.
 
 import numpy as np
 
-from ._arrays import dtype_of, ndim_of, shape_of
+from ._arrays import check_real, dtype_of, ndim_of, shape_of
 from ._levels import new_level
 from ._methods import MathMethods
 from ._prims import Box
@@ -85,6 +85,8 @@ class Dual(Box, MathMethods):
                 primals.append(a)
                 tangents.append(None)
         ans = prim(*primals, **params)
+        if type(ans) is not float:
+            check_real(ans, prim.name)
         if prim.linear:
             tangent = None if tangents[0] is None else _linear_jvp(prim, primals, tangents[0], params)
         elif prim.jvp is None:

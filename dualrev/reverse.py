@@ -15,7 +15,7 @@ import weakref
 
 import numpy as np
 
-from ._arrays import dtype_of, shape_of
+from ._arrays import check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode
 from ._prims import Box
 from .ops.util import unbroadcast
@@ -318,6 +318,8 @@ class ReverseBox(Box):
             values, edges, bits, scalar = _open(args, level)
         if level == AMBIENT:
             ans = prim.impl(*values, **params) if params else prim.impl(*values)
+            if type(ans) is not float:
+                check_real(ans, prim.name)
         else:
             ans = prim(*values, **params)
         out = object.__new__(type(self))
