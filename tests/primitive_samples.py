@@ -1,4 +1,5 @@
-"""Sample inputs and NumPy references for every primitive of the rule table.
+"""Sample inputs and NumPy references for every primitive of the rule table,
+and for the operations composed from primitives that ``COMPOSITES`` names.
 
 ``SPECS[name]`` says, for the primitive ``name``:
 
@@ -384,6 +385,227 @@ def astype_samples(draw):
     return Sample((x,), dict(dtype=dtype), (0,), seed, **options)
 
 
+@st.composite
+def along_one_axis(draw, maker=uniform(-2, 2), min_dims=1, params=lambda draw, shape: {}):
+    """One argument of at least ``min_dims`` axes and a normalised ``axis``."""
+    shape = draw(shapes(min_dims=min_dims, min_side=sometimes_empty(draw)))
+    seed = draw(SEEDS)
+    x = array(maker(rng_of(seed), shape))
+    return Sample((x,), dict(axis=draw(st.integers(-len(shape), -1)), **params(draw, shape)),
+                  (0,), seed)
+
+
+def either_order(draw, shape):
+    """The ``descending`` parameter of sorting."""
+    return dict(descending=draw(st.booleans()))
+
+
+# einsum: subscripts in NumPy's forms (implicit, explicit, '...', repeated letters,
+# 0-d operands, three operands); each letter gets a size, '...' a shape that
+# operands take a suffix of, some sides 1 (broadcasting).
+EINSUM_SUBSCRIPTS = [
+    "ij,jk->ik", "ij,jk", "i,i->", "i,i", "i,j->ij", "ii->", "ii", "ii->i", "iij->ji", "ij->",
+    "ij->ji", "ba", "Ab,bA->A", "bA,Ac", "...ij,...jk->...ik", "...i,...i->...", "...ii->...i",
+    "i...->...", "ijk,jil->kl", "ij,ij,ij->i", "i,ij,j->", ",ij->ij", "ij,jk,kl->il",
+    "bij,bjk->bik", "a...,...->...", "...,...",
+]
+
+
+@st.composite
+def einsum_samples(draw):
+    subscripts = draw(st.sampled_from(EINSUM_SUBSCRIPTS))
+    terms = subscripts.split("->")[0].split(",")
+    letters = sorted(set(subscripts) - set(".,->"))
+    sizes = {c: draw(st.integers(1, 3)) for c in letters}
+    ellipsis = draw(shapes(max_dims=2))
+    seed = draw(SEEDS)
+    rng = rng_of(seed)
+    args = []
+    for term in terms:
+        head, dots, tail = term.partition("...")
+        middle = ellipsis[draw(st.integers(0, len(ellipsis))):] if dots else ()
+        middle = tuple(1 if draw(st.booleans()) and draw(st.booleans()) else n for n in middle)
+        shape = tuple(sizes[c] for c in head) + middle + tuple(sizes[c] for c in tail)
+        args.append(array(rng.uniform(-2, 2, shape)))
+    return Sample(tuple(args), dict(subscripts=subscripts), tuple(range(len(args))), seed)
+
+
+def orthogonal(rng, batch, n):
+    """Random orthogonal n x n matrices (QR of Gaussian ones, signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal(batch + (n, n)))
+    return q * np.sign(np.diagonal(r, axis1=-2, axis2=-1))[..., None, :]
+
+
+def from_spectrum(rng, batch, m, n, values):
+    """U diag(values) Vᵀ with random orthogonal U (m x k) and V (n x k)."""
+    k = min(m, n)
+    u = orthogonal(rng, batch, m)[..., :k]
+    v = orthogonal(rng, batch, n)[..., :k]
+    return (u * values[..., None, :]) @ np.swapaxes(v, -1, -2)
+
+
+def separated(rng, batch, k, low, gap):
+    """k values per matrix from ``low`` up, at least ``gap`` apart, shuffled."""
+    steps = low + gap * np.arange(k) + rng.uniform(0, gap / 4, batch + (k,))
+    return rng.permuted(steps, axis=-1)
+
+
+@st.composite
+def matrices(draw, kind, tall=False):
+    """A batch of matrices (0-2 leading axes): ``kind`` is "regular" (singular
+    values in [0.6, 1.6], either sign of det), "spd" (eigenvalues 0.5 apart
+    from 0.5 up), "symmetric" (eigenvalues 0.6 apart, either sign) or
+    "spectral" (m x n, singular values 0.5 apart from 0.5 up); ``tall``: m >= n."""
+    batch = draw(shapes(max_dims=2, max_side=2))
+    n = draw(st.integers(1, 3))
+    m = draw(st.integers(n if tall else 1, 4)) if kind == "spectral" else n
+    seed = draw(SEEDS)
+    rng = rng_of(seed)
+    if kind == "regular":
+        values = rng.uniform(0.6, 1.6, batch + (n,)) * rng.choice([-1.0, 1.0], batch + (n,))
+    elif kind == "spd":
+        values = separated(rng, batch, n, 0.5, 0.5)
+    elif kind == "symmetric":
+        values = separated(rng, batch, n, -1.0, 0.6)
+    else:
+        values = separated(rng, batch, min(m, n), 0.5, 0.5)
+    if kind in ("spd", "symmetric"):
+        q = orthogonal(rng, batch, n)
+        return (q * values[..., None, :]) @ np.swapaxes(q, -1, -2), seed
+    return from_spectrum(rng, batch, m, n, values), seed
+
+
+def matrix_samples(kind, tall=False):
+    return matrices(kind, tall).map(lambda made: Sample((made[0],), {}, (0,), made[1]))
+
+
+@st.composite
+def solve_samples(draw):
+    """a regular (batch broadcasting with b's), b a vector or a batch of matrices."""
+    a, seed = draw(matrices("regular"))
+    n = a.shape[-1]
+    rng = rng_of(seed + 1)
+    if draw(st.booleans()):
+        b_shape = (n,)
+    else:
+        a_batch = a.shape[:-2]
+        suffix = a_batch[draw(st.integers(0, len(a_batch))):]
+        batch = tuple(1 if draw(st.booleans()) else s for s in suffix)
+        b_shape = draw(shapes(max_dims=1, max_side=2)) + batch + (n, draw(st.integers(1, 3)))
+    return Sample((a, array(rng.uniform(-2, 2, b_shape))), {}, (0, 1), seed)
+
+
+@st.composite
+def axis_pair(draw, ndim):
+    first = draw(st.integers(-ndim, -1))
+    second = draw(st.integers(-ndim, -1).filter(lambda a: a != first))
+    return first, second
+
+
+@st.composite
+def diagonal_samples(draw):
+    shape = draw(shapes(min_dims=2, min_side=sometimes_empty(draw)))
+    axis1, axis2 = draw(axis_pair(len(shape)))
+    seed = draw(SEEDS)
+    params = dict(offset=draw(st.integers(-3, 3)), axis1=axis1, axis2=axis2)
+    return Sample((array(uniform(-2, 2)(rng_of(seed), shape)),), params, (0,), seed)
+
+
+@st.composite
+def diag_samples(draw):
+    shape = draw(shapes(min_dims=1, max_dims=2))
+    seed = draw(SEEDS)
+    return Sample((array(uniform(-2, 2)(rng_of(seed), shape)),), dict(k=draw(st.integers(-2, 2))),
+                  (0,), seed)
+
+
+@st.composite
+def take_samples(draw):
+    shape = draw(shapes())
+    axis = draw(st.one_of(st.none(), st.integers(-len(shape), -1))) if shape else None
+    size = int(np.prod(shape, dtype=int)) if axis is None else shape[axis]
+    seed = draw(SEEDS)
+    rng = rng_of(seed)
+    indices = rng.integers(-size, size, draw(shapes(max_dims=2)))
+    return Sample((array(rng.uniform(-2, 2, shape)),), dict(indices=indices, axis=axis), (0,), seed)
+
+
+@st.composite
+def roll_samples(draw):
+    shape = draw(shapes(min_side=sometimes_empty(draw)))
+    if not shape or draw(st.booleans()):
+        params = dict(shift=(draw(st.integers(-4, 4)),), axis=None)
+    else:
+        axis = tuple(draw(st.lists(st.integers(-len(shape), -1), min_size=1, max_size=3)))
+        params = dict(shift=tuple(draw(st.integers(-4, 4)) for _ in axis), axis=axis)
+    seed = draw(SEEDS)
+    return Sample((array(uniform(-2, 2)(rng_of(seed), shape)),), params, (0,), seed)
+
+
+@st.composite
+def pad_samples(draw):
+    shape = draw(shapes(min_side=sometimes_empty(draw)))
+    pad_width = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in shape)
+    seed = draw(SEEDS)
+    params = dict(pad_width=pad_width, value=draw(st.sampled_from([0.0, 1.5])))
+    return Sample((array(uniform(-2, 2)(rng_of(seed), shape)),), params, (0,), seed)
+
+
+@st.composite
+def tensordot_samples(draw):
+    """Sizes to sum over (maybe none), placed among free axes of x and y in
+    random orders; ``axes`` pairs them up."""
+    summed = draw(shapes(max_dims=2))
+
+    def operand():
+        dims = draw(st.permutations([(None, n) for n in draw(shapes(max_dims=2))] +
+                                    [(k, n) for k, n in enumerate(summed)]))
+        places = {k: p - len(dims) for p, (k, _) in enumerate(dims) if k is not None}
+        return tuple(n for _, n in dims), tuple(places[k] for k in range(len(summed)))
+
+    (x_shape, x_axes), (y_shape, y_axes) = operand(), operand()
+    seed = draw(SEEDS)
+    rng = rng_of(seed)
+    return Sample((array(rng.uniform(-2, 2, x_shape)), array(rng.uniform(-2, 2, y_shape))),
+                  dict(axes=(x_axes, y_axes)), (0, 1), seed)
+
+
+@st.composite
+def inner_samples(draw):
+    """Operands sharing their last side, or 0-d (one time in five each)."""
+    k = draw(st.integers(1, 3))
+
+    def operand_shape():
+        return draw(shapes(max_dims=2)) + (k,) if draw(st.integers(0, 4)) else ()
+
+    x_shape, y_shape = operand_shape(), operand_shape()
+    seed = draw(SEEDS)
+    rng = rng_of(seed)
+    return Sample((array(rng.uniform(-2, 2, x_shape)), array(rng.uniform(-2, 2, y_shape))),
+                  {}, (0, 1), seed)
+
+
+@st.composite
+def pair_samples(draw, same_size):
+    """Two arguments of any shapes (``same_size``: as many entries each)."""
+    x_shape = draw(shapes())
+    y_shape = draw(st.permutations(x_shape)) if same_size else draw(shapes())
+    seed = draw(SEEDS)
+    rng = rng_of(seed)
+    return Sample((array(rng.uniform(-2, 2, x_shape)), array(rng.uniform(-2, 2, tuple(y_shape)))),
+                  {}, (0, 1), seed)
+
+
+@st.composite
+def matrix_norm_samples(draw):
+    x, seed = draw(matrices("spectral"))
+    if draw(st.booleans()):
+        x = np.swapaxes(x, -1, -2)
+    axis = draw(axis_pair(x.ndim))
+    ord = draw(st.sampled_from(["fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf]))
+    return Sample((x,), dict(ord=ord, axis=axis, keepdims=draw(st.booleans())), (0,), seed)
+
+
 # -- references ---------------------------------------------------------------------
 
 def ref_clamp(x, *, min, max):
@@ -435,6 +657,55 @@ def ref_matmul(x, y):
     if x.ndim == 1:
         out = out[..., 0] if y.ndim == 1 else out[..., 0, :]
     return out
+
+
+def ref_cumprod(x, *, axis):
+    """Products of growing prefixes, taken one by one."""
+    moved = np.moveaxis(x, axis, -1)
+    out = np.stack([np.prod(moved[..., :i + 1], axis=-1) for i in range(moved.shape[-1])], -1) \
+        if moved.shape[-1] else moved
+    return np.moveaxis(out, -1, axis)
+
+
+def ref_sort(x, *, axis, descending):
+    ascending = np.sort(x, axis)
+    return np.flip(ascending, axis) if descending else ascending
+
+
+def ref_argsort(x, *, axis, descending):
+    order = np.argsort(x, axis=axis, kind="stable")
+    return np.flip(order, axis) if descending else order
+
+
+def ref_slogdet(x):
+    sign, logabsdet = np.linalg.slogdet(x)
+    return np.stack([sign, logabsdet], axis=-1)
+
+
+def ref_eigh(x):
+    w, v = np.linalg.eigh(x)
+    return np.concatenate([w[..., None], np.swapaxes(v, -1, -2)], axis=-1)
+
+
+def ref_svd(x):
+    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    return np.concatenate([np.swapaxes(u, -1, -2), s[..., None], vh], axis=-1)
+
+
+def ref_qr(x):
+    return np.concatenate(np.linalg.qr(x), axis=-2)
+
+
+def ref_roll(x, *, shift, axis):
+    return np.roll(x, shift[0] if axis is None else shift, axis)
+
+
+def ref_tril(x, *, k):
+    return x * (np.arange(x.shape[-1]) - np.arange(x.shape[-2])[:, None] <= k)
+
+
+def ref_triu(x, *, k):
+    return x * (np.arange(x.shape[-1]) - np.arange(x.shape[-2])[:, None] >= k)
 
 
 def _reduce(fn):
@@ -530,6 +801,43 @@ SPECS["stack"] = Spec(stack_samples(), lambda *xs, axis: np.stack(xs, axis))
 SPECS["matmul"] = Spec(matmul_samples(), ref_matmul)
 SPECS["dot"] = Spec(dot_samples(), lambda x, y: np.sum(x * y))
 
+SPECS["cumsum"] = Spec(along_one_axis(), lambda x, *, axis: np.cumsum(x, axis))
+SPECS["cumprod"] = Spec(along_one_axis(with_zeros(uniform(-1.5, 1.5))), ref_cumprod)
+SPECS["einsum"] = Spec(einsum_samples(), lambda *xs, subscripts: np.einsum(subscripts, *xs))
+SPECS["det"] = Spec(matrix_samples("regular"), np.linalg.det)
+SPECS["slogdet_packed"] = Spec(matrix_samples("regular"), ref_slogdet)
+SPECS["inv"] = Spec(matrix_samples("regular"), np.linalg.inv)
+SPECS["solve"] = Spec(solve_samples(), np.linalg.solve)
+SPECS["cholesky"] = Spec(matrix_samples("spd"), np.linalg.cholesky)
+SPECS["eigh_packed"] = Spec(matrix_samples("symmetric"), ref_eigh)
+SPECS["qr_packed"] = Spec(matrix_samples("spectral", tall=True), ref_qr)
+SPECS["svd_packed"] = Spec(matrix_samples("spectral"), ref_svd)
+
+# Operations composed from primitives (``dualrev.ops.X``) get the same checks.
+COMPOSITES = ("diff", "trace", "diagonal", "diag", "tril", "triu", "sort", "take", "flip", "roll",
+              "pad", "tensordot", "outer", "inner", "vdot", "matrix_norm")
+SPECS["diff"] = Spec(along_one_axis(params=lambda draw, shape: dict(n=draw(st.integers(1, 2)))),
+                     lambda x, *, n, axis: np.diff(x, n, axis))
+SPECS["trace"] = Spec(diagonal_samples(), lambda x, **params: np.trace(x, **params))
+SPECS["diagonal"] = Spec(diagonal_samples(), lambda x, **params: np.diagonal(x, **params))
+SPECS["diag"] = Spec(diag_samples(), lambda x, *, k: np.diag(x, k))
+for _name, _ref in [("tril", ref_tril), ("triu", ref_triu)]:
+    SPECS[_name] = Spec(with_params(lambda min_side: shapes(min_dims=2, min_side=min_side),
+                                    lambda draw, s: dict(k=draw(st.integers(-2, 2)))), _ref)
+SPECS["sort"] = Spec(along_one_axis(distinct, params=either_order), ref_sort)
+SPECS["take"] = Spec(take_samples(), lambda x, *, indices, axis: np.take(x, indices, axis))
+SPECS["flip"] = Spec(with_params(shapes(), lambda draw, s: dict(axis=draw(reduction_axes(len(s))))),
+                     lambda x, *, axis: np.flip(x, axis))
+SPECS["roll"] = Spec(roll_samples(), ref_roll)
+SPECS["pad"] = Spec(pad_samples(), lambda x, *, pad_width, value:
+                    np.pad(x, pad_width, constant_values=value) if x.ndim else x)
+SPECS["tensordot"] = Spec(tensordot_samples(), lambda x, y, *, axes: np.tensordot(x, y, axes))
+SPECS["outer"] = Spec(pair_samples(same_size=False), np.outer)
+SPECS["inner"] = Spec(inner_samples(), np.inner)
+SPECS["vdot"] = Spec(pair_samples(same_size=True), np.vdot)
+SPECS["matrix_norm"] = Spec(matrix_norm_samples(), lambda x, *, ord, axis, keepdims:
+                            np.linalg.norm(x, ord, axis, keepdims))
+
 # not differentiable
 SPECS["sign"] = Spec(elementwise((with_zeros(on_lattice),)), np.sign)
 for _name, _fn in [("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
@@ -543,6 +851,7 @@ SPECS["argmax"] = Spec(reduction(distinct, single_axis=True), _reduce(np.argmax)
 SPECS["argmin"] = Spec(reduction(distinct, single_axis=True), _reduce(np.argmin))
 SPECS["all"] = Spec(reduction(booleans(0.8), single_axis=True), _reduce(np.all))
 SPECS["any"] = Spec(reduction(booleans(0.2), single_axis=True), _reduce(np.any))
+SPECS["argsort"] = Spec(along_one_axis(distinct, params=either_order), ref_argsort)
 
 
 # -- samples on kinks and ties --------------------------------------------------------
@@ -560,3 +869,4 @@ SPECS["clamp"].kinks = elementwise((on_lattice,), params=clamp_params())
 SPECS["amax"].kinks = reduction(ties)
 SPECS["amin"].kinks = reduction(ties)
 SPECS["prod"].kinks = reduction(ties)            # several zeros in one product
+SPECS["sort"].kinks = along_one_axis(ties, params=either_order)  # any one permutation of ties

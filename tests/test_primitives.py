@@ -1,4 +1,5 @@
-"""Table-driven property tests of every primitive in ``dualrev._prims``.
+"""Table-driven property tests of every primitive in ``dualrev._prims``, and
+of the operations of ``dualrev.ops`` composed from them (``COMPOSITES``).
 
 Each test is one generic checker, parametrized over the names of the table;
 the per-primitive knowledge (sample inputs in the primitive's domain and a
@@ -37,13 +38,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import dualrev as dr
+from dualrev import ops
 from dualrev._levels import new_level
 from dualrev._prims import primitives, raw_value
 
-from primitive_samples import SPECS
+from primitive_samples import COMPOSITES, SPECS
 
 PRIMS = primitives()
-DIFFERENTIABLE = sorted(n for n, p in PRIMS.items() if p.vjp is not None)
+# every function under test by name: the primitives, and composites (all differentiable)
+OPS = {**PRIMS, **{name: getattr(ops, name) for name in COMPOSITES}}
+DIFFERENTIABLE = sorted([n for n, p in PRIMS.items() if p.vjp is not None] + list(COMPOSITES))
 NON_DIFFERENTIABLE = sorted(n for n, p in PRIMS.items() if p.vjp is None)
 WITH_KINKS = sorted(n for n in DIFFERENTIABLE if n in SPECS and SPECS[n].kinks is not None)
 
@@ -98,7 +102,7 @@ def inner(xs, ys):
 
 def evaluate(name, sample, args):
     """The primitive on raw arrays: its NumPy implementation."""
-    return np.asarray(PRIMS[name](*args, **sample.params), dtype=np.float64)
+    return np.asarray(OPS[name](*args, **sample.params), dtype=np.float64)
 
 
 def shifted(sample, dirs, step):
@@ -152,7 +156,7 @@ def grads(out, inputs, v=None, **options):
 def reverse_gradients(name, sample, v, args=None, **options):
     """{i: gradient of <v, f> with respect to argument i} by the tape."""
     xs = leaves(sample, args)
-    out = PRIMS[name](*xs, **sample.params)
+    out = OPS[name](*xs, **sample.params)
     found = grads(out, [xs[i] for i in sample.diff], v, **options)
     return xs, dict(zip(sample.diff, found))
 
@@ -175,7 +179,7 @@ def tangent_of(out, shape=None):
 
 def jvp(name, sample, dirs, args=None):
     """f(Dual(x_i, u_i) for i in dirs).tangent, checked to have the output's shape."""
-    out = PRIMS[name](*with_duals(sample.args if args is None else args, dirs), **sample.params)
+    out = OPS[name](*with_duals(sample.args if args is None else args, dirs), **sample.params)
     tangent = tangent_of(out)
     assert np.shape(plain(tangent)) == np.shape(plain(out)), \
         f"tangent of shape {np.shape(plain(tangent))} for an output of shape {np.shape(plain(out))}"
@@ -186,31 +190,31 @@ def jvp(name, sample, dirs, args=None):
 
 def test_every_primitive_has_samples():
     """A primitive added to the table without samples must fail the suite."""
-    missing = sorted(set(PRIMS) - set(SPECS))
-    stale = sorted(set(SPECS) - set(PRIMS))
+    missing = sorted(set(OPS) - set(SPECS))
+    stale = sorted(set(SPECS) - set(OPS))
     assert not missing, f"primitives without samples in tests/primitive_samples.py: {missing}"
     assert not stale, f"samples for primitives that are not in the table: {stale}"
 
 
 def test_differentiable_means_both_rules():
-    for name in DIFFERENTIABLE:
-        prim = PRIMS[name]
-        assert prim.linear or prim.jvp is not None, f"{name} has a VJP but no JVP"
+    for name, prim in PRIMS.items():
+        if prim.differentiable:
+            assert prim.linear or prim.jvp is not None, f"{name} has a VJP but no JVP"
 
 
 # -- first order -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", sorted(PRIMS))
+@pytest.mark.parametrize("name", sorted(OPS))
 @checked(30)
 @given(data=st.data())
 def test_value(name, data):
     """The primitive on Tensors (and on raw arrays) gives the NumPy reference."""
     sample = draw_sample(data, name)
     expected = np.asarray(SPECS[name].reference(*sample.args, **sample.params))
-    differentiable = PRIMS[name].differentiable
+    differentiable = name in DIFFERENTIABLE
     tensors = [dr.tensor(a, requires_grad=differentiable and i in sample.diff)
                for i, a in enumerate(sample.args)]
-    for out in (PRIMS[name](*tensors, **sample.params), PRIMS[name](*sample.args, **sample.params)):
+    for out in (OPS[name](*tensors, **sample.params), OPS[name](*sample.args, **sample.params)):
         got = plain(out)
         assert got.shape == expected.shape
         assert got.dtype == expected.dtype, f"dtype {got.dtype}, reference {expected.dtype}"
@@ -295,7 +299,7 @@ def test_batched_tangents(name, data):
     sample = draw_sample(data, name)
     first, second = directions(sample, 1), directions(sample, 2)
     batched = {i: np.stack([first[i], second[i]]) for i in sample.diff}
-    out = PRIMS[name](*with_duals(sample.args, batched), **sample.params)
+    out = OPS[name](*with_duals(sample.args, batched), **sample.params)
     shape = np.shape(plain(out))
     tangent = plain(tangent_of(out, (2,) + shape))
     expected = np.stack([plain(jvp(name, sample, first)[1]), plain(jvp(name, sample, second)[1])])
@@ -378,7 +382,7 @@ def test_forward_over_forward(name, data):
             args[i] = dr.Dual(dr.Dual(args[i], u[i], level=inner_level),
                               dr.Dual(w[i], np.zeros_like(w[i]), level=inner_level),
                               level=outer_level)
-    out = PRIMS[name](*args, **sample.params)
+    out = OPS[name](*args, **sample.params)
     shape = np.shape(plain(out))
     outer = isinstance(out, dr.Dual) and out._level == outer_level
     primal = out.primal if outer else out
@@ -415,7 +419,7 @@ def test_forward_over_reverse(name, data):
         args = list(sample.args)
         for i, a in zip(sample.diff, diff_args):
             args[i] = a
-        return dr.sum(PRIMS[name](*args, **sample.params) * v)
+        return dr.sum(OPS[name](*args, **sample.params) * v)
 
     argnums = tuple(range(len(sample.diff)))
     _, hvp = func.jvp(func.grad(weighted, argnums=argnums),
@@ -454,14 +458,14 @@ def test_float32_among_float64(name, data):
     u32 = {i: np.asarray(d, np.asarray(args32[i]).dtype) for i, d in u.items()}
     out32, t32 = jvp(name, sample, u32, args32)
     _, t64 = jvp(name, sample, u32, args64)
-    if isinstance(out32, dr.Dual) and not PRIMS[name].broadcasts:
+    if isinstance(out32, dr.Dual) and not getattr(OPS[name], "broadcasts", False):
         # broadcasting primitives: see test_tangent_dtype_follows_primal
         assert plain(t32).dtype == plain(out32.primal).dtype, \
             f"tangent dtype {plain(t32).dtype} != primal dtype {plain(out32.primal).dtype}"
     assert_close(plain(t32), plain(t64), 1e-3, "float32 tangent")
 
 
-BROADCASTING = sorted(n for n in DIFFERENTIABLE if PRIMS[n].broadcasts)
+BROADCASTING = sorted(n for n, p in PRIMS.items() if p.differentiable and p.broadcasts)
 
 
 @pytest.mark.parametrize("name", BROADCASTING)
@@ -472,9 +476,42 @@ def test_tangent_dtype_follows_primal(name):
     args = [x32, np.float64(0.5)] if name != "where" else [np.array([True, False]), x32, 0.5]
     diff = range(len(args) - 2, len(args))
     dirs = {i: np.ones_like(args[i]) for i in diff}
-    out = PRIMS[name](*with_duals(args, dirs))
+    out = OPS[name](*with_duals(args, dirs))
     assert plain(out.primal).dtype == np.float32
     assert plain(out.tangent).dtype == np.float32, f"{plain(out.tangent).dtype} tangent"
+
+
+# -- factorizations with several outputs ---------------------------------------------------
+
+FACTORIZATIONS = {
+    "eigh": np.linalg.eigh,
+    "qr": np.linalg.qr,
+    "svd": lambda x: np.linalg.svd(x, full_matrices=False),
+    "slogdet": np.linalg.slogdet,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIZATIONS))
+@checked(5)
+@given(data=st.data())
+def test_factorization_parts(name, data):
+    """ops.eigh, qr, svd and slogdet split their packed primitive into NumPy's
+    tuple. Each part alone is differentiable (the unused parts' cotangents
+    are zero); slogdet's sign is not differentiable."""
+    sample = draw_sample(data, name + "_packed")
+    leaf = dr.tensor(sample.args[0], requires_grad=True)
+    parts = getattr(ops, name)(leaf)
+    expected = FACTORIZATIONS[name](sample.args[0])
+    assert len(parts) == len(expected)
+    for k, (part, want) in enumerate(zip(parts, expected)):
+        np.testing.assert_allclose(plain(part), want, rtol=1e-12, atol=1e-12)
+        if name == "slogdet" and k == 0:
+            assert not part.requires_grad
+            continue
+        v = cotangent(sample, want, salt=k)
+        (found,) = grads(part, [leaf], v, retain_graph=True)  # the parts share one node
+        fd = fd_gradient(lambda args: vdot(v, getattr(ops, name)(args[0])[k]), sample, 0)
+        assert_close(plain(found), fd, sample.rtol, f"gradient through part {k}")
 
 
 # -- not differentiable ------------------------------------------------------------------

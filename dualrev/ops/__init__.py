@@ -10,5 +10,12 @@ from .shape import (  # noqa: F401
     broadcast_to, concatenate, gather, getitem, index_put, moveaxis, permute, reshape,
     scatter, scatter_along, squeeze, stack, transpose, unsqueeze)
 from .linalg import dot, matmul  # noqa: F401
+from .arrays import (  # noqa: F401
+    argsort, cumprod, cumsum, diag, diagonal, diff, flip, pad, ravel, roll, sort, take, trace, tril,
+    triu)
+from .einsum import einsum, inner, outer, tensordot, vdot  # noqa: F401
+from .matrices import (  # noqa: F401
+    cholesky, det, eigh, eigh_packed, inv, matrix_norm, qr, qr_packed, slogdet, slogdet_packed,
+    solve, svd, svd_packed)
 from .composite import log_softmax, logsumexp, norm, softmax, softplus, std, var  # noqa: F401
 from .util import normalize_axes, sum_to, unbroadcast  # noqa: F401

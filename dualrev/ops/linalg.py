@@ -55,7 +55,17 @@ def _matmul_dy(g, x, y_shape):
     return _sum_to(matmul(_swap_last(x), g), y_shape)
 
 
-def _product_tangent(t, core_ndim, other, left):
+def pad_batch(t, lead, missing):
+    """``t`` with ``missing`` size-1 axes inserted behind its ``lead`` leading
+    (tangent batch) axes: an operand's own batch axes padded to as many as
+    the result has, so that broadcasting keeps the leading axes in front."""
+    if missing <= 0:
+        return t
+    t_shape = shape_of(t)
+    return sh.reshape(t, shape=t_shape[:lead] + (1,) * missing + t_shape[lead:])
+
+
+def product_tangent(t, core_ndim, other, left):
     """``t @ other`` (left) or ``other @ t``, for a tangent ``t`` of an operand
     with ``core_ndim`` axes, maybe with leading batch axes in front (k
     directions at once). Without them this is plain matmul. With them, a 1-d
@@ -73,10 +83,7 @@ def _product_tangent(t, core_ndim, other, left):
         t = sh.unsqueeze(t, axis=-2 if left else -1)
     if other_vector:
         other = sh.unsqueeze(other, axis=-1 if left else -2)
-    missing = (ndim_of(other) - 2) - (ndim_of(t) - lead - 2)
-    if missing > 0:
-        t_shape = shape_of(t)
-        t = sh.reshape(t, shape=t_shape[:lead] + (1,) * missing + t_shape[lead:])
+    t = pad_batch(t, lead, (ndim_of(other) - 2) - (ndim_of(t) - lead - 2))
     out = matmul(t, other) if left else matmul(other, t)
     row, column = (t_vector, other_vector) if left else (other_vector, t_vector)
     drop = ((-2,) if row else ()) + ((-1,) if column else ())
@@ -95,8 +102,8 @@ def _check_matmul(x_shape, y_shape):
 
 
 matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0",
-                 jvp=(lambda t, x_shape, y: _product_tangent(t, len(x_shape), y, left=True),
-                      lambda t, x, y_shape: _product_tangent(t, len(y_shape), x, left=False)),
+                 jvp=(lambda t, x_shape, y: product_tangent(t, len(x_shape), y, left=True),
+                      lambda t, x, y_shape: product_tangent(t, len(y_shape), x, left=False)),
                  vjp=(lambda g, x_shape, y: _like(_matmul_dx(g, x_shape, y), g),
                       lambda g, x, y_shape: _like(_matmul_dy(g, x, y_shape), g)))
 dot = defprim("dot", lambda x, y: float(np.dot(x, y)) if np.result_type(x, y) == np.float64

@@ -1,0 +1,395 @@
+"""Matrix functions and factorizations of batches of matrices (any leading
+axes): det, slogdet, inv, solve, cholesky, eigh, qr, svd, and matrix norms.
+
+The rules are written in dualrev ops (matmul, solve, transposes and
+elementwise ops), so derivatives of every order come from this same table;
+each rule cites the identity it uses. Where a rule divides, the matrix must
+be regular: det, slogdet, inv and solve need A invertible, cholesky A
+positive definite, eigh distinct eigenvalues, svd distinct nonzero singular
+values, qr full column rank.
+
+A primitive has one output. NumPy returns tuples from slogdet, eigh, qr and
+svd; here each of them is one primitive whose output packs the parts into
+one array, and a composite of the name without ``_packed`` splits it:
+
+    slogdet_packed  (..., 2)             [sign, log|det|]
+    eigh_packed     (..., n, 1 + n)      row i: [w_i, v_i]       eigenpair i
+    svd_packed      (..., k, m + 1 + n)  row i: [u_i, s_i, v_i]  triplet i
+    qr_packed       (..., m + n, n)      Q on top of R (m >= n)
+
+Packing rather than one primitive per part, because the parts' rules need
+each other: the eigenvectors' derivative needs the eigenvalue gaps, the
+singular vectors' the singular values, Q's derivative R and R's Q. Separate
+primitives would each redo the factorization inside their rules (or share it
+through a cache keyed on the input); a packed output computes it once, and
+its rules read every part from ``ans``. The same pack and split functions
+serve the implementation, the rules and the composites, so the layout is
+written once. Splitting is a getitem, whose cotangent is zero for an unused
+part.
+
+cholesky and eigh read a symmetric matrix. They symmetrise their input,
+(A + Aᵀ)/2 as JAX does: that changes nothing for a symmetric A (the result
+is exactly NumPy's) and makes the symmetrised rules the exact derivative of
+the function for any input, which finite differences along non-symmetric
+directions then confirm.
+"""
+
+import numpy as np
+
+from .._prims import defprim
+from .._arrays import canonical, ndim_of, shape_of
+from . import elementwise as ew
+from . import reductions as red
+from . import shape as sh
+from .arrays import diagonal, trace, tril, triu
+from .composite import norm
+from .linalg import matmul, pad_batch, product_tangent
+from .util import sum_to
+
+
+# -- helpers --------------------------------------------------------------------------
+
+def _mT(x):
+    """The matrices transposed."""
+    return sh.transpose(x, dim0=-2, dim1=-1)
+
+
+def _sym(x):
+    """(X + Xᵀ)/2, exactly X when X is symmetric."""
+    return (x + _mT(x)) * 0.5
+
+
+def _mm(*factors):
+    out = factors[0]
+    for f in factors[1:]:
+        out = matmul(out, f)
+    return out
+
+
+def _right_solve(x, a):
+    """X A⁻¹, as (A⁻ᵀ Xᵀ)ᵀ."""
+    return _mT(solve(_mT(a), _mT(x)))
+
+
+def _diag_embed(v):
+    """The vectors (..., n) as diagonal matrices (..., n, n); multiplying by a
+    bool identity keeps v's dtype."""
+    return sh.unsqueeze(v, axis=-1) * np.eye(shape_of(v)[-1], dtype=bool)
+
+
+def _row(s):
+    """Per-column factors (..., n) as (..., 1, n): ``x * _row(s)`` is X S."""
+    return sh.unsqueeze(s, axis=-2)
+
+
+def _column(s):
+    """Per-row factors (..., n) as (..., n, 1): ``_column(s) * x`` is S X."""
+    return sh.unsqueeze(s, axis=-1)
+
+
+def _inverse_gaps(w):
+    """F[..., i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it: the factor
+    of eigenvector (and singular vector) derivatives. The diagonal gap is
+    replaced by 1 before dividing, so no 1/0 arises there at any order."""
+    off = ~np.eye(shape_of(w)[-1], dtype=bool)
+    gaps = _row(w) - _column(w)
+    return ew.where(off, 1.0 / ew.where(off, gaps, 1.0), 0.0)
+
+
+# -- determinants and inverses ----------------------------------------------------------
+
+def _log_det_tangent(a, t):
+    """d log|det A| = tr(A⁻¹ dA) (Jacobi's formula)."""
+    return trace(solve(a, t))
+
+
+def _scaled_inverse_transpose(scale, a):
+    """scale · A⁻ᵀ, one scale per matrix: the gradient of det A is det A · A⁻ᵀ,
+    that of log|det A| is A⁻ᵀ."""
+    return sh.unsqueeze(scale, axis=(-2, -1)) * _mT(inv(a))
+
+
+det = defprim("det", lambda x: canonical(np.linalg.det(x)), backward_name="LinalgDetBackward0",
+              jvp=lambda t, ans, x: ans * _log_det_tangent(x, t),
+              vjp=lambda g, ans, x: _scaled_inverse_transpose(g * ans, x))
+
+
+def _slogdet_impl(x):
+    sign, logabsdet = np.linalg.slogdet(x)
+    return np.stack([sign, logabsdet], axis=-1)
+
+
+slogdet_packed = defprim(
+    "slogdet_packed", _slogdet_impl, backward_name="LinalgSlogdetBackward0",
+    jvp=lambda t, x: _pack_sign(_log_det_tangent(x, t)),
+    vjp=lambda g, x: _scaled_inverse_transpose(sh.getitem(g, index=(Ellipsis, 1)), x))
+
+
+def _pack_sign(d):
+    """The tangent of [sign, log|det|]: the sign is locally constant (its zero
+    tangent carries no derivative of its own)."""
+    return sh.stack(ew.stop_gradient(d) * 0.0, d, axis=-1)
+
+
+def slogdet(x):
+    """(sign, log|det|) of each matrix; the sign carries no derivative."""
+    packed = slogdet_packed(x)
+    return (sh.getitem(ew.stop_gradient(packed), index=(Ellipsis, 0)),
+            sh.getitem(packed, index=(Ellipsis, 1)))
+
+
+inv = defprim("inv", np.linalg.inv, backward_name="LinalgInvExBackward0",
+              # d(A⁻¹) = -A⁻¹ dA A⁻¹
+              jvp=lambda t, ans: ew.neg(_mm(ans, t, ans)),
+              vjp=lambda g, ans: ew.neg(_mm(_mT(ans), g, _mT(ans))))
+
+
+# -- solve -------------------------------------------------------------------------------
+# X = A⁻¹ B: dX = A⁻¹ (dB - dA X); B̄ = A⁻ᵀ X̄, Ā = -B̄ Xᵀ. A vector b (1-d, as
+# NumPy 2 reads it) is handled as a matrix of one column.
+
+def _columns(v, vector):
+    return sh.unsqueeze(v, axis=-1) if vector else v
+
+
+def _uncolumns(v, vector):
+    return sh.squeeze(v, axis=-1) if vector else v
+
+
+def _solve_jvp_a(t, a, ans, b_shape):
+    vector = len(b_shape) == 1
+    da_x = product_tangent(t, ndim_of(a), _columns(ans, vector), left=True)
+    return _uncolumns(ew.neg(solve(a, da_x)), vector)
+
+
+def _solve_jvp_b(t, a, ans, b_shape):
+    """A⁻¹ dB; the batch axes of dB are padded to the solution's, so that a
+    tangent's leading axes stay in front."""
+    vector = len(b_shape) == 1
+    t = _columns(t, vector)
+    lead = ndim_of(t) - len(b_shape) - vector
+    return _uncolumns(solve(a, pad_batch(t, lead, ndim_of(ans) - len(b_shape))), vector)
+
+
+def _solve_cotangent_b(g, a, vector):
+    """B̄ = A⁻ᵀ X̄, as columns, before broadcasting is summed away."""
+    return solve(_mT(a), _columns(g, vector))
+
+
+def _solve_vjp_a(g, a, ans, b_shape):
+    vector = len(b_shape) == 1
+    b_bar = _solve_cotangent_b(g, a, vector)
+    return sum_to(ew.neg(matmul(b_bar, _mT(_columns(ans, vector)))), shape_of(a))
+
+
+def _solve_vjp_b(g, a, b_shape):
+    vector = len(b_shape) == 1
+    return sum_to(_uncolumns(_solve_cotangent_b(g, a, vector), vector), b_shape)
+
+
+solve = defprim("solve", np.linalg.solve, "a b", backward_name="LinalgSolveExBackward0",
+                jvp=(_solve_jvp_a, _solve_jvp_b), vjp=(_solve_vjp_a, _solve_vjp_b))
+
+
+# -- cholesky ------------------------------------------------------------------------------
+# A = L Lᵀ: dL = L Φ(L⁻¹ dA L⁻ᵀ), where Φ takes the lower triangle and halves
+# the diagonal; Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹) (Murray 2016, "Differentiation of
+# the Cholesky decomposition"), with dA and Ā symmetrised.
+
+def _phi(x):
+    return tril(x, k=-1) + (x * np.eye(shape_of(x)[-1], dtype=bool)) * 0.5
+
+
+def _cholesky_jvp(t, ans):
+    inner = _right_solve(solve(ans, _sym(t)), _mT(ans))
+    return matmul(ans, _phi(inner))
+
+
+def _cholesky_vjp(g, ans):
+    inner = solve(_mT(ans), _phi(matmul(_mT(ans), g)))
+    return _sym(_right_solve(inner, ans))
+
+
+cholesky = defprim("cholesky", lambda x: np.linalg.cholesky(_sym(x)),
+                   backward_name="LinalgCholeskyExBackward0",
+                   jvp=_cholesky_jvp, vjp=_cholesky_vjp)
+
+
+# -- eigh ----------------------------------------------------------------------------------
+# A = V diag(w) Vᵀ: with dP = Vᵀ dA V, dw = diag(dP) and dV = V (F ∘ dP),
+# F_ij = 1/(w_j - w_i); Ā = V (diag(w̄) + F ∘ (Vᵀ V̄)) Vᵀ, symmetrised
+# (Giles 2008, "An extended collection of matrix derivative results").
+
+def _eigh_pack(w, v):
+    return sh.concatenate(_column(w), _mT(v), axis=-1)
+
+
+def _eigh_split(packed):
+    """(w, V) of a packed eigendecomposition, or of its tangent or cotangent."""
+    return sh.getitem(packed, index=(Ellipsis, 0)), \
+        _mT(sh.getitem(packed, index=(Ellipsis, slice(1, None))))
+
+
+def _eigh_impl(x):
+    return _eigh_pack(*np.linalg.eigh(_sym(x)))
+
+
+def _eigh_jvp(t, ans):
+    w, v = _eigh_split(ans)
+    dp = _mm(_mT(v), _sym(t), v)
+    return _eigh_pack(diagonal(dp), matmul(v, _inverse_gaps(w) * dp))
+
+
+def _eigh_vjp(g, ans):
+    w, v = _eigh_split(ans)
+    w_bar, v_bar = _eigh_split(g)
+    inner = _diag_embed(w_bar) + _inverse_gaps(w) * matmul(_mT(v), v_bar)
+    return _sym(_mm(v, inner, _mT(v)))
+
+
+eigh_packed = defprim("eigh_packed", _eigh_impl, backward_name="LinalgEighBackward0",
+                      jvp=_eigh_jvp, vjp=_eigh_vjp)
+
+
+def eigh(x):
+    """(eigenvalues ascending, eigenvectors as columns) of symmetric matrices."""
+    return _eigh_split(eigh_packed(x))
+
+
+# -- qr ------------------------------------------------------------------------------------
+# A = QR, m >= n: with C = Qᵀ dA R⁻¹ and Ω = tril(C, -1) - tril(C, -1)ᵀ,
+# dQ = Q (Ω - C) + dA R⁻¹ and dR = (C - Ω) R; the VJP is its transpose,
+# Ā = (Q̄ + Q copyu(M)) R⁻ᵀ with M = R̄ Rᵀ - Qᵀ Q̄ and copyu(M) the symmetric
+# matrix with M's upper triangle (Walter and Lehmann 2018; JAX's qr_jvp_rule).
+
+def _qr_pack(q, r):
+    return sh.concatenate(q, r, axis=-2)
+
+
+def _qr_split(packed):
+    """(Q, R) of a packed factorization, or of its tangent or cotangent."""
+    rows, n = shape_of(packed)[-2:]
+    return sh.getitem(packed, index=(Ellipsis, slice(None, rows - n), slice(None))), \
+        sh.getitem(packed, index=(Ellipsis, slice(rows - n, None), slice(None)))
+
+
+def _qr_impl(x):
+    m, n = np.shape(x)[-2:]
+    if m < n:
+        raise ValueError(f"qr takes square and tall matrices (m >= n) only; "
+                         f"got {m} x {n}")
+    return _qr_pack(*np.linalg.qr(x))
+
+
+def _qr_jvp(t, ans):
+    q, r = _qr_split(ans)
+    da_rinv = _right_solve(t, r)
+    c = matmul(_mT(q), da_rinv)
+    lower = tril(c, k=-1)
+    omega = lower - _mT(lower)
+    return _qr_pack(matmul(q, omega - c) + da_rinv, matmul(c - omega, r))
+
+
+def _qr_vjp(g, ans):
+    q, r = _qr_split(ans)
+    q_bar, r_bar = _qr_split(g)
+    m = matmul(r_bar, _mT(r)) - matmul(_mT(q), q_bar)
+    return _right_solve(q_bar + matmul(q, triu(m) + _mT(triu(m, k=1))), _mT(r))
+
+
+qr_packed = defprim("qr_packed", _qr_impl, backward_name="LinalgQrBackward0",
+                    jvp=_qr_jvp, vjp=_qr_vjp)
+
+
+def qr(x):
+    """The reduced QR factorization (Q, R) of square or tall matrices."""
+    return _qr_split(qr_packed(x))
+
+
+# -- svd -----------------------------------------------------------------------------------
+# A = U diag(s) Vᵀ (reduced, k = min(m, n)), F_ij = 1/(s_j² - s_i²),
+# dP = Uᵀ dA V: ds = diag(dP), dU = U (F ∘ (dP S + S dPᵀ)) + (I - UUᵀ) dA V S⁻¹
+# and dV likewise with U, V and dA, dAᵀ swapped (Townsend 2016, "Differentiating
+# the singular value decomposition"; JAX's svd_jvp_rule). The VJP is its
+# transpose: Ā = U [diag(s̄) + (F ∘ (UᵀŪ - ŪᵀU)) S + S (F ∘ (VᵀV̄ - V̄ᵀV))] Vᵀ
+# + (I - UUᵀ) Ū S⁻¹ Vᵀ + U S⁻¹ V̄ᵀ (I - VVᵀ).
+
+def _svd_pack(u, s, vh):
+    return sh.concatenate(_mT(u), _column(s), vh, axis=-1)
+
+
+def _svd_split(packed, m):
+    """(U, s, Vh) of a packed SVD of m-row matrices, or of its tangent or cotangent."""
+    def columns(start, stop):
+        return sh.getitem(packed, index=(Ellipsis, slice(start, stop)))
+    return _mT(columns(0, m)), sh.getitem(packed, index=(Ellipsis, m)), columns(m + 1, None)
+
+
+def _singular_vectors_tangent(u, dp, da_v, s, f):
+    """dU = U (F ∘ (dP S + S dPᵀ)) + (dA V - U dP) S⁻¹; given V, dPᵀ and dAᵀ U, dV."""
+    rotation = matmul(u, f * (dp * _row(s) + _column(s) * _mT(dp)))
+    return rotation + (da_v - matmul(u, dp)) / _row(s)
+
+
+def _svd_jvp(t, ans, x_shape):
+    u, s, vh = _svd_split(ans, x_shape[-2])
+    v = _mT(vh)
+    f = _inverse_gaps(s * s)
+    da_v, dat_u = matmul(t, v), matmul(_mT(t), u)
+    dp = matmul(_mT(u), da_v)
+    du = _singular_vectors_tangent(u, dp, da_v, s, f)
+    dv = _singular_vectors_tangent(v, _mT(dp), dat_u, s, f)
+    return _svd_pack(du, diagonal(dp), _mT(dv))
+
+
+def _skew(u, u_bar, f):
+    """F ∘ (UᵀŪ - ŪᵀU)."""
+    x = matmul(_mT(u), u_bar)
+    return f * (x - _mT(x))
+
+
+def _off_span(u, u_bar):
+    """(I - UUᵀ) Ū: the part of Ū outside the span of U's columns."""
+    return u_bar - matmul(u, matmul(_mT(u), u_bar))
+
+
+def _svd_vjp(g, ans, x_shape):
+    m = x_shape[-2]
+    u, s, vh = _svd_split(ans, m)
+    u_bar, s_bar, vh_bar = _svd_split(g, m)
+    v, v_bar = _mT(vh), _mT(vh_bar)
+    f = _inverse_gaps(s * s)
+    core = _diag_embed(s_bar) + _skew(u, u_bar, f) * _row(s) + _column(s) * _skew(v, v_bar, f)
+    left = matmul(u, core) + _off_span(u, u_bar) / _row(s)
+    return matmul(left, vh) + matmul(u, _mT(_off_span(v, v_bar) / _row(s)))
+
+
+svd_packed = defprim("svd_packed", lambda x: _svd_pack(*np.linalg.svd(x, full_matrices=False)),
+                     backward_name="LinalgSvdBackward0", jvp=_svd_jvp, vjp=_svd_vjp)
+
+
+def svd(x):
+    """The reduced SVD (U, s, Vh) of matrices: s descending, x = U diag(s) Vh."""
+    return _svd_split(svd_packed(x), shape_of(x)[-2])
+
+
+# -- matrix norms --------------------------------------------------------------------------
+
+def matrix_norm(x, *, ord, axis=(-2, -1), keepdims=False):
+    """NumPy's matrix norms of the matrices on ``axis`` (rows, columns):
+    'fro', 'nuc' (sum of singular values), 2 and -2 (largest and smallest
+    singular value), 1 and -1 (largest and smallest column sum of |x|),
+    inf and -inf (the same over rows)."""
+    x = sh.moveaxis(x, source=axis, destination=(-2, -1))
+    if ord == "fro":
+        out = norm(x, p=2, axis=(-2, -1), keepdims=False)
+    elif ord in ("nuc", 2, -2):
+        s = svd(x)[1]
+        out = red.sum(s, axis=(-1,), keepdims=False) if ord == "nuc" else \
+            sh.getitem(s, index=(Ellipsis, 0 if ord == 2 else -1))
+    elif ord in (1, -1, np.inf, -np.inf):
+        sums = red.sum(ew.abs(x), axis=(-2,) if ord in (1, -1) else (-1,), keepdims=False)
+        out = (red.amax if ord > 0 else red.amin)(sums, axis=(-1,), keepdims=False)
+    else:
+        raise ValueError(f"invalid norm order {ord!r} for matrices")
+    return sh.unsqueeze(out, axis=tuple(sorted(axis))) if keepdims else out
