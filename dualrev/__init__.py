@@ -5,7 +5,10 @@ through ``Dual``, and the two composed for Hessians and higher derivatives.
 """
 
 from ._malloc import tune_allocator
-from . import autograd, func, optim  # noqa: F401
+from . import autograd, func, linalg, optim  # noqa: F401
+from .array_functions import (  # noqa: F401
+    argsort, cumprod, cumsum, diag, diagonal, diff, einsum, flip, ger, inner, outer, pad, roll,
+    sort, take, take_along_dim, tensordot, trace, tril, triu, vdot)
 from ._format import set_printoptions  # noqa: F401
 from .custom import custom_jvp, custom_vjp  # noqa: F401
 from .creation import (  # noqa: F401
@@ -23,6 +26,7 @@ from .functions import (  # noqa: F401
     negative, norm, numel, permute, pow, prod, relu, reshape, rsqrt, sigmoid, sign, sin,
     softmax, softplus, sqrt, square, squeeze, stack, std, sub, sum, swapaxes, t, tan, tanh,
     transpose, unsqueeze, var, view, where)
+from .linalg import det, inv as inverse  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Size, Tensor  # noqa: F401
 from ._unified import backward, grad  # noqa: F401

@@ -2,7 +2,9 @@
 operators call the primitives directly (the short path that scalar code
 takes); the methods take PyTorch's arguments through ``functions``."""
 
+from . import array_functions as A
 from . import functions as F
+from . import linalg as L
 from . import ops
 from ._numpy_api import array_function, array_ufunc
 from ._prims import _NO_PARAMS, Box, bind1
@@ -159,6 +161,25 @@ class MathMethods:
     unsqueeze = _method(F.unsqueeze)
     expand = broadcast_to = _method(F.broadcast_to)
     to_dtype = _method(F.to_dtype)
+    cumsum = _method(A.cumsum)
+    cumprod = _method(A.cumprod)
+    sort = _method(A.sort)
+    argsort = _method(A.argsort)
+    flip = _method(A.flip)
+    roll = _method(A.roll)
+    diff = _method(A.diff)
+    diagonal = _method(A.diagonal)
+    trace = _method(A.trace)
+    diag = _method(A.diag)
+    tril = _method(A.tril)
+    triu = _method(A.triu)
+    take = _method(A.take)
+    take_along_dim = _method(A.take_along_dim)
+    outer = ger = _method(A.outer)
+    inner = _method(A.inner)
+    det = _method(L.det)
+    inverse = _method(L.inv)
+    cholesky = _method(L.cholesky)
 
     def where(self, condition, other):
         return F.where(condition, self, other)

@@ -204,8 +204,74 @@ def _moveaxis(a, source, destination):
     return F._boxed(ops.moveaxis(a, source=source, destination=destination))
 
 
+def _flat(a, axis):
+    """NumPy's convention for cumulative functions: no axis means the
+    flattened array."""
+    return (F.reshape(a, -1), -1) if axis is None else (a, axis)
+
+
+def _cumulative(op):
+    def numpy_cumulative(a, axis=None, dtype=None, out=None):
+        a, axis = _flat(a, axis)
+        return F._boxed(op(a, axis=normalize_axes(axis, ndim_of(a))[0]))
+    return numpy_cumulative
+
+
+def _expand_dims(a, axis):
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    n = ndim_of(a) + len(axes)
+    return F._boxed(ops.unsqueeze(a, axis=tuple(sorted(x % n - n for x in axes))))
+
+
+def _linalg_norm(x, ord=None, axis=None, keepdims=False):
+    """np.linalg.norm: a matrix norm for 2-d input or a pair of axes, a
+    vector norm otherwise (the flattened 2-norm for ord=None)."""
+    from . import linalg
+    if axis is None and ord is None:
+        return F.norm(x, 2, None, keepdims)
+    if (axis is None and ndim_of(x) == 2) or (axis is not None and np.ndim(axis) == 1
+                                             and len(axis) == 2):
+        return linalg.matrix_norm(x, "fro" if ord is None else ord,
+                                  (-2, -1) if axis is None else tuple(axis), keepdims)
+    return F.norm(x, 2 if ord is None else ord, axis, keepdims)
+
+
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    from . import linalg
+    if not compute_uv:
+        return linalg.svdvals(a)
+    return linalg.svd(a, full_matrices=full_matrices)
+
+
+def _pad(array, pad_width, mode="constant", constant_values=0, **kw):
+    if mode != "constant" or kw:
+        raise _unsupported(f"numpy.pad with mode={mode!r} (only 'constant' is differentiable here)")
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim_of(array), 2))
+    return F._boxed(ops.pad(array, pad_width=tuple(map(tuple, widths.tolist())),
+                            value=constant_values))
+
+
+def _numpy_axis(a, axis):
+    return normalize_axes(axis, ndim_of(a))[0]
+
+
 def _shape_only(fn):
     return lambda a, *args, **kwargs: fn(raw_value(a), *args, **kwargs)
+
+
+def _sort(a, axis=-1, kind=None, order=None, **kw):
+    a, axis = _flat(a, axis)
+    return F._boxed(ops.sort(a, axis=_numpy_axis(a, axis)))
+
+
+def _linalg(name):
+    from . import linalg
+    return getattr(linalg, name)
+
+
+def _tensordot(a, b, axes):
+    from .array_functions import tensordot
+    return tensordot(a, b, axes)
 
 
 FUNCTIONS = {
@@ -218,7 +284,7 @@ FUNCTIONS = {
     np.reshape: lambda a, shape=None, order="C", **kw: F.reshape(a, kw.get("newshape", shape)),
     np.transpose: _transpose, np.moveaxis: _moveaxis,
     np.swapaxes: lambda a, axis1, axis2: F.transpose(a, axis1, axis2),
-    np.squeeze: _squeeze, np.expand_dims: lambda a, axis: F.unsqueeze(a, axis),
+    np.squeeze: _squeeze, np.expand_dims: _expand_dims,
     np.broadcast_to: lambda array, shape, subok=False: F.broadcast_to(array, shape),
     np.concatenate: _concatenate, np.stack: _stack, np.vstack: _vstack, np.hstack: _hstack,
     np.where: _where, np.clip: _clip,
@@ -227,8 +293,43 @@ FUNCTIONS = {
     np.ones_like: lambda a, dtype=None, **kw: F._boxed(np.ones_like(raw_value(a), dtype)),
     np.full_like: lambda a, fill_value, dtype=None, **kw:
         F._boxed(np.full_like(raw_value(a), fill_value, dtype)),
-    np.linalg.norm: lambda x, ord=None, axis=None, keepdims=False:
-        F.norm(x, 2 if ord is None else ord, axis, keepdims),
+    np.cumsum: _cumulative(ops.cumsum), np.cumprod: _cumulative(ops.cumprod),
+    np.diff: lambda a, n=1, axis=-1: F._boxed(ops.diff(a, n=n, axis=_numpy_axis(a, axis))),
+    np.trace: lambda a, offset=0, axis1=0, axis2=1, dtype=None, out=None: F._boxed(ops.trace(
+        a, offset=offset, axis1=_numpy_axis(a, axis1), axis2=_numpy_axis(a, axis2))),
+    np.diagonal: lambda a, offset=0, axis1=0, axis2=1: F._boxed(ops.diagonal(
+        a, offset=offset, axis1=_numpy_axis(a, axis1), axis2=_numpy_axis(a, axis2))),
+    np.diag: lambda v, k=0: F._boxed(ops.diag(v, k=k)),
+    np.triu: lambda m, k=0: F._boxed(ops.triu(m, k=k)),
+    np.tril: lambda m, k=0: F._boxed(ops.tril(m, k=k)),
+    np.sort: _sort,
+    np.argsort: lambda a, axis=-1, kind=None, order=None, **kw: F._boxed(ops.argsort(
+        raw_value(a), axis=_numpy_axis(a, axis), descending=False)),
+    np.take: lambda a, indices, axis=None, out=None, mode="raise": F._boxed(ops.take(
+        a, indices=np.asarray(raw_value(indices)),
+        axis=None if axis is None else _numpy_axis(a, axis))),
+    np.take_along_axis: lambda arr, indices, axis: F._boxed(ops.gather(
+        arr, indices=np.asarray(raw_value(indices)), axis=_numpy_axis(arr, axis))),
+    np.flip: lambda m, axis=None: F._boxed(ops.flip(m, axis=normalize_axes(axis, ndim_of(m)))),
+    np.roll: lambda a, shift, axis=None: F._boxed(ops.roll(
+        a, shift=tuple(np.atleast_1d(shift).tolist()),
+        axis=None if axis is None else normalize_axes(axis, ndim_of(a)))),
+    np.pad: _pad,
+    np.einsum: lambda subscripts, *operands, **kw: F._boxed(ops.einsum(*operands,
+                                                                       subscripts=subscripts)),
+    np.tensordot: lambda a, b, axes=2: _tensordot(a, b, axes),
+    np.outer: lambda a, b, out=None: F._boxed(ops.outer(a, b)),
+    np.inner: lambda a, b: F._boxed(ops.inner(a, b)),
+    np.vdot: lambda a, b: F._boxed(ops.vdot(a, b)),
+    np.linalg.norm: _linalg_norm,
+    np.linalg.det: lambda a: _linalg("det")(a),
+    np.linalg.slogdet: lambda a: _linalg("slogdet")(a),
+    np.linalg.inv: lambda a: _linalg("inv")(a),
+    np.linalg.solve: lambda a, b: F._boxed(ops.solve(a, b)),
+    np.linalg.cholesky: lambda a, upper=False: _linalg("cholesky")(a, upper=upper),
+    np.linalg.eigh: lambda a, UPLO="L": _linalg("eigh")(a),
+    np.linalg.qr: lambda a, mode="reduced": _linalg("qr")(a, mode),
+    np.linalg.svd: _svd,
 }
 
 

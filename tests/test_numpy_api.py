@@ -95,9 +95,39 @@ FUNCTION_SAMPLES = {
     "zeros_like": (lambda a: np.zeros_like(a) + a, [anywhere(3)]),
     "ones_like": (lambda a: np.ones_like(a) * a, [anywhere(3)]),
     "full_like": (lambda a: np.full_like(a, 2.0) * a, [anywhere(3)]),
+    "cumsum": (lambda a: np.cumsum(a, axis=0), [anywhere(3, 2)]),
+    "cumprod": (lambda a: np.cumprod(a), [anywhere(2, 2)]),
+    "diff": (lambda a: np.diff(a, n=2), [anywhere(2, 5)]),
+    "trace": (np.trace, [anywhere(3, 3)]),
+    "diagonal": (lambda a: np.diagonal(a, 1), [anywhere(3, 4)]),
+    "diag": (np.diag, [anywhere(3)]),
+    "triu": (lambda a: np.triu(a, 1), [anywhere(3, 3)]),
+    "tril": (np.tril, [anywhere(2, 3, 3)]),
+    "sort": (lambda a: np.sort(a, axis=0), [anywhere(4, 2)]),
+    "take": (lambda a: np.take(a, [0, 3, 3]), [anywhere(2, 2)]),
+    "take_along_axis": (lambda a: np.take_along_axis(a, np.array([[1], [0]]), 1),
+                        [anywhere(2, 3)]),
+    "flip": (lambda a: np.flip(a, 1), [anywhere(2, 3)]),
+    "roll": (lambda a: np.roll(a, 2), [anywhere(2, 3)]),
+    "pad": (lambda a: np.pad(a, ((1, 0), (0, 2)), constant_values=0.5), [anywhere(2, 2)]),
+    "einsum": (lambda a, b: np.einsum("ij,jk->ik", a, b), [anywhere(2, 3), anywhere(3, 2)]),
+    "tensordot": (lambda a, b: np.tensordot(a, b, axes=([1], [0])), [anywhere(2, 3), anywhere(3, 2)]),
+    "outer": (np.outer, [anywhere(3), anywhere(2)]),
+    "inner": (np.inner, [anywhere(2, 3), anywhere(3)]),
+    "vdot": (np.vdot, [anywhere(2, 2), anywhere(2, 2)]),
+    "det": (np.linalg.det, [anywhere(3, 3) + 3 * np.eye(3)]),
+    "slogdet": (lambda a: np.linalg.slogdet(a)[1], [anywhere(3, 3) + 3 * np.eye(3)]),
+    "inv": (np.linalg.inv, [anywhere(3, 3) + 3 * np.eye(3)]),
+    "solve": (np.linalg.solve, [anywhere(3, 3) + 3 * np.eye(3), anywhere(3)]),
+    "cholesky": (lambda a: np.linalg.cholesky(a @ a.T + 3 * np.eye(3)), [anywhere(3, 3)]),
+    "eigh": (lambda a: np.linalg.eigh(a + a.T + np.diag([0.0, 3.0, 6.0]))[0], [unit(3, 3)]),
+    "qr": (lambda a: np.linalg.qr(a)[1], [anywhere(4, 3) + np.eye(4, 3) * 3]),
+    "svd": (lambda a: np.linalg.svd(a, full_matrices=False)[1],
+            [np.diag([3.0, 2.0, 1.0]) @ unit(3, 3) * 0.3 + np.diag([3.0, 2.0, 1.0])]),
 }
 SHAPE_FUNCTIONS = {"shape", "ndim", "size"}
 BOOLEAN_FUNCTIONS = {"all": np.all, "any": np.any}
+INDEX_FUNCTIONS = {"argsort"}
 
 
 def _name(fn):
@@ -108,7 +138,8 @@ def test_every_protocol_entry_has_samples():
     ufuncs = {f.__name__ for f in api.UFUNCS} | {f.__name__ for f in api.CONSTANT_UFUNCS}
     assert ufuncs - set(UFUNC_SAMPLES) - set(CONSTANT_SAMPLES) == set()
     functions = {_name(f) for f in api.FUNCTIONS}
-    assert functions - set(FUNCTION_SAMPLES) - SHAPE_FUNCTIONS - set(BOOLEAN_FUNCTIONS) == set()
+    assert (functions - set(FUNCTION_SAMPLES) - SHAPE_FUNCTIONS - set(BOOLEAN_FUNCTIONS)
+            - INDEX_FUNCTIONS == set())
 
 
 def leaves(arrays):
@@ -216,6 +247,12 @@ def test_boolean_reductions(name):
     values = np.array([[True, False], [True, True]])
     out = BOOLEAN_FUNCTIONS[name](dr.tensor(values), axis=1)
     np.testing.assert_array_equal(np.asarray(out), BOOLEAN_FUNCTIONS[name](values, axis=1))
+
+
+def test_argsort_gives_indices():
+    a = anywhere(2, 4)
+    np.testing.assert_array_equal(np.asarray(np.argsort(dr.tensor(a, requires_grad=True))),
+                                  np.argsort(a))
 
 
 @pytest.mark.parametrize("name", sorted(SHAPE_FUNCTIONS))

@@ -1,0 +1,162 @@
+"""Array functions with PyTorch's names and signatures: cumulative sums and
+products, sorting, flips and rolls, diagonals and triangles, padding,
+``einsum`` and tensor products. Tensor methods call them too. (Elementwise
+math, reductions and shapes are in ``functions``; matrix algebra in
+``linalg``.)"""
+
+import collections
+
+import numpy as np
+
+from . import ops
+from ._arrays import ndim_of, shape_of
+from ._prims import raw_value
+from .functions import _axis, _boxed, _sizes
+
+values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+
+
+def _dims(input, dims):
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    return tuple(_axis(input, d) for d in dims)
+
+
+def cumsum(input, dim):
+    """Running sums along ``dim``."""
+    return _boxed(ops.cumsum(input, axis=_axis(input, dim)))
+
+
+def cumprod(input, dim):
+    """Running products along ``dim`` (derivatives exact with zeros)."""
+    return _boxed(ops.cumprod(input, axis=_axis(input, dim)))
+
+
+def sort(input, dim=-1, descending=False, stable=True):
+    """``(values, indices)`` sorted along ``dim``; gradients flow back through
+    the sorting permutation."""
+    axis = _axis(input, dim)
+    order = ops.argsort(raw_value(input), axis=axis, descending=descending)
+    return values_indices(_boxed(ops.gather(input, indices=order, axis=axis)), _boxed(order))
+
+
+def argsort(input, dim=-1, descending=False, stable=True):
+    """The indices that sort ``input`` along ``dim`` (not differentiable)."""
+    return _boxed(ops.argsort(raw_value(input), axis=_axis(input, dim), descending=descending))
+
+
+def flip(input, dims):
+    """``input`` with the order of entries reversed along ``dims``."""
+    return _boxed(ops.flip(input, axis=_dims(input, dims)))
+
+
+def roll(input, shifts, dims=None):
+    """Entries shifted cyclically by ``shifts`` along ``dims`` (the flattened
+    tensor when ``dims`` is None)."""
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    return _boxed(ops.roll(input, shift=shifts, axis=None if dims is None else _dims(input, dims)))
+
+
+def diff(input, n=1, dim=-1):
+    """The n-th forward difference along ``dim``."""
+    return _boxed(ops.diff(input, n=n, axis=_axis(input, dim)))
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal of the matrices on axes ``dim1``, ``dim2`` (PyTorch's
+    defaults: the first two axes), as the last axis."""
+    return _boxed(ops.diagonal(input, offset=offset, axis1=_axis(input, dim1),
+                               axis2=_axis(input, dim2)))
+
+
+def trace(input):
+    """The sum of the diagonal of a matrix."""
+    if ndim_of(input) != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {ndim_of(input)}")
+    return _boxed(ops.trace(input))
+
+
+def diag(input, diagonal=0):
+    """A vector on the ``diagonal``-th diagonal of a square matrix, or the
+    ``diagonal``-th diagonal of a matrix as a vector."""
+    if ndim_of(input) not in (1, 2):
+        raise RuntimeError("diag(): Supports 1D or 2D tensors")
+    return _boxed(ops.diag(input, k=diagonal))
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two axes; the rest set to 0."""
+    return _boxed(ops.tril(input, k=diagonal))
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two axes; the rest set to 0."""
+    return _boxed(ops.triu(input, k=diagonal))
+
+
+def take(input, index):
+    """Entries of the flattened ``input`` at ``index`` (integers)."""
+    return _boxed(ops.take(input, indices=np.asarray(raw_value(index)), axis=None))
+
+
+def take_along_dim(input, indices, dim):
+    """Entries picked along ``dim`` by ``indices`` (NumPy's take_along_axis)."""
+    return _boxed(ops.gather(input, indices=np.asarray(raw_value(indices)),
+                             axis=_axis(input, dim)))
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    """Constant padding, pairs given from the last axis backwards as in
+    ``torch.nn.functional.pad``: ``pad=(left, right, top, bottom, ...)``."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r}; dualrev pads with a constant only")
+    pad = tuple(pad)
+    if len(pad) % 2 or len(pad) // 2 > ndim_of(input):
+        raise RuntimeError("Padding length must be divisible by 2 and at most twice the number "
+                           "of dimensions of the input")
+    if any(p < 0 for p in pad):
+        raise NotImplementedError("pad: negative padding (cropping); index the tensor instead")
+    pairs = [(0, 0)] * (ndim_of(input) - len(pad) // 2) + [
+        (pad[k], pad[k + 1]) for k in range(len(pad) - 2, -1, -2)]
+    return _boxed(ops.pad(input, pad_width=tuple(pairs), value=value))
+
+
+def einsum(equation, *operands):
+    """Einstein summation over ``operands`` (NumPy's and PyTorch's
+    subscripts, with ``...`` and repeated letters), differentiable in every
+    operand."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return _boxed(ops.einsum(*operands, subscripts=equation))
+
+
+def tensordot(a, b, dims=2):
+    """Sum over the last ``dims`` axes of a and the first of b, or over the
+    axes listed in ``dims = (axes_a, axes_b)``."""
+    if isinstance(dims, (int, np.integer)):
+        axes = (tuple(range(-dims, 0)), tuple(range(dims)))
+    else:
+        axes = (tuple(np.atleast_1d(dims[0])), tuple(np.atleast_1d(dims[1])))
+    axes = (tuple(_axis(a, d) for d in axes[0]), tuple(_axis(b, d) for d in axes[1]))
+    for i, j in zip(*axes):
+        if shape_of(a)[i] != shape_of(b)[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{shape_of(a)[i]} in dim {i} and second has size {shape_of(b)[j]}")
+    return _boxed(ops.tensordot(a, b, axes=axes))
+
+
+def outer(input, vec2):
+    """Every entry of ``input`` times every entry of ``vec2``."""
+    return _boxed(ops.outer(input, vec2))
+
+
+ger = outer
+
+
+def inner(input, other):
+    """Sum over the last axes of both."""
+    return _boxed(ops.inner(input, other))
+
+
+def vdot(input, other):
+    """The dot product of two vectors."""
+    return _boxed(ops.vdot(input, other))
