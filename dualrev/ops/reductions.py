@@ -121,7 +121,7 @@ sum = defprim("sum", _sum_impl, linear=True, batch=_explicit_axes,
 mean = defprim("mean", _mean_impl, linear=True, batch=_explicit_axes,
                backward_name=_reduced_name("Mean"),
                vjp=lambda g, x_shape, *, axis, keepdims:
-               _restore(g, x_shape, axis, keepdims) / _count(x_shape, axis))
+               _restore(g / _count(x_shape, axis), x_shape, axis, keepdims))
 prod = defprim("prod", _reduce_impl(np.prod), backward_name=_reduced_name("Prod"),
                jvp=_reduce_jvp(_prod_partials), vjp=_reduce_vjp(_prod_partials))
 amax = defprim("amax", _reduce_impl(np.amax),
