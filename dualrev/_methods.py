@@ -182,17 +182,21 @@ class MathMethods:
     cholesky = _method(L.cholesky)
 
     def where(self, condition, other):
+        """``self`` where ``condition`` holds, else ``other``."""
         return F.where(condition, self, other)
 
     def expand_as(self, other):
+        """This tensor broadcast to ``other``'s shape."""
         return F.broadcast_to(self, other.shape)
 
     def view_as(self, other):
+        """This tensor reshaped to ``other``'s shape."""
         return F.reshape(self, other.shape)
 
     reshape_as = view_as
 
     def type_as(self, other):
+        """This tensor cast to ``other``'s dtype."""
         return F.to_dtype(self, other.dtype)
 
     @property
@@ -208,12 +212,15 @@ class MathMethods:
         return len(self.shape)
 
     def dim(self):
+        """The number of axes."""
         return len(self.shape)
 
     def numel(self):
+        """The number of entries."""
         return F.numel(self)
 
     def size(self, dim=None):
+        """The shape (a ``dualrev.Size``), or its ``dim``-th entry."""
         from .tensor import Size
         shape = Size(self.shape)
         return shape if dim is None else shape[dim]
@@ -229,24 +236,30 @@ class MathMethods:
         return (self[i] for i in range(self.shape[0]))
 
     def float(self):
+        """Cast to float32."""
         from . import dtypes
         return F.to_dtype(self, dtypes.float32)
 
     def double(self):
+        """Cast to float64."""
         from . import dtypes
         return F.to_dtype(self, dtypes.float64)
 
     def long(self):
+        """Cast to int64 (not differentiable)."""
         from . import dtypes
         return F.to_dtype(self, dtypes.int64)
 
     def int(self):
+        """Cast to int32 (not differentiable)."""
         from . import dtypes
         return F.to_dtype(self, dtypes.int32)
 
     def bool(self):
+        """Cast to bool (not differentiable)."""
         from . import dtypes
         return F.to_dtype(self, dtypes.bool)
 
     def is_floating_point(self):
+        """Whether the dtype is a float dtype."""
         return self.dtype.is_floating_point

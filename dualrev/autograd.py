@@ -130,3 +130,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         results.append(g if isinstance(g, Tensor) and g._level == t._level
                        else Tensor._make(g, t._level))
     return tuple(results)
+
+__all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError"]

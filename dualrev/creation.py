@@ -32,6 +32,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor: a tensor is returned as it is, other data copied."""
     return data if isinstance(data, Tensor) and dtype is None else tensor(data, dtype)
 
 
@@ -46,18 +47,26 @@ def _filled(sizes, fill, dtype, requires_grad):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
+    """A new tensor of zeros, shape given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
+
+    >>> import dualrev as dr
+    >>> dr.zeros(2)
+    tensor([0., 0.])"""
     return _filled(size, 0, dtype, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
+    """A new tensor of ones, shape given as ``ones(2, 3)`` or ``ones((2, 3))``."""
     return _filled(size, 1, dtype, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
+    """A new tensor of the given shape (filled with zeros: NumPy-backed, never garbage)."""
     return _filled(size, 0, dtype, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A new tensor of ``size`` filled with ``fill_value``."""
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = dtypes.bool if isinstance(fill_value, bool) else dtypes.int64
     return _filled((size,), fill_value, dtype, requires_grad)
@@ -70,18 +79,22 @@ def _like(input, fill, dtype, requires_grad):
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    """Zeros with the shape and dtype of ``input``."""
     return _like(input, 0, dtype, requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
+    """Ones with the shape and dtype of ``input``."""
     return _like(input, 1, dtype, requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
+    """A tensor with the shape and dtype of ``input`` (zeros)."""
     return _like(input, 0, dtype, requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    """``fill_value`` with the shape and dtype of ``input``."""
     return _like(input, fill_value, dtype, requires_grad)
 
 
@@ -97,10 +110,12 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
     return _leaf(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The n x m identity matrix."""
     return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -124,6 +139,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False):
 
 
 def randint(low, high=None, size=(), dtype=None, device=None, requires_grad=False):
+    """Random integers in [low, high) of shape ``size``."""
     if high is None:
         low, high = 0, low
     return _leaf(_rng[0].integers(low, high, size=tuple(size)).astype(np.int64), requires_grad)

@@ -381,3 +381,6 @@ def derivative(f, order=1):
     def derivative_f(x):
         return _result(result(x))
     return derivative_f
+
+__all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "hvp",
+           "derivative"]

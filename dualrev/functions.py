@@ -69,18 +69,26 @@ def _axis(input, dim, extra=0):
 # elementwise ---------------------------------------------------------------
 
 def add(input, other, *, alpha=1):
+    """input + alpha * other, broadcasting.
+
+    >>> import dualrev as dr
+    >>> dr.add(dr.tensor([1.0, 2.0]), 1.0)
+    tensor([2., 3.])"""
     return _boxed(ops.add(input, other if alpha == 1 else ops.mul(other, alpha)))
 
 
 def sub(input, other, *, alpha=1):
+    """input - alpha * other, broadcasting."""
     return _boxed(ops.sub(input, other if alpha == 1 else ops.mul(other, alpha)))
 
 
 def mul(input, other):
+    """input * other, elementwise with broadcasting."""
     return _boxed(ops.mul(input, other))
 
 
 def div(input, other, *, rounding_mode=None):
+    """input / other (true division), elementwise with broadcasting."""
     if rounding_mode is not None:
         raise NotImplementedError("div with rounding_mode is not differentiable; "
                                   "use floor or trunc on the values")
@@ -114,22 +122,32 @@ sign = _unary(ops.sign)
 
 
 def pow(input, exponent):
+    """input ** exponent; either may be a tensor (broadcasting).
+
+    >>> import dualrev as dr
+    >>> dr.pow(dr.tensor([1.0, 2.0]), 2)
+    tensor([1., 4.])"""
     return _boxed(ops.pow(input, exponent))
 
 
 def square(input):
+    """input * input."""
     return _boxed(ops.mul(input, input))
 
 
 def rsqrt(input):
+    """1 / sqrt(input)."""
     return _boxed(ops.div(1.0, ops.sqrt(input)))
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * input)) / beta, linear above ``threshold``; never overflows."""
     return _boxed(ops.softplus(input, beta=beta, threshold=threshold))
 
 
 def clamp(input, min=None, max=None):
+    """input limited to [min, max] (either may be None or a tensor). The gradient is 1 inside
+    the bounds, bounds included, and 0 outside, as in PyTorch."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Box) or isinstance(max, Box):
@@ -142,14 +160,18 @@ clip = clamp
 
 
 def maximum(input, other):
+    """The elementwise maximum; a tie splits the gradient in halves."""
     return _boxed(ops.maximum(input, other))
 
 
 def minimum(input, other):
+    """The elementwise minimum; a tie splits the gradient in halves."""
     return _boxed(ops.minimum(input, other))
 
 
 def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other`` (broadcasting); with only a
+    condition, the indices where it holds."""
     if input is None and other is None:
         return tuple(_boxed(np.asarray(i)) for i in np.nonzero(raw_value(condition)))
     return _boxed(ops.where(condition, input, other))
@@ -174,6 +196,7 @@ logical_or = _comparison(ops.logical_or)
 
 
 def logical_not(input):
+    """Elementwise not (a bool tensor, not differentiable)."""
     return _boxed(ops.logical_not(input))
 
 
@@ -183,11 +206,13 @@ def equal(input, other):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether all entries agree within ``atol + rtol * |other|`` (a Python bool)."""
     return bool(np.allclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                             equal_nan=equal_nan))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (a bool tensor)."""
     return _boxed(np.isclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                              equal_nan=equal_nan))
 
@@ -195,28 +220,37 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 # reductions ----------------------------------------------------------------
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """The sum over ``dim`` (an int or a tuple; all entries when None).
+
+    >>> import dualrev as dr
+    >>> dr.sum(dr.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0)
+    tensor([4., 6.])"""
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.sum(input, axis=_axes(input, dim), keepdims=keepdim))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean over ``dim`` (all entries when None)."""
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.mean(input, axis=_axes(input, dim), keepdims=keepdim))
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """The product over ``dim``; its gradient is exact with zeros."""
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.prod(input, axis=_axes(input, dim), keepdims=keepdim))
 
 
 def amax(input, dim=(), keepdim=False):
+    """The largest entries over ``dim``; ties share the gradient evenly."""
     return _boxed(ops.amax(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
+    """The smallest entries over ``dim``; ties share the gradient evenly."""
     return _boxed(ops.amin(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
 
 
@@ -249,11 +283,13 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 
 def argmax(input, dim=None, keepdim=False):
+    """The index of the largest entry (over ``dim``, or of the flattened tensor)."""
     return _boxed(np.asarray(ops.argmax(raw_value(input), axis=None if dim is None else
                                         _axis(input, dim), keepdims=keepdim)))
 
 
 def argmin(input, dim=None, keepdim=False):
+    """The index of the smallest entry (over ``dim``, or of the flattened tensor)."""
     return _boxed(np.asarray(ops.argmin(raw_value(input), axis=None if dim is None else
                                         _axis(input, dim), keepdims=keepdim)))
 
@@ -265,11 +301,14 @@ def _correction(correction, unbiased):
 
 
 def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
+    """The variance over ``dim`` with ``correction`` (1 by default: Bessel's) subtracted from
+    the count."""
     return _boxed(ops.var(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim))
 
 
 def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
+    """The standard deviation over ``dim``: the square root of ``var``."""
     return _boxed(ops.std(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim))
 
@@ -284,23 +323,28 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(input))) over ``dim``, computed without overflow."""
     return _boxed(ops.logsumexp(input, axis=_axes(input, dim), keepdims=keepdim))
 
 
 def softmax(input, dim, dtype=None):
+    """exp(input) normalised to sum to 1 along ``dim``."""
     return _boxed(ops.softmax(input, axis=_axes(input, dim)))
 
 
 def log_softmax(input, dim, dtype=None):
+    """log(softmax(input, dim)), computed stably."""
     return _boxed(ops.log_softmax(input, axis=_axes(input, dim)))
 
 
 def all(input, dim=None, keepdim=False):
+    """Whether all entries are true (over ``dim``); a bool tensor."""
     return _boxed(np.asarray(ops.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
 
 def any(input, dim=None, keepdim=False):
+    """Whether any entry is true (over ``dim``); a bool tensor."""
     return _boxed(np.asarray(ops.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
@@ -308,6 +352,12 @@ def any(input, dim=None, keepdim=False):
 # products ------------------------------------------------------------------
 
 def matmul(input, other):
+    """The matrix product with NumPy's rules: 1-d operands are vectors, leading axes
+    broadcast.
+
+    >>> import dualrev as dr
+    >>> dr.matmul(dr.eye(2), dr.tensor([1.0, 2.0]))
+    tensor([1., 2.])"""
     a, b = tuple(shape_of(input)), tuple(shape_of(other))
     if not a or not b:
         raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
@@ -335,6 +385,7 @@ def _matmul_mismatch(a, b):
 
 
 def dot(input, other):
+    """The dot product of two 1-d tensors."""
     if ndim_of(input) != 1 or ndim_of(other) != 1:
         raise RuntimeError(f"1D tensors expected, but got {ndim_of(input)}D and "
                            f"{ndim_of(other)}D tensors")
@@ -351,6 +402,8 @@ mm = matmul
 # shapes ----------------------------------------------------------------------
 
 def reshape(input, *shape):
+    """The same entries in a new shape, given as ``reshape(2, 3)`` or ``reshape((2, 3))``;
+    one size may be -1."""
     shape = _resolve_shape(_sizes(shape), _numel(shape_of(input)))
     return _boxed(ops.reshape(input, shape=shape))
 
@@ -359,6 +412,7 @@ view = reshape
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    """The axes from ``start_dim`` to ``end_dim`` merged into one."""
     shape = shape_of(input)
     if not shape:
         return reshape(input, 1)
@@ -369,6 +423,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def transpose(input, dim0, dim1):
+    """Axes ``dim0`` and ``dim1`` swapped."""
     if ndim_of(input) == 0:
         return _boxed(input)
     return _boxed(ops.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
@@ -378,6 +433,7 @@ swapaxes = transpose
 
 
 def t(input):
+    """The transpose of a matrix (a 0-d or 1-d tensor unchanged)."""
     n = ndim_of(input)
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
@@ -385,6 +441,7 @@ def t(input):
 
 
 def permute(input, *dims):
+    """The axes in the order ``dims``."""
     dims = _sizes(dims)
     n = ndim_of(input)
     if sorted(d % n for d in dims) != list(range(n)) if n else dims:
@@ -395,6 +452,7 @@ def permute(input, *dims):
 
 
 def squeeze(input, dim=None):
+    """Size-1 axes removed (all of them, or those in ``dim``)."""
     shape = shape_of(input)
     if dim is None:
         axes = tuple(i - len(shape) for i, s in enumerate(shape) if s == 1)
@@ -404,6 +462,7 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
+    """A size-1 axis inserted at ``dim``."""
     return _boxed(ops.unsqueeze(input, axis=_axis(input, dim, extra=1)))
 
 
@@ -423,6 +482,7 @@ expand = broadcast_to
 
 
 def cat(tensors, dim=0):
+    """Tensors joined along an existing axis ``dim``."""
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
@@ -433,6 +493,7 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
+    """Tensors of one shape joined along a new axis ``dim``."""
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -452,8 +513,10 @@ def to_dtype(input, dtype):
 
 
 def detach(input):
+    """``input.detach()``: the values, out of the graph."""
     return input.detach()
 
 
 def numel(input):
+    """The number of entries."""
     return _numel(shape_of(input))

@@ -124,3 +124,6 @@ def norm(A, ord=None, dim=None, keepdim=False):
 def matmul(input, other):
     """The matrix product (as ``dualrev.matmul``)."""
     return F.matmul(input, other)
+
+__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "qr", "svd",
+           "svdvals", "vector_norm", "matrix_norm", "norm", "matmul"]

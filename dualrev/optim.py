@@ -38,7 +38,6 @@ from .dtypes import float32, float64, get_default_dtype
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
-__all__ = ["Optimizer", "SGD", "Adam"]
 
 
 # ---------------------------------------------------------------------------
@@ -482,3 +481,4 @@ class Adam(Optimizer):
             denom = np.sqrt(second) / op.type(bias_correction2_sqrt) + op.type(eps)
             _store(p, _addcdiv(param, exp_avg, denom, -step_size, op))
 
+__all__ = ["Optimizer", "SGD", "Adam"]

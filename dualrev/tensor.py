@@ -171,6 +171,7 @@ class Tensor(ReverseBox, MathMethods):
         return self._value
 
     def detach_(self):
+        """Take this tensor out of the graph in place: it becomes a leaf that does not require grad."""
         self._node = None
         self._set_requires_grad(False)
         return self
@@ -215,6 +216,7 @@ class Tensor(ReverseBox, MathMethods):
         return self._value
 
     def item(self):
+        """The value of a one-element tensor as a Python number."""
         value = self._plain("item()")
         if type(value) is float:
             return value
@@ -223,10 +225,13 @@ class Tensor(ReverseBox, MathMethods):
         return value.item()
 
     def tolist(self):
+        """The values as (nested) Python lists, or a number for a 0-d tensor."""
         value = self._plain("tolist()")
         return value if type(value) is float else value.tolist()
 
     def numpy(self):
+        """The values as a NumPy array sharing memory with the tensor (not for a tensor that
+        requires grad: use ``detach().numpy()``)."""
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
@@ -261,6 +266,7 @@ class Tensor(ReverseBox, MathMethods):
         return bool(value)
 
     def clone(self):
+        """A copy of the values, differentiable (its gradient flows back to this tensor)."""
         return F._boxed(ops.clone(self))
 
     def to(self, *args, dtype=None, **kwargs):
@@ -273,9 +279,11 @@ class Tensor(ReverseBox, MathMethods):
         return self if dtype is None else F.to_dtype(self, dtype)
 
     def cpu(self):
+        """This tensor (dualrev runs on the CPU)."""
         return self
 
     def contiguous(self):
+        """This tensor (NumPy manages memory layout)."""
         return self
 
     def __repr__(self):
@@ -339,30 +347,39 @@ class Tensor(ReverseBox, MathMethods):
             self._value = canonical(value) if not isinstance(value, Box) else value
 
     def add_(self, other, *, alpha=1):
+        """In place: self += alpha * other. Recorded like ``add`` when grad is on."""
         return self._inplace(lambda s: F.add(s, other, alpha=alpha))
 
     def sub_(self, other, *, alpha=1):
+        """In place: self -= alpha * other."""
         return self._inplace(lambda s: F.sub(s, other, alpha=alpha))
 
     def mul_(self, other):
+        """In place: self *= other."""
         return self._inplace(lambda s: ops.mul(s, other))
 
     def div_(self, other):
+        """In place: self /= other."""
         return self._inplace(lambda s: ops.div(s, other))
 
     def pow_(self, exponent):
+        """In place: self **= exponent."""
         return self._inplace(lambda s: ops.pow(s, exponent))
 
     def clamp_(self, min=None, max=None):
+        """In place: self limited to [min, max]."""
         return self._inplace(lambda s: F.clamp(s, min, max))
 
     def zero_(self):
+        """In place: every entry set to 0."""
         return self._inplace(lambda s: _filled(s, 0))
 
     def fill_(self, value):
+        """In place: every entry set to ``value``."""
         return self._inplace(lambda s: _filled(s, value))
 
     def copy_(self, src):
+        """In place: the values of ``src`` (broadcast) copied in; the gradient flows to ``src``."""
         def copied(s):
             shape = tuple(s.shape)
             return src if shape_of(src) == shape else ops.broadcast_to(src, shape=shape)
