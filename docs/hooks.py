@@ -1,0 +1,44 @@
+"""MkDocs hooks of dualrev's site (named in docs/mkdocs.yml).
+
+* The figures (``docs/figures.py``) are computed by dualrev and drawn by
+  matplotlib on every build and added to the site as ``images/*.png``: no
+  picture is kept in the repository, and a change to dualrev shows in them.
+* ``docs/design.md`` lives beside the configuration, outside the pages
+  folder (MkDocs wants the pages in a folder of their own); it is added to
+  the site as the page ``design.md``.
+* The API pages say which members to show (``members: public``, ...), and
+  ``docs/api_members.py`` turns that into the names, read from dualrev
+  itself, so a new public function appears without editing the pages.
+"""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+
+
+def _load(name):
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    spec = importlib.util.spec_from_file_location(f"dualrev_docs_{name}", DOCS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def on_files(files, config):
+    files.append(File("design.md", src_dir=str(DOCS), dest_dir=config["site_dir"],
+                      use_directory_urls=config["use_directory_urls"]))
+    for name, data in _load("figures").render().items():
+        files.append(File.generated(config, f"images/{name}", content=data))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri.startswith("api/"):
+        return _load("api_members").expand(markdown)
+    return markdown
