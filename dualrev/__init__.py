@@ -4,7 +4,7 @@ Reverse mode through ``Tensor.backward`` and ``dualrev.grad``, forward mode
 through ``Dual``, and the two composed for Hessians and higher derivatives.
 """
 
-from ._malloc import tune_allocator
+from ._malloc import tune_allocator as _tune_allocator
 from . import autograd, func, linalg, optim  # noqa: F401
 from .array_functions import (  # noqa: F401
     argsort, cumprod, cumsum, diag, diagonal, diff, einsum, flip, ger, inner, outer, pad, roll,
@@ -33,4 +33,4 @@ from ._unified import backward, grad  # noqa: F401
 
 __version__ = "0.1.0"
 
-tune_allocator()
+_tune_allocator()

@@ -201,14 +201,17 @@ class MathMethods:
 
     @property
     def T(self):
+        """The axes in reverse order."""
         return F.permute(self, tuple(range(self.ndim))[::-1])
 
     @property
     def mT(self):
+        """The last two axes swapped (a batch of matrices transposed)."""
         return F.transpose(self, -2, -1)
 
     @property
     def ndim(self):
+        """The number of axes."""
         return len(self.shape)
 
     def dim(self):

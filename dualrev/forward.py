@@ -30,7 +30,9 @@ class Dual(Box, MathMethods):
     (8.0, 12.0)
     """
 
-    __slots__ = ("primal", "tangent")
+    __slots__ = {"primal": "The value (a number, an array or a box of a lower level).",
+                 "tangent": "The derivative along the direction(s): the primal's shape, or "
+                            "leading batch axes in front of it."}
 
     def __init__(self, primal, tangent, *, level=None):
         primal, tangent = _as_operand(primal), _as_operand(tangent)
@@ -54,10 +56,12 @@ class Dual(Box, MathMethods):
 
     @property
     def shape(self):
+        """The primal's shape."""
         return tuple(shape_of(self.primal))
 
     @property
     def dtype(self):
+        """The primal's dtype."""
         from .dtypes import from_numpy_dtype
         from ._arrays import dtype_of
         return from_numpy_dtype(dtype_of(self.primal))
@@ -70,6 +74,12 @@ class Dual(Box, MathMethods):
 
     def __float__(self):
         return float(self.primal)
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(d)``: the primal's values (the tangent is ``d.tangent``)."""
+        from ._prims import raw_value
+        array = np.asarray(raw_value(self.primal))
+        return array if dtype is None else array.astype(dtype)
 
     def __int__(self):
         return int(self.primal)

@@ -300,7 +300,7 @@ def jacfwd(f, argnums=0, has_aux=False, chunk_size=None):
     @functools.wraps(f)
     def jacfwd_f(*args):
         nums = _argnums(argnums, len(args))
-        jacobians, aux = [], None
+        per_argument, aux = [], None
         for n in nums:
             x = _operand(args[n])
 
@@ -309,12 +309,21 @@ def jacfwd(f, argnums=0, has_aux=False, chunk_size=None):
             pieces = []
             for directions in _basis(x, chunk_size):
                 out = jvp(along, (x,), (directions,), has_aux=has_aux)
-                pieces.append(out[1])
+                pieces.append(flatten(out[1])[0])
                 aux = out[2] if has_aux else None
-            tangent = pieces[0] if len(pieces) == 1 else F.cat(pieces, 0)
-            jacobians.append(_batched_to_jacobian(tangent, tuple(out[0].shape),
-                                                  tuple(shape_of(x))))
-        result = jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
+            out_leaves, out_tree = flatten(out[0])
+            jacobians = []
+            for k, leaf in enumerate(out_leaves):
+                parts = [piece[k] for piece in pieces]
+                tangent = parts[0] if len(parts) == 1 else F.cat(parts, 0)
+                jacobians.append(_batched_to_jacobian(tangent, tuple(shape_of(leaf)),
+                                                      tuple(shape_of(x))))
+            per_argument.append(jacobians)
+        if isinstance(argnums, int):
+            result = unflatten(out_tree, per_argument[0])
+        else:  # the output's structure outside, one entry per argument inside (as JAX)
+            result = unflatten(out_tree, [tuple(jacobians[k] for jacobians in per_argument)
+                                          for k in range(len(out_leaves))])
         return (result, aux) if has_aux else result
     return jacfwd_f
 

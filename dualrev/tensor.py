@@ -62,26 +62,32 @@ class Tensor(ReverseBox, MathMethods):
 
     @property
     def shape(self):
+        """The shape, a ``dualrev.Size``."""
         return Size(shape_of(self._value))
 
     @property
     def dtype(self):
+        """The dtype (``dualrev.float64`` unless made otherwise)."""
         return dtypes.from_numpy_dtype(dtype_of(self._value))
 
     @property
     def device(self):
+        """Always ``'cpu'``."""
         return "cpu"
 
     @property
     def is_leaf(self):
+        """True for a tensor made by the user (not the result of a recorded operation)."""
         return self._node is None
 
     @property
     def grad_fn(self):
+        """The node that made this tensor (``None`` for a leaf): ``name()``, ``next_functions``."""
         return self._node
 
     @property
     def requires_grad(self):
+        """Whether operations on this tensor are recorded (set it on leaves)."""
         return self._rg or self._node is not None
 
     @requires_grad.setter
@@ -109,6 +115,7 @@ class Tensor(ReverseBox, MathMethods):
 
     @property
     def grad(self):
+        """The gradient accumulated by ``backward()`` (leaves, and non-leaves after ``retain_grad()``)."""
         if self._node is not None and not self._retains and self._grad is None:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
@@ -133,6 +140,7 @@ class Tensor(ReverseBox, MathMethods):
 
     @property
     def retains_grad(self):
+        """Whether ``retain_grad()`` was called on this non-leaf."""
         return self._retains
 
     @property

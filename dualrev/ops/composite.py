@@ -72,8 +72,13 @@ def log_softmax(x, *, axis):
 
 
 def softplus(x, *, beta=1.0, threshold=20.0):
-    """log(1 + exp(beta x)) / beta, linear above ``threshold`` as in PyTorch;
-    written as relu(z) + log1p(exp(-|z|)) so it never overflows."""
+    """log(1 + exp(beta x)) / beta, linear above ``threshold`` as in PyTorch.
+    For z = beta x > 0 it is z + log1p(exp(-z)), else log1p(exp(z)): neither
+    overflows, and each branch sees only its own half of the inputs (the
+    other half replaced by 0), so the branch not taken contributes no inf or
+    nan to derivatives; at 0 the derivative is sigmoid(0) = 1/2."""
     z = x * beta
-    smooth = (ew.relu(z) + ew.log1p(ew.exp(-ew.abs(z)))) / beta
+    up = z > 0
+    z_up, z_down = ew.where(up, z, 0.0), ew.where(up, 0.0, z)
+    smooth = ew.where(up, z_up + ew.log1p(ew.exp(-z_up)), ew.log1p(ew.exp(z_down))) / beta
     return ew.where(z > threshold, x, smooth)
