@@ -10,12 +10,11 @@ dualrev's Hessian is forward-over-reverse with all n directions batched
     python benchmarks/hessian.py
 """
 
-import statistics
-import time
 
 import numpy as np
 
 import dualrev as dr
+from timing import median_time
 
 
 def rosenbrock(x):
@@ -58,13 +57,6 @@ def logsumexp_quadratic_hessian(A, x):
     return Ap @ A - np.outer(A.T @ p, A.T @ p) + np.eye(x.size)
 
 
-def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def report(name, ours, hand):

@@ -5,12 +5,11 @@ backward written by hand in NumPy.
     python benchmarks/mlp.py
 """
 
-import statistics
-import time
 
 import numpy as np
 
 import dualrev as dr
+from timing import median_time
 
 BATCH, WIDTH = 256, 512
 
@@ -48,14 +47,6 @@ def with_dualrev(params, x, y):
     return value, [p.grad for p in leaves]
 
 
-def median_time(fn, repeats=30):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -67,8 +58,8 @@ def main():
     hand_value, hand_grads = by_hand(params, x, y)
     assert np.isclose(float(value), hand_value)
     assert all(np.allclose(np.asarray(g), h) for g, h in zip(grads, hand_grads))
-    ours = median_time(lambda: with_dualrev(params, x, y))
-    hand = median_time(lambda: by_hand(params, x, y))
+    ours = median_time(lambda: with_dualrev(params, x, y), 30)
+    hand = median_time(lambda: by_hand(params, x, y), 30)
     print(f"MLP gradient ({BATCH}x{WIDTH}, 3 tanh layers): dualrev {ours * 1e3:.2f} ms   "
           f"by hand {hand * 1e3:.2f} ms   ratio {ours / hand:.3f}x")
 

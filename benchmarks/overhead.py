@@ -12,10 +12,10 @@ import argparse
 import gc
 import math
 import resource
-import statistics
 import time
 
 import dualrev as dr
+from timing import median_time
 
 OPS_PER_STEP = 6
 
@@ -43,13 +43,6 @@ def chain_by_hand(steps):
     return grad
 
 
-def timed(fn, steps, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn(steps)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -60,8 +53,8 @@ def main():
 
     steps = 2000 // OPS_PER_STEP
     ops = steps * OPS_PER_STEP
-    ours = timed(chain_dualrev, steps, 21)
-    hand = timed(chain_by_hand, steps, 21)
+    ours = median_time(lambda: chain_dualrev(steps), 21)
+    hand = median_time(lambda: chain_by_hand(steps), 21)
     print(f"chain of {ops} ops:   dualrev {ours / ops * 1e6:6.2f} us/op   "
           f"by hand {hand / ops * 1e6:5.2f} us/op   ratio {ours / hand:5.1f}x")
     if args.quick:

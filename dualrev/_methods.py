@@ -59,24 +59,6 @@ class MathMethods:
     def __abs__(self):
         return ops.abs(self)
 
-    def __eq__(self, other):
-        return F.eq(self, other)
-
-    def __ne__(self, other):
-        return F.ne(self, other)
-
-    def __lt__(self, other):
-        return F.lt(self, other)
-
-    def __le__(self, other):
-        return F.le(self, other)
-
-    def __gt__(self, other):
-        return F.gt(self, other)
-
-    def __ge__(self, other):
-        return F.ge(self, other)
-
     def __and__(self, other):
         return F.logical_and(self, other)
 
@@ -121,12 +103,12 @@ class MathMethods:
     clamp = clip = _method(F.clamp)
     maximum = _method(F.maximum)
     minimum = _method(F.minimum)
-    eq = _method(F.eq)
-    ne = _method(F.ne)
-    lt = _method(F.lt)
-    le = _method(F.le)
-    gt = _method(F.gt)
-    ge = _method(F.ge)
+    eq = __eq__ = _method(F.eq)
+    ne = __ne__ = _method(F.ne)
+    lt = __lt__ = _method(F.lt)
+    le = __le__ = _method(F.le)
+    gt = __gt__ = _method(F.gt)
+    ge = __ge__ = _method(F.ge)
     logical_and = _method(F.logical_and)
     logical_or = _method(F.logical_or)
     logical_not = _method(F.logical_not)
