@@ -482,6 +482,7 @@ def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture
 
 def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
     order = _topological_order(roots)
+    needed = None  # with capture: the nodes that lead to a captured one
     if capture is not None:
         needed = _leading_to(order, capture)
         order = [node for node in order if node in needed]
@@ -509,7 +510,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             if not retain_graph and node.plan.saves_values:
                 node.saved = _FREED
             for edge, g in zip(node.edges, grads):
-                if edge is not None and g is not None:
+                if edge is not None and g is not None and (needed is None or edge in needed):
                     edge.pending = g if edge.pending is None else edge.pending + g
     except BaseException:
         for node in order:  # leave no gradient behind for the next pass

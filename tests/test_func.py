@@ -985,10 +985,6 @@ def test_unified_grad_entry_point():
     assert dr.backward is dr.autograd.backward
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="dr.autograd.grad(create_graph=True) corrupts a saved "
-                   "cotangent: the double-backward d/db sum(d/da sum(a b)) is 9, not 3 (reverse "
-                   "engine, not dualrev.func: the same through dr.func.grad is right)")
 def test_unified_grad_create_graph_second_order():
     a = dr.tensor([1.0, 2.0, 3.0], requires_grad=True)
     b = dr.tensor(0.5, requires_grad=True)
