@@ -890,11 +890,6 @@ def test_list_of_traced_tensors_never_silently_detached():
     assert_close(dr.stack(g), np.cos([0.3, 0.5]), 1e-14)
 
 
-@pytest.mark.xfail(strict=True, raises=(ZeroDivisionError, OverflowError),
-                   reason="0-d float path: a rule computing on Python floats "
-                   "raises ZeroDivisionError (sqrt and div rules at 0) or OverflowError (pow "
-                   "rule, x ** (y - 1)) in ops/elementwise.py instead of giving inf as NumPy, "
-                   "PyTorch and the same call on arrays do")
 @pytest.mark.parametrize("case", ["grad_sqrt", "jvp_sqrt", "grad_reciprocal", "jvp_reciprocal",
                                   "grad_pow_overflow"])
 def test_derivative_at_a_singular_point_is_inf_not_an_exception(case):

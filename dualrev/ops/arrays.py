@@ -76,13 +76,13 @@ def _cumprod_jvp(t, ans, x, *, axis):
     """d cumprod(x)_i = cumprod(x)_i sum_{j <= i} dx_j / x_j when x has no
     zero; with zeros, the partial derivatives themselves."""
     if not _has_zero(x):
-        return ans * cumsum(t / x, axis=axis)
+        return ans * cumsum(ew.div(t, x), axis=axis)
     return _contract_partials(_cumprod_partials(x, axis), t, axis, forward=True)
 
 
 def _cumprod_vjp(g, ans, x, *, axis):
     if not _has_zero(x):
-        return _reverse_cumsum(g * ans, axis) / x
+        return ew.div(_reverse_cumsum(g * ans, axis), x)
     return _contract_partials(_cumprod_partials(x, axis), g, axis, forward=False)
 
 
