@@ -63,6 +63,22 @@ def bind2(prim, x, y):
     return prim.impl(x, y)
 
 
+def check_operand(x):
+    """Refuse a list or tuple that holds boxes: NumPy would turn it into an
+    array of plain values and silently drop their derivatives."""
+    if type(x) is list or type(x) is tuple:
+        stack = list(x)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Box):
+                raise TypeError("a list or tuple of tensors is not a tensor: NumPy would read "
+                                "their values and drop their derivatives. Make one tensor of "
+                                "them first with dr.stack(...) or dr.cat(...).")
+            if type(item) is list or type(item) is tuple:
+                stack.extend(item)
+    return x
+
+
 def raw_value(x):
     """The plain NumPy value under any nesting of boxes, for decisions that
     depend on data (which branch of a rule to take), never for derivatives."""

@@ -11,7 +11,7 @@ import numpy as np
 from ._arrays import check_real, dtype_of, ndim_of, shape_of
 from ._levels import new_level
 from ._methods import MathMethods
-from ._prims import Box
+from ._prims import Box, check_operand
 from . import ops
 
 
@@ -92,7 +92,7 @@ class Dual(Box, MathMethods):
                 primals.append(a.primal)
                 tangents.append(a.tangent)
             else:
-                primals.append(a)
+                primals.append(check_operand(a))
                 tangents.append(None)
         ans = prim(*primals, **params)
         if type(ans) is not float:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode
-from ._prims import Box
+from ._prims import Box, check_operand
 from .ops.util import unbroadcast
 
 _FREED = object()
@@ -304,13 +304,13 @@ class ReverseBox(Box):
                 if ex is None:
                     ex = x._acc
             else:
-                vx, ex = x, None
+                vx, ex = check_operand(x), None
             if isinstance(y, ReverseBox) and y._level == level:
                 vy, ey = y._value, y._node
                 if ey is None:
                     ey = y._acc
             else:
-                vy, ey = y, None
+                vy, ey = check_operand(y), None
             values, edges = (vx, vy), (ex, ey)
             bits = (ex is not None) | (ey is not None) << 1
             scalar = (ex is None or type(vx) is float) and (ey is None or type(vy) is float)
@@ -354,7 +354,7 @@ def _open(args, level):
                 bits |= 1 << k
                 scalar = scalar and type(value) is float
         else:
-            value, edge = a, None
+            value, edge = check_operand(a), None
         values.append(value)
         edges.append(edge)
     return values, tuple(edges), bits, scalar

@@ -878,10 +878,6 @@ def test_jacrev_list_input_like_jacfwd():
     assert_close(func.jacrev(f)([0.3, 0.5]), expected, 1e-14)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="dr.sin (any unary op) of a list of traced tensors "
-                   "silently detaches them (np.sin on the list), so grad over a list input "
-                   "read as an array is silently 0 instead of raising TypeError or being right")
 def test_list_of_traced_tensors_never_silently_detached():
     try:
         g = func.grad(lambda x: dr.sin(x).sum())([0.3, 0.5])
