@@ -458,16 +458,6 @@ def _(s, rng):
     return (lambda x: dr.stack([x, dr.cos(x)], dim=a)), s[:b] + (2,) + s[b:]
 
 
-# Steps that reach the gather primitive (max/min over a dim): reverse mode
-# over a batched tangent through them crashes (GATHER_BATCH_BUG, shown by
-# strict xfails); the property tests leave out exactly those combinations.
-GATHER_STEPS = {"max_dim", "min_amax"}
-
-
-def _hits_gather_bug(prog):
-    return bool(GATHER_STEPS & set(prog.names))
-
-
 class Program:
     """A random function of one array built from the steps in OPS: ``P(x)``
     its output, ``F(x) = sum(W * P(x))`` a scalar of it."""
@@ -1048,8 +1038,6 @@ def test_hessian_nestings_agree(prog):
                      ("fwd(fwd)", func.jacfwd(func.jacfwd(prog.F))),
                      ("fwd(grad)", func.jacfwd(func.grad(prog.F))),
                      ("rev(grad)", func.jacrev(func.grad(prog.F)))]:
-        if name == "rev(fwd)" and _hits_gather_bug(prog):
-            continue            # GATHER_BATCH_BUG: see the strict xfails that show it
         assert_close(fn(x), h, 1e-10, 1e-11, msg=f"{name} {prog!r}")
 
 
@@ -1188,8 +1176,7 @@ def test_third_derivatives_through_hessian(prog):
     t3 = A(t_fwd).reshape(n, n, n)
     for axes in [(1, 0, 2), (2, 1, 0), (0, 2, 1)]:
         assert_close(t3.transpose(axes), t3, 1e-9, 1e-10, msg=repr(prog))
-    if not _hits_gather_bug(prog):          # GATHER_BATCH_BUG, see the strict xfails
-        assert_close(func.jacrev(func.hessian(prog.F))(x), t_fwd, 1e-9, 1e-10, msg=repr(prog))
+    assert_close(func.jacrev(func.hessian(prog.F))(x), t_fwd, 1e-9, 1e-10, msg=repr(prog))
 
 
 def test_jacobians_trace_the_function_once():
@@ -1322,9 +1309,6 @@ def test_every_transform_is_differentiable_by_backward(name, prog):
     close over a weight w that requires grad: backward through a random
     linear functional of the result gives x.grad and w.grad equal to finite
     differences of that functional."""
-    # GATHER_BATCH_BUG (see the strict xfails): backward through the batched
-    # tangents of jacfwd and hessian crashes at max/min over a dim
-    assume(not (name in ("jacfwd", "hessian") and _hits_gather_bug(prog)))
     x0, u = prog.x, prog.u
     w0 = np.random.default_rng(11).uniform(0.5, 1.5, size=prog.in_shape)
     R = np.random.default_rng(12).normal(
@@ -1658,15 +1642,9 @@ def ops_hessian():
     return fd_jacobian(lambda y: A(func.grad(_ops_scalar)(y)), X_OPS)
 
 
-GATHER_BATCH_BUG = ("reverse over a batched tangent through max(dim=...) (the gather "
-                    "primitive): its backward raises ValueError 'array is not broadcastable to "
-                    "correct shape' in ops/shape.py scatter_along")
-
-
 @pytest.mark.parametrize("method", [
     "hessian", "hessian_chunked", "fwd(rev)", "rev(rev)", "fwd(fwd)", "fwd(grad)", "rev(grad)",
-    pytest.param("rev(fwd)", marks=pytest.mark.xfail(strict=True, raises=ValueError,
-                                                     reason=GATHER_BATCH_BUG))])
+    "rev(fwd)"])
 def test_every_kind_of_op_through_hessians(method, ops_hessian):
     f = _ops_scalar
     fn = {"hessian": func.hessian(f), "hessian_chunked": func.hessian(f, chunk_size=4),
@@ -1677,7 +1655,6 @@ def test_every_kind_of_op_through_hessians(method, ops_hessian):
     assert_close(h, ops_hessian, msg=method)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=GATHER_BATCH_BUG)
 def test_jacrev_of_jacfwd_through_max_over_dim():
     """Minimal case: f(x) = max_j sin(x_j); Hessian = diag(0, -sin 0.7)."""
     x = np.array([0.3, 0.7])
@@ -1685,7 +1662,6 @@ def test_jacrev_of_jacfwd_through_max_over_dim():
     assert_close(h, np.diag([0.0, -math.sin(0.7)]), 1e-15)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=GATHER_BATCH_BUG)
 def test_backward_through_jacfwd_of_max_over_dim():
     """jacfwd over a function closing over w that requires grad: J = e_argmax
     scaled by w; backward of J.sum() gives w.grad = e_argmax."""

@@ -58,6 +58,9 @@ def _along_axis(indices, axis, shape):
 
 
 def _scatter_along_impl(g, *, indices, axis, shape):
+    """Zeros of ``shape`` with ``g`` added at ``indices`` along ``axis``; the
+    indices may broadcast against ``g`` (as take_along_axis lets them)."""
+    indices = np.broadcast_to(indices, np.shape(g))
     out = np.zeros(shape, dtype=np.result_type(g))
     np.add.at(out, _along_axis(indices, axis, shape), g)
     return canonical(out)
@@ -117,7 +120,6 @@ def _lead_indices(t, x_shape, lead, indices, axis, **params):
     indices = np.asarray(indices).reshape((1,) * len(lead) + np.shape(indices))
     if "shape" in params:
         params["shape"] = lead + tuple(params["shape"])
-        indices = np.broadcast_to(indices, lead + indices.shape[len(lead):])
     return t, dict(params, indices=indices, axis=axis)
 
 
