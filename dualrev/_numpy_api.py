@@ -50,6 +50,12 @@ UFUNCS = {
     np.deg2rad: lambda x: x * (math.pi / 180), np.rad2deg: lambda x: x * (180 / math.pi),
     np.maximum: ops.maximum, np.minimum: ops.minimum, np.fmax: ops.maximum, np.fmin: ops.minimum,
     np.logaddexp: _logaddexp, np.matmul: lambda a, b: F.matmul(a, b),
+    np.logaddexp2: lambda x, y: _logaddexp(x * _LN2, y * _LN2) / _LN2,
+    np.arcsin: ops.arcsin, np.arccos: ops.arccos, np.arctan: ops.arctan,
+    np.arcsinh: ops.arcsinh, np.arccosh: ops.arccosh, np.arctanh: ops.arctanh,
+    np.arctan2: ops.arctan2, np.cbrt: ops.cbrt,
+    np.hypot: lambda x, y: ops.sqrt(x * x + y * y),
+    np.copysign: lambda x, y: ops.abs(x) * ops.where(np.signbit(raw_value(y)), -1.0, 1.0),
     np.equal: ops.eq, np.not_equal: ops.ne, np.less: ops.lt, np.less_equal: ops.le,
     np.greater: ops.gt, np.greater_equal: ops.ge,
     np.logical_and: ops.logical_and, np.logical_or: ops.logical_or, np.logical_not: ops.logical_not,
@@ -59,7 +65,8 @@ UFUNCS = {
 # the result is computed on the values and carries no derivative.
 CONSTANT_UFUNCS = {np.floor, np.ceil, np.rint, np.trunc, np.isnan, np.isinf, np.isfinite,
                    np.signbit, np.floor_divide, np.bitwise_and, np.bitwise_or, np.bitwise_xor,
-                   np.invert, np.left_shift, np.right_shift, np.logical_xor}
+                   np.invert, np.left_shift, np.right_shift, np.logical_xor, np.heaviside,
+                   np.nextafter, np.spacing}
 
 
 def _remainder(x, y):

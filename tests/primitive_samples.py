@@ -736,6 +736,13 @@ UNARY = {
     "relu": (away_from_zero(0.1, 2), lambda x: np.where(x > 0, x, 0.0)),
     "abs": (away_from_zero(0.1, 2), np.abs),
     "clone": (R, np.copy),
+    "arcsin": (uniform(-0.8, 0.8), np.arcsin),
+    "arccos": (uniform(-0.8, 0.8), np.arccos),
+    "arctan": (uniform(-3, 3), np.arctan),
+    "arcsinh": (uniform(-3, 3), np.arcsinh),
+    "arccosh": (uniform(1.2, 3), np.arccosh),
+    "arctanh": (uniform(-0.8, 0.8), np.arctanh),
+    "cbrt": (away_from_zero(0.2, 3), np.cbrt),
 }
 
 BINARY = {
@@ -745,6 +752,7 @@ BINARY = {
     "div": ((R, away_from_zero(0.5, 2)), np.divide),
     "maximum": ((off_lattice, on_lattice), np.maximum),
     "minimum": ((off_lattice, on_lattice), np.minimum),
+    "arctan2": ((R, away_from_zero(0.3, 2)), np.arctan2),
 }
 
 SPECS = {}

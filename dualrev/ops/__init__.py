@@ -2,7 +2,7 @@
 the operations composed from them. Split by kind."""
 
 from .elementwise import (  # noqa: F401
-    abs, add, astype, clamp, clone, cos, div, eq, exp, expm1, ge, gt, le, log, log1p,
+    arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, abs, add, astype, clamp, clone, cos, div, eq, exp, expm1, ge, gt, le, log, log1p,
     logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow, relu,
     sigmoid, sign, sin, sqrt, stop_gradient, sub, tan, tanh, where)
 from .reductions import all, amax, amin, any, argmax, argmin, mean, prod, sum  # noqa: F401

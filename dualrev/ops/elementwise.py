@@ -139,6 +139,26 @@ relu = defprim("relu", _relu_impl,
                jvp=lambda t, ans: t * (ans > 0), vjp=lambda g, ans: g * (ans > 0))
 abs = defprim("abs", lambda x: x.__abs__(),
               jvp=lambda t, x: t * sign(x), vjp=lambda g, x: g * sign(x))
+arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin),
+                 jvp=lambda t, x: div(t, sqrt(1 - x * x)), vjp=lambda g, x: div(g, sqrt(1 - x * x)))
+arccos = defprim("arccos", _fast_unary(math.acos, np.arccos),
+                 jvp=lambda t, x: neg(div(t, sqrt(1 - x * x))),
+                 vjp=lambda g, x: neg(div(g, sqrt(1 - x * x))))
+arctan = defprim("arctan", _fast_unary(math.atan, np.arctan),
+                 jvp=lambda t, x: div(t, 1 + x * x), vjp=lambda g, x: div(g, 1 + x * x))
+arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh),
+                  jvp=lambda t, x: div(t, sqrt(x * x + 1)), vjp=lambda g, x: div(g, sqrt(x * x + 1)))
+arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh),
+                  jvp=lambda t, x: div(t, sqrt(x * x - 1)), vjp=lambda g, x: div(g, sqrt(x * x - 1)))
+arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh),
+                  jvp=lambda t, x: div(t, 1 - x * x), vjp=lambda g, x: div(g, 1 - x * x))
+arctan2 = defprim("arctan2", np.arctan2, "y x", broadcasts=True,
+                  jvp=(lambda t, y, x: div(t * x, x * x + y * y),
+                       lambda t, y, x: neg(div(t * y, x * x + y * y))),
+                  vjp=(lambda g, y, x: div(g * x, x * x + y * y),
+                       lambda g, y, x: neg(div(g * y, x * x + y * y))))
+cbrt = defprim("cbrt", np.cbrt,
+               jvp=lambda t, ans: div(t, 3 * ans * ans), vjp=lambda g, ans: div(g, 3 * ans * ans))
 maximum = defprim("maximum", np.maximum, "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, x, y), lambda t, x, y: _tie_mix(t, y, x)),
                   vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)))
