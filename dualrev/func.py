@@ -280,9 +280,12 @@ def _basis(x, chunk_size):
     arrays of shape (k,) + x.shape."""
     raw = raw_value(x)
     n = int(np.prod(shape_of(raw), dtype=np.int64))
+    if n == 0:
+        yield np.zeros((0,) + shape_of(raw), dtype=dtype_of(raw))
+        return
     eye = np.eye(n, dtype=dtype_of(raw))
     step = n if not chunk_size else int(chunk_size)
-    for start in range(0, max(n, 1), max(step, 1)):
+    for start in range(0, n, step):
         yield eye[start:start + step].reshape((-1,) + shape_of(raw))
 
 
@@ -344,14 +347,18 @@ def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
         if any(len(bs) != 1 for _, bs in watched):
             raise TypeError("jacrev: differentiate with respect to single tensors (not tuples, "
                             "lists or dicts of them)")
-        pieces = [_pull_batched(out, directions, level, boxes)
-                  for directions in _basis(out, chunk_size)]
-        jacobians = []
-        for k, box in enumerate(boxes):
-            parts = [piece[k] for piece in pieces]
-            rows = parts[0] if len(parts) == 1 else F.cat(parts, 0)
-            jacobians.append(F.reshape(rows, tuple(shape_of(out)) + tuple(shape_of(box))))
-        result = jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
+        out_leaves, out_tree = flatten(out)
+        per_output = []
+        for leaf in out_leaves:
+            pieces = [_pull_batched(leaf, directions, level, boxes)
+                      for directions in _basis(leaf, chunk_size)]
+            jacobians = []
+            for k, box in enumerate(boxes):
+                parts = [piece[k] for piece in pieces]
+                rows = parts[0] if len(parts) == 1 else F.cat(parts, 0)
+                jacobians.append(F.reshape(rows, tuple(shape_of(leaf)) + tuple(shape_of(box))))
+            per_output.append(jacobians[0] if isinstance(argnums, int) else tuple(jacobians))
+        result = unflatten(out_tree, per_output)
         return (result, _take_out(aux, level)) if has_aux else result
     return jacrev_f
 
