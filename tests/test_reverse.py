@@ -865,7 +865,6 @@ def test_set_default_dtype_float32(default_float32):
     assert dr.tensor([1.0], dtype=dr.float64).dtype == dr.float64
 
 
-@pytest.mark.xfail(strict=True, reason="int / int gives float64 whatever the default dtype")
 def test_int_division_gives_the_default_float(default_float32):
     assert (dr.tensor([1, 2]) / dr.tensor([2, 2])).dtype == dr.float32
     assert (dr.tensor([1, 2]) / 2).dtype == dr.float32

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._prims import defprim
 from .._arrays import FLOAT64
+from ..dtypes import get_default_dtype
 
 
 def _numpy_scalar(np_fn, *args):
@@ -36,9 +37,16 @@ def _fast_unary(math_fn, np_fn):
 
 def _div_impl(x, y):
     try:
-        return x / y
+        out = x / y
     except ZeroDivisionError:
         return _numpy_scalar(np.true_divide, x, y)
+    if type(out) is np.ndarray and out.dtype == FLOAT64 and _integral(x) and _integral(y):
+        return out.astype(get_default_dtype().numpy, copy=False)  # int / int: the default float
+    return out
+
+
+def _integral(value):
+    return np.result_type(value).kind in "iub"
 
 
 def _pow_impl(x, y):
