@@ -55,26 +55,19 @@ ADDR = "<ADDR>"  # stands for the hex address in a grad_fn repr
 # What PyTorch 2.13.0+cpu prints for each block (default dtype float32), run
 # in one session in order (blocks 8-10 after 7, as the tutorial reads), with
 # torch.manual_seed(0) before block 8.
+NON_SCALAR_OUT = ("x:\n"
+                  "tensor([[0., 0.],\n"
+                  "        [1., 2.]], requires_grad=True)\n"
+                  "y:\n"
+                  "tensor([[1., 1.],\n"
+                  "        [0., 1.]], grad_fn=<AddBackward0>)\n"
+                  "x_grad:\n"
+                  "tensor([[-2., -2.],\n"
+                  "        [ 0.,  2.]])\n")
 TORCH_OUT = {
     1: "tensor(-2.)\n",
-    2: ("x:\n"
-        "tensor([[0., 0.],\n"
-        "        [1., 2.]], requires_grad=True)\n"
-        "y:\n"
-        "tensor([[1., 1.],\n"
-        "        [0., 1.]], grad_fn=<AddBackward0>)\n"
-        "x_grad:\n"
-        "tensor([[-2., -2.],\n"
-        "        [ 0.,  2.]])\n"),
-    3: ("x:\n"
-        "tensor([[0., 0.],\n"
-        "        [1., 2.]], requires_grad=True)\n"
-        "y:\n"
-        "tensor([[1., 1.],\n"
-        "        [0., 1.]], grad_fn=<AddBackward0>)\n"
-        "x_grad:\n"
-        "tensor([[-2., -2.],\n"
-        "        [ 0.,  2.]])\n"),
+    2: NON_SCALAR_OUT,
+    3: NON_SCALAR_OUT,  # the weighted-sum block prints the same
     4: "tensor(-2.)\ntensor(2.)\n",
     5: "tensor(2.) tensor(1.)\ntensor(3.) tensor(2.)\n",
     6: "y = 0.0; x = 0.9999589920043945\n",
