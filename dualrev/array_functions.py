@@ -4,17 +4,12 @@ products, sorting, flips and rolls, diagonals and triangles, padding,
 math, reductions and shapes are in ``functions``; matrix algebra in
 ``linalg``.)"""
 
-import collections
-
 import numpy as np
 
 from . import ops
 from ._arrays import ndim_of, shape_of
 from ._prims import raw_value
-from .functions import _axis, _boxed, _sizes
-
-values_indices = collections.namedtuple("values_indices", ["values", "indices"])
-
+from .functions import _axis, _boxed, values_indices
 
 def _dims(input, dims):
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)

@@ -336,7 +336,7 @@ def test_api_pages_name_existing_objects():
     for qualified in API.rendered():
         module_name, _, attribute = qualified.rpartition(".")
         try:
-            module = importlib.import_module(qualified)
+            importlib.import_module(qualified)
             continue
         except ImportError:
             pass

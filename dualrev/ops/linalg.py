@@ -95,12 +95,6 @@ def _matmul_impl(x, y):
     return float(out) if type(out) is np.float64 else out
 
 
-def _check_matmul(x_shape, y_shape):
-    if not x_shape or not y_shape:
-        raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
-                           f"{len(x_shape)}D and {len(y_shape)}D")
-
-
 matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0",
                  jvp=(lambda t, x_shape, y: product_tangent(t, len(x_shape), y, left=True),
                       lambda t, x, y_shape: product_tangent(t, len(y_shape), x, left=False)),
