@@ -15,7 +15,7 @@ import numpy as np
 
 from ._arrays import canonical, dtype_of, shape_of
 from ._levels import AMBIENT, new_level
-from ._prims import Box, raw_value
+from ._prims import Box, check_operand, raw_value
 from ._tree import flatten, unflatten
 from .dtypes import as_value
 from .forward import Dual, _fit_tangent
@@ -34,7 +34,7 @@ def _operand(x):
         return x._value
     if isinstance(x, Box):
         return x
-    return as_value(x)
+    return as_value(check_operand(x))
 
 
 def _check_float(value, transform):
@@ -338,6 +338,10 @@ def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
     @functools.wraps(f)
     def jacrev_f(*args):
         nums = _argnums(argnums, len(args))
+        # A Jacobian is taken with respect to an array: a list of numbers is
+        # one (as jacfwd reads it), not a tree of scalars.
+        args = [_operand(a) if k in nums and isinstance(a, (list, tuple)) else a
+                for k, a in enumerate(args)]
         level = new_level()
         args, watched = _watch(args, nums, level, "jacrev")
         with enable_grad():

@@ -846,10 +846,6 @@ def test_jacobian_of_empty_input(transform):
     assert tuple(fn(x).shape) == (0, 0)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="inconsistent list inputs: jacfwd and hessian read a "
-                   "list as an array, jacrev reads it as a pytree and raises TypeError "
-                   "('differentiate with respect to single tensors')")
 def test_jacrev_list_input_like_jacfwd():
     f = lambda x: dr.sin(x) * 2  # noqa: E731
     expected = A(func.jacfwd(f)([0.3, 0.5]))
