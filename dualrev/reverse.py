@@ -17,7 +17,7 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode
-from ._prims import Box, check_operand
+from ._prims import _NO_PARAMS, Box, check_operand
 from .ops.util import unbroadcast
 
 _FREED = object()
@@ -42,8 +42,10 @@ class Node:
     defaults, stored per node only when set: the per-op path stays short.
     """
 
-    __slots__ = ("plan", "params", "edges", "saved", "level", "seq", "pending", "__dict__")
+    __slots__ = ("plan", "edges", "saved", "seq", "pending", "__dict__")
 
+    params = _NO_PARAMS  # the primitive's static parameters, when it has any
+    level = AMBIENT      # the level of the boxes this node recorded
     hooks = None      # [(kind, fn)], see add_hook
     casts = None      # per input: (shape, dtype) to bring its cotangent back to, or None
     versions = None   # per saved value: the version it had when saved (None: all 0)
@@ -366,8 +368,10 @@ def _record(plan, args, values, edges, ans, params, level, out, scalar):
     node.seq = next(_sequence)
     node.pending = None
     node.plan = plan
-    node.params = params
-    node.level = level
+    if params:
+        node.params = params
+    if level != AMBIENT:
+        node.level = level
     node.edges = edges if not plan.drops_edges else tuple(
         [e if m else None for e, m in zip(edges, plan.mask)])
     if plan.value_args is None:
