@@ -56,6 +56,11 @@ def main():
     out = dr.sin(dd) * dd
     print("nested Duals give f''(2) =", float(out.tangent.tangent))
 
+    section("Composed: a whole Hessian in one forward-over-reverse pass")
+    def rosenbrock(v):
+        return (100 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2).sum()
+    print(dr.func.hessian(rosenbrock)(dr.tensor([1.0, 1.0, 1.0])))
+
 
 if __name__ == "__main__":
     main()
