@@ -744,8 +744,6 @@ def test_slices_and_rows_are_views():
     assert x._version == 3
 
 
-@pytest.mark.xfail(strict=True, reason="indexing a single element gives a copy, not a view: "
-                   "in-place on it leaves the base unchanged (float32 too)")
 def test_single_element_index_is_a_view():
     x = dr.tensor([1.0, 2.0, 3.0])
     x[1].mul_(2)

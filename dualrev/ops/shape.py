@@ -156,7 +156,20 @@ squeeze = defprim("squeeze", lambda x, *, axis: canonical(np.squeeze(x, axis)), 
                   view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
 unsqueeze = defprim("unsqueeze", lambda x, *, axis: np.expand_dims(x, axis), linear=True,
                     view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
-getitem = defprim("getitem", lambda x, *, index: canonical(np.asarray(x)[index]), linear=True,
+def _getitem_impl(x, *, index):
+    """``x[index]``. Where NumPy would copy a single entry out as a scalar,
+    take a 0-d view instead (``x[index + (...,)]``), so that an in-place
+    change through ``t[i]`` reaches ``t``, as in PyTorch."""
+    if type(x) is float:
+        return x if index == () else np.asarray(x)[index]
+    x = np.asarray(x)
+    out = x[index]
+    if isinstance(out, np.generic) and Ellipsis not in _as_tuple(index):
+        return x[_as_tuple(index) + (Ellipsis,)]
+    return out
+
+
+getitem = defprim("getitem", _getitem_impl, linear=True,
                   view=True, batch=_lead_index, backward_name=lambda index: _index_kind(index),
                   vjp=lambda g, x_shape, *, index: scatter(g, shape=x_shape, index=index))
 scatter = defprim("scatter", _scatter_impl, linear=True, batch=_lead_scatter,
