@@ -387,10 +387,11 @@ class Tensor(ReverseBox, MathMethods):
         return self._inplace(lambda s: _filled(s, value))
 
     def copy_(self, src):
-        """In place: the values of ``src`` (broadcast) copied in; the gradient flows to ``src``."""
+        """In place: the values of ``src`` (broadcast) copied in. The gradient
+        flows to ``src``; the overwritten history gets zeros, as in PyTorch."""
         def copied(s):
-            shape = tuple(s.shape)
-            return src if shape_of(src) == shape else ops.broadcast_to(src, shape=shape)
+            nowhere = np.zeros(tuple(s.shape), dtype=bool)
+            return ops.where(nowhere, s, src)  # src exactly (even -0.0), s with gradient 0
         return self._inplace(copied)
 
     def __iadd__(self, other):

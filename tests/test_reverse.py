@@ -1077,8 +1077,6 @@ def test_copy_on_non_leaf():
     close(w.grad, [126.0, 144.0])
 
 
-@pytest.mark.xfail(strict=True, reason="after copy_ the overwritten history gets grad None, "
-                   "PyTorch gives zeros")
 def test_copy_gives_zero_gradient_to_overwritten_history():
     x = dr.tensor([1.0, 2.0], requires_grad=True)
     w = dr.tensor([7.0, 8.0], requires_grad=True)
