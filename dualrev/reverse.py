@@ -516,6 +516,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             for edge, g in zip(node.edges, grads):
                 if edge is not None and g is not None and (needed is None or edge in needed):
                     edge.pending = g if edge.pending is None else edge.pending + g
+            grads = g = None  # the pending slots hold them now (see _owned)
     except BaseException:
         for node in order:  # leave no gradient behind for the next pass
             node.pending = None
