@@ -166,9 +166,10 @@ class VjpPlan:
 
     needs: what to save, once each (see Primitive._resolve).
     rules: per input, (rule function, positions of its needs in the saved
-      tuple), or None for no cotangent. A position is an int, -1 for the
-      input's index, or a tuple of ints for all inputs' values (each input is
-      saved on its own, so the tape opens each box).
+      tuple, the one position when the rule reads exactly one saved value),
+      or None for no cotangent. A position is an int, -1 for the input's
+      index, or a tuple of ints for all inputs' values (each input is saved
+      on its own, so the tape opens each box).
     mask: per input, whether it gets a cotangent.
     value_args: when every need is an input's value, their indices (the
       common case, saved without a loop over kinds); else None.
@@ -198,7 +199,9 @@ class VjpPlan:
                     positions.append(tuple(_position(needs, ("value", k)) for k in range(n_args)))
                 else:
                     positions.append(_position(needs, need))
-            rules.append((rule.fn, tuple(positions)))
+            single = positions[0] if len(positions) == 1 and type(positions[0]) is int \
+                and positions[0] >= 0 else None
+            rules.append((rule.fn, tuple(positions), single))
         self.prim = prim
         self.needs = tuple(needs)
         self.rules = tuple(rules)

@@ -79,15 +79,12 @@ class Node:
     def _unpacked(self, create_graph, box_type):
         """The saved values ready for the rules: boxes of this level opened
         (or kept, when the backward pass is itself recorded), after checking
-        that no saved tensor was changed in place since."""
+        that no saved tensor was changed in place since. (``apply`` opens
+        them itself when nothing changed in place since the node was made.)"""
         saved = self.saved
         if saved is _FREED:
             raise _freed_error()
         level = self.level
-        if not create_graph and self.seq > _last_inplace[0]:
-            # Nothing was changed in place since this node was made.
-            return [v._value if isinstance(v, ReverseBox) and v._level == level
-                    else v.value if type(v) is _Output else v for v in saved]
         versions = self.versions
         out = []
         for k, v in enumerate(saved):
@@ -106,7 +103,15 @@ class Node:
 
     def apply(self, grad, create_graph, box_type):
         """The cotangents of the inputs, one per edge (None for zero)."""
-        saved = self._unpacked(create_graph, box_type) if self.saved else ()
+        saved = self.saved
+        if saved:
+            if not create_graph and self.seq > _last_inplace[0] and saved is not _FREED:
+                # the common case, opened here: nothing changed in place since
+                level = self.level
+                saved = [v._value if isinstance(v, ReverseBox) and v._level == level
+                         else v.value if type(v) is _Output else v for v in saved]
+            else:
+                saved = self._unpacked(create_graph, box_type)
         params = self.params
         casts = self.casts
         grads = []
@@ -115,12 +120,11 @@ class Node:
             if rule is None:
                 grads.append(None)
             else:
-                fn, positions = rule
-                if not positions:
+                fn, positions, single = rule
+                if single is not None and not params:
+                    g = fn(grad, saved[single])
+                elif not positions:
                     g = fn(grad, **params) if params else fn(grad)
-                elif len(positions) == 1 and not params and type(positions[0]) is int \
-                        and positions[0] >= 0:
-                    g = fn(grad, saved[positions[0]])
                 else:
                     g = fn(grad, *[_pick(saved, p, i) for p in positions], **params)
                 if casts is not None and casts[i] is not None and g is not None:
