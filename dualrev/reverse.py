@@ -75,7 +75,6 @@ class Node:
         returns replaces the gradients."""
         return add_hook(self, "pre", hook)
 
-
     def _unpacked(self, create_graph, box_type):
         """The saved values ready for the rules: boxes of this level opened
         (or kept, when the backward pass is itself recorded), after checking
