@@ -29,11 +29,15 @@ from . import functions as F
 
 def _operand(x):
     """An input as a transform sees it: data as a raw value, an ambient
-    tensor that does not require grad opened to its value, boxes as they are."""
+    tensor that does not require grad opened to its value, boxes as they are.
+    A float array is used as it is, not copied: transforms never write to
+    their inputs."""
     if isinstance(x, Tensor) and x._level == AMBIENT and not x.requires_grad:
         return x._value
     if isinstance(x, Box):
         return x
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        return canonical(x)
     return as_value(check_operand(x))
 
 
