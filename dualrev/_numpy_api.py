@@ -128,15 +128,13 @@ def _axes(a, axis):
     return normalize_axes(axis, ndim_of(a))
 
 
-def _reduction(op):
-    def numpy_reduction(a, axis=None, dtype=None, out=None, keepdims=False, where=True, **kw):
+def _reduction(ufunc):
+    """np.sum and the like: ``ufunc.reduce`` with all axes by default."""
+    def numpy_reduction(a, axis=None, dtype=None, out=None, keepdims=False, initial=None,
+                        where=True):
         if out is not None:
             raise TypeError("out= is not supported for differentiable arrays")
-        if where is not True:
-            a = ops.where(raw_value(where), a, REDUCTIONS[op][1] if op in REDUCTIONS else 0.0)
-        reduction = REDUCTIONS[op][0] if op in REDUCTIONS else op
-        result = reduction(a, axis=_axes(a, axis), keepdims=keepdims)
-        return F._boxed(result) if dtype is None else F.to_dtype(result, dtype)
+        return _reduce(ufunc, a, axis, dtype, keepdims, initial, where)
     return numpy_reduction
 
 

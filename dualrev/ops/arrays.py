@@ -48,10 +48,6 @@ cumsum = defprim("cumsum", lambda x, *, axis: np.cumsum(x, axis=axis), linear=Tr
                  vjp=lambda g, *, axis: _reverse_cumsum(g, axis))
 
 
-def _has_zero(x):
-    return bool(np.any(np.asarray(raw_value(x)) == 0))
-
-
 def _cumprod_partials(x, axis):
     """M[..., j, i] = d cumprod(x)_i / d x_j along ``axis`` (moved last):
     the product of x_k for k <= i, k != j, and 0 for j > i. Each row j is the
@@ -75,13 +71,13 @@ def _contract_partials(partials, v, axis, forward):
 def _cumprod_jvp(t, ans, x, *, axis):
     """d cumprod(x)_i = cumprod(x)_i sum_{j <= i} dx_j / x_j when x has no
     zero; with zeros, the partial derivatives themselves."""
-    if not _has_zero(x):
+    if not red.has_zero(x):
         return ans * cumsum(ew.div(t, x), axis=axis)
     return _contract_partials(_cumprod_partials(x, axis), t, axis, forward=True)
 
 
 def _cumprod_vjp(g, ans, x, *, axis):
-    if not _has_zero(x):
+    if not red.has_zero(x):
         return ew.div(_reverse_cumsum(g * ans, axis), x)
     return _contract_partials(_cumprod_partials(x, axis), g, axis, forward=False)
 

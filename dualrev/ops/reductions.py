@@ -66,10 +66,15 @@ def _extremum_share(ans, x, axis, keepdims):
     return share if dtype_of(share) == dtype else ew.astype(share, dtype=dtype)
 
 
+def has_zero(x):
+    """Whether x's values hold a 0 (products then take their exact rule)."""
+    return bool(np.any(np.asarray(raw_value(x)) == 0))
+
+
 def _prod_partials(ans, x, axis, keepdims):
     """d prod / d x_i, the product of the other entries. Dividing ans by x_i
     is exact when x has no zero; with zeros, multiply the others directly."""
-    if not np.any(np.asarray(raw_value(x)) == 0):
+    if not has_zero(x):
         return _restore(ans, shape_of(x), axis, keepdims) / x
     return _prod_of_others(x, axis)
 
