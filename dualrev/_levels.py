@@ -29,6 +29,8 @@ class _GradMode(threading.local):
 
 
 _grad_mode = _GradMode()
+_threads_without_grad = [0]  # while 0, every thread records: no thread-local lookup per op
+_switch = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
@@ -37,4 +39,8 @@ def is_grad_enabled() -> bool:
 
 
 def _set_grad_enabled(flag: bool) -> None:
-    _grad_mode.enabled = bool(flag)
+    flag = bool(flag)
+    with _switch:
+        if flag != _grad_mode.enabled:
+            _threads_without_grad[0] += -1 if flag else 1
+        _grad_mode.enabled = flag

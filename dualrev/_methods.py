@@ -7,7 +7,7 @@ from . import functions as F
 from . import linalg as L
 from . import ops
 from ._numpy_api import array_function, array_ufunc
-from ._prims import _NO_PARAMS, Box, bind1
+from ._prims import Box, bind1
 
 
 def _operator(prim):
@@ -15,13 +15,13 @@ def _operator(prim):
     straight to the box of the higher level (``self`` is a box)."""
     def forward(self, other):
         if isinstance(other, Box) and other._level > self._level:
-            return other._apply(prim, (self, other), _NO_PARAMS)
-        return self._apply(prim, (self, other), _NO_PARAMS)
+            return other._apply2(prim, self, other)
+        return self._apply2(prim, self, other)
 
     def reflected(self, other):
         if isinstance(other, Box) and other._level > self._level:
-            return other._apply(prim, (other, self), _NO_PARAMS)
-        return self._apply(prim, (other, self), _NO_PARAMS)
+            return other._apply2(prim, other, self)
+        return self._apply2(prim, other, self)
     return forward, reflected
 
 

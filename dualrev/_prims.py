@@ -24,6 +24,7 @@ same table.
 import inspect
 
 _TABLE = {}
+_NO_PARAMS = {}  # shared by calls without static parameters; never mutated
 
 
 class Box:
@@ -35,19 +36,25 @@ class Box:
         """Handle ``prim`` on ``args``, of which this box has the top level."""
         raise NotImplementedError
 
+    def _apply1(self, prim):
+        """``prim(self)`` for a primitive of one argument and no parameters."""
+        return self._apply(prim, (self,), _NO_PARAMS)
+
+    def _apply2(self, prim, x, y):
+        """``prim(x, y)`` for a primitive of two arguments and no parameters,
+        of which this box has the top level."""
+        return self._apply(prim, (x, y), _NO_PARAMS)
+
     def _inner(self):
         """The value one level down (the primal, for a Dual)."""
         raise NotImplementedError
-
-
-_NO_PARAMS = {}  # shared by calls without static parameters; never mutated
 
 
 def bind1(prim, x):
     """``prim(x)`` for a primitive without static parameters: the short path
     of unary functions and operators."""
     if isinstance(x, Box):
-        return x._apply(prim, (x,), _NO_PARAMS)
+        return x._apply1(prim)
     return prim.impl(x)
 
 
@@ -56,11 +63,17 @@ def bind2(prim, x, y):
     binary operators. The argument of the higher level handles it."""
     if isinstance(x, Box):
         if isinstance(y, Box) and y._level > x._level:
-            return y._apply(prim, (x, y), _NO_PARAMS)
-        return x._apply(prim, (x, y), _NO_PARAMS)
+            return y._apply2(prim, x, y)
+        return x._apply2(prim, x, y)
     if isinstance(y, Box):
-        return y._apply(prim, (x, y), _NO_PARAMS)
+        return y._apply2(prim, x, y)
     return prim.impl(x, y)
+
+
+def identity(g):
+    """The rule of an input whose tangent or cotangent passes unchanged (add,
+    clone). The tape passes such a cotangent on without calling it."""
+    return g
 
 
 def check_operand(x):
@@ -171,8 +184,16 @@ class VjpPlan:
       index, or a tuple of ints for all inputs' values (each input is saved
       on its own, so the tape opens each box).
     mask: per input, whether it gets a cotangent.
+    lone: the index of the only input that gets a cotangent, or None when
+      several do. A node of such a plan keeps that input's node bare, in
+      place of a tuple of edges (most nodes: x + 1, sin(x), 2 * x).
+    n_saved: how many values are saved; a node keeps a single one bare, in
+      place of a tuple. (Fewer tuples: a node of a long graph is one object
+      for the garbage collector to walk, not three.)
     value_args: when every need is an input's value, their indices (the
       common case, saved without a loop over kinds); else None.
+    saves_args: value_args is every input in order: the node keeps the
+      argument tuple of the call itself.
     records: some input gets a cotangent.
     saves_values: something saved is a value, not only shapes (freeing the
       node after a backward pass then matters, and a second pass raises).
@@ -180,8 +201,8 @@ class VjpPlan:
       so its edge must not be recorded.
     """
 
-    __slots__ = ("prim", "needs", "rules", "mask", "value_args", "records", "drops_edges",
-                 "saves_values")
+    __slots__ = ("prim", "needs", "rules", "mask", "lone", "n_saved", "value_args", "saves_args",
+                 "records", "drops_edges", "saves_values")
 
     def __init__(self, prim, bits, n_args):
         needs, rules, mask = [], [], []
@@ -207,10 +228,13 @@ class VjpPlan:
         self.rules = tuple(rules)
         self.mask = tuple(mask)
         self.records = any(mask)
+        self.lone = mask.index(True) if mask.count(True) == 1 else None
+        self.n_saved = len(needs)
         self.saves_values = any(kind in ("value", "ans") for kind, _ in needs)
         self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(mask))
         only_values = all(kind == "value" for kind, _ in needs)
         self.value_args = tuple(i for _, i in needs) if only_values else None
+        self.saves_args = self.value_args == tuple(range(n_args)) and n_args > 1
 
 
 def _position(needs, need):
@@ -228,7 +252,7 @@ class _UnaryPrimitive(Primitive):
 
     def __call__(self, x):
         if isinstance(x, Box):
-            return x._apply(self, (x,), _NO_PARAMS)
+            return x._apply1(self)
         return self.impl(x)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import ops
 from ._arrays import dtype_of, ndim_of, shape_of
-from ._prims import _NO_PARAMS, Box, check_operand, raw_value
+from ._prims import Box, check_operand, raw_value
 from .ops import normalize_axes
 
 _builtin_max, _builtin_min, _builtin_all = max, min, all
@@ -98,7 +98,7 @@ def div(input, other, *, rounding_mode=None):
 def _unary(prim):
     def fn(input):
         if isinstance(input, Box):
-            return input._apply(prim, (input,), _NO_PARAMS)
+            return input._apply1(prim)
         return _boxed(prim.impl(check_operand(input)))
     fn.__name__ = prim.name
     fn.__doc__ = f"Elementwise {prim.name}, differentiable to any order."

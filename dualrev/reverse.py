@@ -9,15 +9,16 @@ broadcast cotangent back to each input's shape and dtype.
 
 import gc
 import itertools
-import sys
 import operator
+import sys
 import weakref
+from heapq import heappop, heappush
 
 import numpy as np
 
 from ._arrays import check_real, dtype_of, shape_of
-from ._levels import AMBIENT, _grad_mode
-from ._prims import _NO_PARAMS, Box, check_operand
+from ._levels import AMBIENT, _grad_mode, _threads_without_grad
+from ._prims import _NO_PARAMS, Box, check_operand, identity
 from .ops.util import unbroadcast
 
 _FREED = object()
@@ -38,8 +39,12 @@ def _freed_error():
 class Node:
     """A recorded operation: PyTorch's ``grad_fn``.
 
-    Rarely used fields (hooks, versions other than 0, casts) are class
-    defaults, stored per node only when set: the per-op path stays short.
+    ``edges`` is the node of the one input that gets a cotangent when the
+    plan has a ``lone`` input, else a tuple with one entry per input (None:
+    no cotangent); ``saved`` is the one saved value when the plan saves one,
+    else a tuple. Rarely used fields (hooks, versions other than 0, casts)
+    are class defaults, stored per node only when set: the per-op path stays
+    short.
     """
 
     __slots__ = ("plan", "edges", "saved", "seq", "pending", "__dict__")
@@ -63,7 +68,18 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple((edge, 0) for edge in self.edges)
+        return tuple((edge, 0) for edge in self.edge_list())
+
+    def edge_list(self):
+        """The edges, one per input (None where no cotangent goes)."""
+        lone = self.plan.lone
+        if lone is None:
+            return self.edges
+        return tuple(self.edges if i == lone else None for i in range(len(self.plan.mask)))
+
+    def saved_list(self):
+        """The saved values as a tuple, however they are kept."""
+        return (self.saved,) if self.plan.n_saved == 1 else self.saved
 
     def register_hook(self, hook):
         """Call ``hook(grad_inputs, grad_outputs)`` after this node ran; a
@@ -76,17 +92,17 @@ class Node:
         return add_hook(self, "pre", hook)
 
     def _unpacked(self, create_graph, box_type):
-        """The saved values ready for the rules: boxes of this level opened
-        (or kept, when the backward pass is itself recorded), after checking
-        that no saved tensor was changed in place since. (``apply`` opens
-        them itself when nothing changed in place since the node was made.)"""
-        saved = self.saved
-        if saved is _FREED:
+        """The saved values ready for the rules, as a tuple: boxes of this
+        level opened (or kept, when the backward pass is itself recorded),
+        after checking that no saved tensor was changed in place since.
+        (``apply`` opens them itself when nothing changed in place since the
+        node was made.)"""
+        if self.saved is _FREED:
             raise _freed_error()
         level = self.level
         versions = self.versions
         out = []
-        for k, v in enumerate(saved):
+        for k, v in enumerate(self.saved_list()):
             if isinstance(v, ReverseBox):
                 if v._level == level:
                     if v._vc is not None and v._vc[0] != (versions[k] if versions else 0):
@@ -101,36 +117,63 @@ class Node:
         return out
 
     def apply(self, grad, create_graph, box_type):
-        """The cotangents of the inputs, one per edge (None for zero)."""
+        """The cotangents of the inputs: the lone input's (None for zero)
+        when the plan has one, else a list with one per input."""
+        plan = self.plan
         saved = self.saved
-        if saved:
-            if not create_graph and self.seq > _last_inplace[0] and saved is not _FREED:
-                # the common case, opened here: nothing changed in place since
-                level = self.level
-                saved = [v._value if isinstance(v, ReverseBox) and v._level == level
-                         else v.value if type(v) is _Output else v for v in saved]
-            else:
-                saved = self._unpacked(create_graph, box_type)
-        params = self.params
-        casts = self.casts
+        n_saved = plan.n_saved
+        if not n_saved:
+            pass
+        elif create_graph or self.seq <= _last_inplace[0] or saved is _FREED:
+            saved = self._unpacked(create_graph, box_type)
+            if n_saved == 1:
+                saved = saved[0]
+        elif n_saved == 1:  # the common case, opened here: nothing changed in place since
+            if isinstance(saved, ReverseBox):
+                if saved._level == self.level:
+                    saved = saved._value
+            elif type(saved) is _Output:
+                saved = saved.value
+        else:
+            level = self.level
+            saved = [v._value if isinstance(v, ReverseBox) and v._level == level
+                     else v.value if type(v) is _Output else v for v in saved]
+        rules = plan.rules
+        lone = plan.lone
+        plain = self.casts is None and self.params is _NO_PARAMS
         grads = []
-        i = 0
-        for rule in self.plan.rules:
+        for i in (lone,) if lone is not None else range(len(rules)):
+            rule = rules[i]
             if rule is None:
-                grads.append(None)
+                g = None
+            elif plain and not rule[1]:  # the common cases, inlined: the rule reads nothing
+                g = grad if rule[0] is identity else rule[0](grad)
+            elif plain and rule[2] is not None:  # or exactly one saved value
+                g = rule[0](grad, saved if n_saved == 1 else saved[rule[2]])
             else:
-                fn, positions, single = rule
-                if single is not None and not params:
-                    g = fn(grad, saved[single])
-                elif not positions:
-                    g = fn(grad, **params) if params else fn(grad)
-                else:
-                    g = fn(grad, *[_pick(saved, p, i) for p in positions], **params)
-                if casts is not None and casts[i] is not None and g is not None:
-                    g = unbroadcast(g, *casts[i])
-                grads.append(g)
-            i += 1
+                g = self._cotangent(rule, i, grad, saved, n_saved)
+            if lone is not None:
+                return g
+            grads.append(g)
         return grads
+
+    def _cotangent(self, rule, i, grad, saved, n_saved):
+        """Input i's cotangent by its rule, brought back to its shape and
+        dtype. ``saved`` holds the opened saved values (bare if just one)."""
+        fn, positions, single = rule
+        params = self.params
+        if single is not None and not params:
+            g = fn(grad, saved if n_saved == 1 else saved[single])
+        elif not positions:
+            g = fn(grad, **params) if params else fn(grad)
+        else:
+            if n_saved == 1:
+                saved = (saved,)
+            g = fn(grad, *[_pick(saved, p, i) for p in positions], **params)
+        casts = self.casts
+        if casts is not None and casts[i] is not None and g is not None:
+            g = unbroadcast(g, *casts[i])
+        return g
 
 
 def _pick(saved, position, i):
@@ -289,55 +332,17 @@ class ReverseBox(Box):
 
     def _apply(self, prim, args, params):
         """The recording handler: run ``prim`` on the values one level down
-        and, when an input requires grad, record a node. This is the per-op
-        path of all reverse-mode code, so it is written out flat, with the
-        one- and two-argument cases opened without a loop."""
+        and, when an input requires grad, record a node. Operators and
+        functions of one or two arguments without parameters come in by the
+        shorter ``_apply1`` and ``_apply2``: the per-op path of scalar code."""
         level = self._level
-        if len(args) == 1:
-            value = self._value
-            values = (value,)
-            edge = self._node
-            if edge is None:
-                edge = self._acc
-            edges = (edge,)
-            bits = 0 if edge is None else 1
-            scalar = type(value) is float
-        elif len(args) == 2:
-            x, y = args
-            if isinstance(x, ReverseBox) and x._level == level:
-                vx, ex = x._value, x._node
-                if ex is None:
-                    ex = x._acc
-            else:
-                vx, ex = check_operand(x), None
-            if isinstance(y, ReverseBox) and y._level == level:
-                vy, ey = y._value, y._node
-                if ey is None:
-                    ey = y._acc
-            else:
-                vy, ey = check_operand(y), None
-            values, edges = (vx, vy), (ex, ey)
-            bits = (ex is not None) | (ey is not None) << 1
-            scalar = (ex is None or type(vx) is float) and (ey is None or type(vy) is float)
-        else:
-            values, edges, bits, scalar = _open(args, level)
-        if level == AMBIENT:
-            ans = prim.impl(*values, **params) if params else prim.impl(*values)
-            if type(ans) is not float:
-                check_real(ans, prim.name)
-        else:
-            ans = prim(*values, **params)
+        values, edges, bits = _open(args, level)
+        ans = _run(prim, values, params, level)
         out = object.__new__(type(self))
         out._level = level
         out._value = ans
-        if bits and _grad_mode.enabled and prim.vjp is not None:
-            plan = prim._plans.get(bits) if not prim.variadic else None
-            if plan is None:
-                plan = prim.vjp_plan(bits, len(args))
-            out._node = _record(plan, args, values, edges, ans, params, level, out, scalar) \
-                if plan.records else None
-        else:
-            out._node = None
+        out._node = _record(prim, bits, args, edges, values, ans, params, level, out) \
+            if bits and (not _threads_without_grad[0] or _grad_mode.enabled) else None
         if prim.view:
             source = args[0]
             if isinstance(source, ReverseBox) and source._level == level:
@@ -345,28 +350,88 @@ class ReverseBox(Box):
                 out._base = source if source._base is None else source._base
         return out
 
+    def _apply1(self, prim):
+        level = self._level
+        value = self._value
+        if level == AMBIENT:
+            ans = prim.impl(value)
+            if type(ans) is not float:
+                check_real(ans, prim.name)
+        else:
+            ans = prim(value)
+        out = object.__new__(type(self))
+        out._level = level
+        out._value = ans
+        edge = self._node or self._acc
+        out._node = _record(prim, 1, (self,), (edge,), (value,), ans, _NO_PARAMS, level, out) \
+            if edge is not None and (not _threads_without_grad[0] or _grad_mode.enabled) else None
+        if prim.view:
+            out._vc = self._counter()
+            out._base = self if self._base is None else self._base
+        return out
+
+    def _apply2(self, prim, x, y):
+        level = self._level
+        if isinstance(x, ReverseBox) and x._level == level:
+            vx, ex = x._value, x._node or x._acc
+        else:
+            vx, ex = x if type(x) is float else check_operand(x), None
+        if isinstance(y, ReverseBox) and y._level == level:
+            vy, ey = y._value, y._node or y._acc
+        else:
+            vy, ey = y if type(y) is float else check_operand(y), None
+        if level == AMBIENT:
+            ans = prim.impl(vx, vy)
+            if type(ans) is not float:
+                check_real(ans, prim.name)
+        else:
+            ans = prim(vx, vy)
+        out = object.__new__(type(self))
+        out._level = level
+        out._value = ans
+        if (ex is not None or ey is not None) and (
+                not _threads_without_grad[0] or _grad_mode.enabled):
+            out._node = _record(prim, (ex is not None) | (ey is not None) << 1, (x, y), (ex, ey),
+                                (vx, vy), ans, _NO_PARAMS, level, out)
+        else:
+            out._node = None
+        return out
+
+
+def _run(prim, values, params, level):
+    """The primitive on the values one level down."""
+    if level != AMBIENT:
+        return prim(*values, **params)
+    ans = prim.impl(*values, **params) if params else prim.impl(*values)
+    if type(ans) is not float:
+        check_real(ans, prim.name)
+    return ans
+
 
 def _open(args, level):
-    """Values, edges, the bit pattern of inputs with an edge, and whether all
-    of those are Python floats, for any number of arguments."""
-    values, edges, bits, scalar = [], [], 0, True
+    """Values, edges and the bit pattern of inputs with an edge, for any
+    number of arguments."""
+    values, edges, bits = [], [], 0
     for k, a in enumerate(args):
         if isinstance(a, ReverseBox) and a._level == level:
-            value, edge = a._value, a._node
-            if edge is None:
-                edge = a._acc
+            value, edge = a._value, a._node or a._acc
             if edge is not None:
                 bits |= 1 << k
-                scalar = scalar and type(value) is float
         else:
             value, edge = check_operand(a), None
         values.append(value)
         edges.append(edge)
-    return values, tuple(edges), bits, scalar
+    return values, tuple(edges), bits
 
 
-def _record(plan, args, values, edges, ans, params, level, out, scalar):
-    """The node of one operation, saving exactly what its rules read."""
+def _record(prim, bits, args, edges, values, ans, params, level, out):
+    """The node of one operation, saving exactly what its rules read (None
+    when no input gets a cotangent after all)."""
+    plan = prim._plans.get(bits) if not prim.variadic else None
+    if plan is None:
+        plan = prim.vjp_plan(bits, len(args))
+    if not plan.records:
+        return None
     node = Node()
     node.seq = next(_sequence)
     node.pending = None
@@ -375,22 +440,33 @@ def _record(plan, args, values, edges, ans, params, level, out, scalar):
         node.params = params
     if level != AMBIENT:
         node.level = level
-    node.edges = edges if not plan.drops_edges else tuple(
-        [e if m else None for e, m in zip(edges, plan.mask)])
-    if plan.value_args is None:
-        saved = tuple([_save(kind, i, args, values, ans, out) for kind, i in plan.needs])
-    elif plan.value_args:
-        saved = tuple([args[i] for i in plan.value_args])
+    lone = plan.lone
+    if lone is not None:
+        node.edges = edges[lone]
     else:
-        saved = ()
-    node.saved = saved
+        node.edges = edges if not plan.drops_edges else tuple(
+            [e if m else None for e, m in zip(edges, plan.mask)])
+    n_saved = plan.n_saved
+    if not n_saved:
+        node.saved = ()
+    elif plan.value_args is None:
+        saved = [_save(kind, i, args, values, ans, out) for kind, i in plan.needs]
+        node.saved = saved[0] if n_saved == 1 else tuple(saved)
+    elif n_saved == 1:
+        node.saved = args[plan.value_args[0]]
+    else:
+        node.saved = args if plan.saves_args else tuple([args[i] for i in plan.value_args])
     if _last_inplace[0] >= 0:  # some tensor may be past version 0
-        for v in saved:
+        for v in node.saved_list():
             if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
                 _note_versions(node)
                 break
-    if not scalar or type(ans) is not float:
-        casts = _casts(plan.prim, values, plan.mask, ans)
+    if lone is not None:
+        scalar = type(values[lone]) is float
+    else:
+        scalar = len(values) == 2 and type(values[0]) is float and type(values[1]) is float
+    if not scalar or type(ans) is not float:  # else every shape is () and every dtype float64
+        casts = _casts(prim, values, plan.mask, ans)
         if casts is not None:
             node.casts = casts
     return node
@@ -400,7 +476,7 @@ def _note_versions(node):
     """Record the versions of saved tensors that were changed in place before
     being saved (the rest are at version 0, the default)."""
     node.versions = tuple(v._vc[0] if isinstance(v, ReverseBox) and v._vc is not None else 0
-                          for v in node.saved)
+                          for v in node.saved_list())
 
 
 def _save(kind, i, args, values, ans, out):
@@ -437,10 +513,15 @@ def _topological_order(roots):
     seen = set(roots)
     stack = list(seen)
     while stack:
-        for edge in stack.pop().edges:
-            if edge is not None and edge not in seen:
-                seen.add(edge)
-                stack.append(edge)
+        edges = stack.pop().edges
+        if type(edges) is tuple:
+            for edge in edges:
+                if edge is not None and edge not in seen:
+                    seen.add(edge)
+                    stack.append(edge)
+        elif edges not in seen:
+            seen.add(edges)
+            stack.append(edges)
     return sorted(seen, key=_by_sequence, reverse=True)
 
 
@@ -448,7 +529,9 @@ def _leading_to(order, targets):
     """The nodes of ``order`` from which a target can be reached."""
     needed = set(targets)
     for node in reversed(order):
-        if node not in needed and any(e in needed for e in node.edges if e is not None):
+        edges = node.edges
+        if node not in needed and (any(e in needed for e in edges if e is not None)
+                                   if type(edges) is tuple else edges in needed):
             needed.add(node)
     return needed
 
@@ -470,6 +553,16 @@ def _run_hooks(node, kind, grad, *extra):
     return grad
 
 
+def _post_hooks(node, grad, grads):
+    """Run a node's post hooks on its input gradients, one per input, and
+    give them back as ``apply`` gave them."""
+    lone = node.plan.lone
+    full = list(grads) if lone is None else [grads if i == lone else None
+                                             for i in range(len(node.plan.mask))]
+    _run_hooks(node, "post", grad, full)
+    return full if lone is None else full[lone]
+
+
 def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture=None):
     """Run the tape from the nodes ``roots`` with cotangents ``seeds``.
 
@@ -488,19 +581,25 @@ def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture
 
 
 def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
-    order = _topological_order(roots)
+    """Nodes run newest first (see ``_topological_order`` for why that order
+    is right), taken from a heap of the nodes that have a pending gradient:
+    only nodes a gradient reaches are visited, with no walk of the graph
+    first (a chain keeps the heap at one or two entries)."""
     needed = None  # with capture: the nodes that lead to a captured one
     if capture is not None:
-        needed = _leading_to(order, capture)
-        order = [node for node in order if node in needed]
+        needed = _leading_to(_topological_order(roots), capture)
         targets, captured = set(capture), {}
+    heap = []
     for root, seed in zip(roots, seeds):
-        root.pending = seed if root.pending is None else root.pending + seed
+        if root.pending is None:
+            heappush(heap, (-root.seq, root))
+            root.pending = seed
+        else:
+            root.pending = root.pending + seed
     try:
-        for node in order:
+        while heap:
+            node = heappop(heap)[1]
             grad = node.pending
-            if grad is None:
-                continue
             node.pending = None
             if node.hooks:
                 grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", grad))
@@ -513,15 +612,28 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                 continue
             grads = node.apply(grad, create_graph, box_type)
             if node.hooks:
-                _run_hooks(node, "post", grad, grads)
+                grads = _post_hooks(node, grad, grads)
             if not retain_graph and node.plan.saves_values:
                 node.saved = _FREED
-            for edge, g in zip(node.edges, grads):
-                if edge is not None and g is not None and (needed is None or edge in needed):
-                    edge.pending = g if edge.pending is None else edge.pending + g
+            edges = node.edges
+            if type(edges) is not tuple:  # the lone input's node
+                if grads is not None and (needed is None or edges in needed):
+                    if edges.pending is None:
+                        heappush(heap, (-edges.seq, edges))
+                        edges.pending = grads
+                    else:
+                        edges.pending = edges.pending + grads
+            else:
+                for edge, g in zip(edges, grads):
+                    if edge is not None and g is not None and (needed is None or edge in needed):
+                        if edge.pending is None:
+                            heappush(heap, (-edge.seq, edge))
+                            edge.pending = g
+                        else:
+                            edge.pending = edge.pending + g
             grads = g = None  # the pending slots hold them now (see _owned)
     except BaseException:
-        for node in order:  # leave no gradient behind for the next pass
+        for _, node in heap:  # leave no gradient behind for the next pass
             node.pending = None
         raise
     return None if capture is None else [captured.get(node) for node in capture]

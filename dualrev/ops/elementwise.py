@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .._prims import defprim
+from .._prims import defprim, identity
 from .._arrays import FLOAT64
 from ..dtypes import get_default_dtype
 
@@ -108,11 +108,10 @@ def _tie_mix(g, x, y):
 
 
 add = defprim("add", lambda x, y: x + y, "x y", broadcasts=True,
-              jvp=(lambda t: t, lambda t: t),
-              vjp=(lambda g: g, lambda g: g))
+              jvp=(identity, identity), vjp=(identity, identity))
 sub = defprim("sub", lambda x, y: x - y, "x y", broadcasts=True,
-              jvp=(lambda t: t, lambda t: neg(t)),
-              vjp=(lambda g: g, lambda g: neg(g)))
+              jvp=(identity, lambda t: neg(t)),
+              vjp=(identity, lambda g: neg(g)))
 mul = defprim("mul", lambda x, y: x * y, "x y", broadcasts=True,
               jvp=(lambda t, y: t * y, lambda t, x: x * t),
               vjp=(lambda g, y: g * y, lambda g, x: x * g))
@@ -182,7 +181,7 @@ where = defprim("where", np.where, "condition x y", broadcasts=True,
                 vjp=(None, lambda g, condition: where(condition, g, 0.0),
                      lambda g, condition: where(condition, 0.0, g)))
 clone = defprim("clone", lambda x: x.copy() if type(x) is np.ndarray else x, linear=True,
-                vjp=lambda g: g)
+                vjp=identity)
 astype = defprim("astype", _astype_impl, linear=True, vjp=lambda g, *, dtype: g,
                  backward_name="ToCopyBackward0")
 
