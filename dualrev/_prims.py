@@ -192,8 +192,10 @@ class VjpPlan:
       for the garbage collector to walk, not three.)
     value_args: when every need is an input's value, their indices (the
       common case, saved without a loop over kinds); else None.
-    saves_args: value_args is every input in order: the node keeps the
-      argument tuple of the call itself.
+    save: how a node keeps what it saves, decided once: the index of the one
+      input value kept bare, ``ALL_ARGS`` (every input in order: the node
+      keeps the argument tuple of the call itself), ``NOTHING``, or None
+      (anything else: shapes, the output, some of the inputs).
     records: some input gets a cotangent.
     saves_values: something saved is a value, not only shapes (freeing the
       node after a backward pass then matters, and a second pass raises).
@@ -201,7 +203,7 @@ class VjpPlan:
       so its edge must not be recorded.
     """
 
-    __slots__ = ("prim", "needs", "rules", "mask", "lone", "n_saved", "value_args", "saves_args",
+    __slots__ = ("prim", "needs", "rules", "mask", "lone", "n_saved", "value_args", "save",
                  "records", "drops_edges", "saves_values")
 
     def __init__(self, prim, bits, n_args):
@@ -234,7 +236,17 @@ class VjpPlan:
         self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(mask))
         only_values = all(kind == "value" for kind, _ in needs)
         self.value_args = tuple(i for _, i in needs) if only_values else None
-        self.saves_args = self.value_args == tuple(range(n_args)) and n_args > 1
+        if not needs:
+            self.save = NOTHING
+        elif self.value_args is None:
+            self.save = None
+        elif len(needs) == 1:
+            self.save = self.value_args[0]
+        else:
+            self.save = ALL_ARGS if self.value_args == tuple(range(n_args)) else None
+
+
+NOTHING, ALL_ARGS = -2, -1  # VjpPlan.save, besides an input's index
 
 
 def _position(needs, need):

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
-from ._prims import _NO_PARAMS, Box, check_operand, identity
+from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, Box, check_operand, identity
 from .ops.util import unbroadcast
 
 _FREED = object()
@@ -427,49 +427,47 @@ def _open(args, level):
 def _record(prim, bits, args, edges, values, ans, params, level, out):
     """The node of one operation, saving exactly what its rules read (None
     when no input gets a cotangent after all)."""
-    plan = prim._plans.get(bits) if not prim.variadic else None
-    if plan is None:
-        plan = prim.vjp_plan(bits, len(args))
+    plan = prim._plans.get(bits) or prim.vjp_plan(bits, len(args))
     if not plan.records:
         return None
     node = Node()
     node.seq = next(_sequence)
     node.pending = None
     node.plan = plan
-    if params:
-        node.params = params
-    if level != AMBIENT:
-        node.level = level
     lone = plan.lone
     if lone is not None:
         node.edges = edges[lone]
     else:
         node.edges = edges if not plan.drops_edges else tuple(
             [e if m else None for e, m in zip(edges, plan.mask)])
-    n_saved = plan.n_saved
-    if not n_saved:
-        node.saved = ()
-    elif plan.value_args is None:
+    save = plan.save
+    if save is None:
         saved = [_save(kind, i, args, values, ans, out) for kind, i in plan.needs]
-        node.saved = saved[0] if n_saved == 1 else tuple(saved)
-    elif n_saved == 1:
-        node.saved = args[plan.value_args[0]]
+        node.saved = saved[0] if len(saved) == 1 else tuple(saved)
     else:
-        node.saved = args if plan.saves_args else tuple([args[i] for i in plan.value_args])
-    if _last_inplace[0] >= 0:  # some tensor may be past version 0
+        node.saved = args[save] if save >= 0 else args if save == ALL_ARGS else ()
+    if params:
+        node.params = params
+    if level != AMBIENT:
+        node.level = level
+    if _last_inplace[0] >= 0 and save != NOTHING:  # a saved tensor may be past version 0
         for v in node.saved_list():
             if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
                 _note_versions(node)
                 break
-    if lone is not None:
-        scalar = type(values[lone]) is float
-    else:
-        scalar = len(values) == 2 and type(values[0]) is float and type(values[1]) is float
-    if not scalar or type(ans) is not float:  # else every shape is () and every dtype float64
-        casts = _casts(prim, values, plan.mask, ans)
+    if type(ans) is not float or (type(values[lone]) is not float if lone is not None
+                                  else not _all_floats(values)):
+        casts = _casts(prim, values, plan.mask, ans)  # else every shape is (), every dtype float64
         if casts is not None:
             node.casts = casts
     return node
+
+
+def _all_floats(values):
+    for v in values:
+        if type(v) is not float:
+            return False
+    return True
 
 
 def _note_versions(node):
@@ -610,7 +608,25 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                 if capture is None and leaf is not None:
                     _accumulate(leaf, grad, create_graph)
                 continue
-            grads = node.apply(grad, create_graph, box_type)
+            plan = node.plan
+            rule = plan.rules[plan.lone] if plan.lone is not None else None
+            if rule is None or node.casts is not None or node.params is not _NO_PARAMS:
+                grads = node.apply(grad, create_graph, box_type)
+            elif not rule[1]:  # the common nodes, run here: one input gets a cotangent
+                grads = grad if rule[0] is identity else rule[0](grad)  # by a rule reading nothing
+            elif (rule[2] is not None and not create_graph and node.seq > _last_inplace[0]
+                    and node.saved is not _FREED):  # or one saved value, unchanged since
+                saved = node.saved
+                if plan.n_saved != 1:
+                    saved = saved[rule[2]]
+                if isinstance(saved, ReverseBox):
+                    if saved._level == node.level:
+                        saved = saved._value
+                elif type(saved) is _Output:
+                    saved = saved.value
+                grads = rule[0](grad, saved)
+            else:
+                grads = node.apply(grad, create_graph, box_type)
             if node.hooks:
                 grads = _post_hooks(node, grad, grads)
             if not retain_graph and node.plan.saves_values:
