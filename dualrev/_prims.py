@@ -190,12 +190,13 @@ class VjpPlan:
     n_saved: how many values are saved; a node keeps a single one bare, in
       place of a tuple. (Fewer tuples: a node of a long graph is one object
       for the garbage collector to walk, not three.)
-    value_args: when every need is an input's value, their indices (the
-      common case, saved without a loop over kinds); else None.
+    pair: both inputs of a two-input primitive get a cotangent; a node keeps
+      the two edges in two slots, in place of a tuple.
     save: how a node keeps what it saves, decided once: the index of the one
-      input value kept bare, ``ALL_ARGS`` (every input in order: the node
-      keeps the argument tuple of the call itself), ``NOTHING``, or None
-      (anything else: shapes, the output, some of the inputs).
+      input value kept bare, ``PAIR`` (both inputs of two, in two slots),
+      ``ALL_ARGS`` (every input of more, in order: the node keeps the
+      argument tuple of the call itself), ``NOTHING``, or None (anything
+      else: shapes, the output, some of the inputs).
     records: some input gets a cotangent.
     saves_values: something saved is a value, not only shapes (freeing the
       node after a backward pass then matters, and a second pass raises).
@@ -203,14 +204,15 @@ class VjpPlan:
       so its edge must not be recorded.
     """
 
-    __slots__ = ("prim", "needs", "rules", "mask", "lone", "n_saved", "value_args", "save",
+    __slots__ = ("prim", "needs", "rules", "mask", "lone", "pair", "n_saved", "save",
                  "records", "drops_edges", "saves_values")
 
     def __init__(self, prim, bits, n_args):
-        needs, rules, mask = [], [], []
-        for i in range(n_args):
-            rule = prim.rule_for(prim.vjp, i) if bits >> i & 1 else None
-            mask.append(rule is not None)
+        given = [prim.rule_for(prim.vjp, i) if bits >> i & 1 else None for i in range(n_args)]
+        needs = sorted({need for rule in given if rule is not None for need in _reads(rule, n_args)},
+                       key=_saving_order)
+        rules = []
+        for rule in given:
             if rule is None:
                 rules.append(None)
                 continue
@@ -219,41 +221,54 @@ class VjpPlan:
                 if need[0] == "index":
                     positions.append(-1)
                 elif need[0] == "all":
-                    positions.append(tuple(_position(needs, ("value", k)) for k in range(n_args)))
+                    positions.append(tuple(needs.index(("value", k)) for k in range(n_args)))
                 else:
-                    positions.append(_position(needs, need))
+                    positions.append(needs.index(need))
             single = positions[0] if len(positions) == 1 and type(positions[0]) is int \
                 and positions[0] >= 0 else None
             rules.append((rule.fn, tuple(positions), single))
+        mask = [rule is not None for rule in given]
         self.prim = prim
         self.needs = tuple(needs)
         self.rules = tuple(rules)
         self.mask = tuple(mask)
         self.records = any(mask)
         self.lone = mask.index(True) if mask.count(True) == 1 else None
+        self.pair = n_args == 2 and all(mask)
         self.n_saved = len(needs)
         self.saves_values = any(kind in ("value", "ans") for kind, _ in needs)
         self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(mask))
         only_values = all(kind == "value" for kind, _ in needs)
-        self.value_args = tuple(i for _, i in needs) if only_values else None
+        value_args = tuple(i for _, i in needs) if only_values else None
         if not needs:
             self.save = NOTHING
-        elif self.value_args is None:
+        elif value_args is None:
             self.save = None
         elif len(needs) == 1:
-            self.save = self.value_args[0]
+            self.save = value_args[0]
+        elif value_args == tuple(range(n_args)):
+            self.save = PAIR if n_args == 2 else ALL_ARGS
         else:
-            self.save = ALL_ARGS if self.value_args == tuple(range(n_args)) else None
+            self.save = None
 
 
-NOTHING, ALL_ARGS = -2, -1  # VjpPlan.save, besides an input's index
+NOTHING, ALL_ARGS, PAIR = -2, -1, -3  # VjpPlan.save, besides an input's index
 
 
-def _position(needs, need):
-    """Where ``need`` is in the list of needs, appending it if new."""
-    if need not in needs:
-        needs.append(need)
-    return needs.index(need)
+def _reads(rule, n_args):
+    """What a rule reads that must be saved."""
+    for need in rule.needs:
+        if need[0] == "all":
+            yield from (("value", k) for k in range(n_args))
+        elif need[0] != "index":
+            yield need
+
+
+def _saving_order(need):
+    """Inputs' values first, in argument order (so that a node saving every
+    input keeps the call's own arguments), then the rest."""
+    kind, i = need
+    return (kind != "value", kind, -1 if i is None else i)
 
 
 class _UnaryPrimitive(Primitive):

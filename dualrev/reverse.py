@@ -18,7 +18,7 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
-from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, Box, check_operand, identity
+from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, identity
 from .ops.util import unbroadcast
 
 _FREED = object()
@@ -39,15 +39,18 @@ def _freed_error():
 class Node:
     """A recorded operation: PyTorch's ``grad_fn``.
 
-    ``edges`` is the node of the one input that gets a cotangent when the
-    plan has a ``lone`` input, else a tuple with one entry per input (None:
-    no cotangent); ``saved`` is the one saved value when the plan saves one,
-    else a tuple. Rarely used fields (hooks, versions other than 0, casts)
-    are class defaults, stored per node only when set: the per-op path stays
-    short.
+    A node is laid out so that a long graph is few objects for the garbage
+    collector to walk: ``edges`` is the node of the one input that gets a
+    cotangent when the plan has a ``lone`` input; with a ``pair``, the first
+    input's, and ``edge1`` the second's; else a tuple with one entry per
+    input (None: no cotangent). ``saved`` is the one saved value when the
+    plan saves one; with ``save == PAIR``, the first input, and ``saved1``
+    the second; else a tuple. Rarely used fields (hooks, versions other than
+    0, casts) are class defaults, stored per node only when set: the per-op
+    path stays short.
     """
 
-    __slots__ = ("plan", "edges", "saved", "seq", "pending", "__dict__")
+    __slots__ = ("plan", "edges", "saved", "seq", "pending", "edge1", "saved1", "__dict__")
 
     params = _NO_PARAMS  # the primitive's static parameters, when it has any
     level = AMBIENT      # the level of the boxes this node recorded
@@ -72,14 +75,24 @@ class Node:
 
     def edge_list(self):
         """The edges, one per input (None where no cotangent goes)."""
-        lone = self.plan.lone
-        if lone is None:
+        plan = self.plan
+        if plan.pair:
+            return (self.edges, self.edge1)
+        if plan.lone is None:
             return self.edges
-        return tuple(self.edges if i == lone else None for i in range(len(self.plan.mask)))
+        return tuple(self.edges if i == plan.lone else None for i in range(len(plan.mask)))
 
     def saved_list(self):
         """The saved values as a tuple, however they are kept."""
+        if self.plan.save == PAIR:
+            return (self.saved, self.saved1)
         return (self.saved,) if self.plan.n_saved == 1 else self.saved
+
+    def _free(self):
+        """Let go of the saved values (after a backward pass)."""
+        self.saved = _FREED
+        if self.plan.save == PAIR:
+            self.saved1 = None
 
     def register_hook(self, hook):
         """Call ``hook(grad_inputs, grad_outputs)`` after this node ran; a
@@ -137,7 +150,7 @@ class Node:
         else:
             level = self.level
             saved = [v._value if isinstance(v, ReverseBox) and v._level == level
-                     else v.value if type(v) is _Output else v for v in saved]
+                     else v.value if type(v) is _Output else v for v in self.saved_list()]
         rules = plan.rules
         lone = plan.lone
         plain = self.casts is None and self.params is _NO_PARAMS
@@ -437,6 +450,8 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
     lone = plan.lone
     if lone is not None:
         node.edges = edges[lone]
+    elif plan.pair:
+        node.edges, node.edge1 = edges
     else:
         node.edges = edges if not plan.drops_edges else tuple(
             [e if m else None for e, m in zip(edges, plan.mask)])
@@ -444,8 +459,12 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
     if save is None:
         saved = [_save(kind, i, args, values, ans, out) for kind, i in plan.needs]
         node.saved = saved[0] if len(saved) == 1 else tuple(saved)
+    elif save >= 0:
+        node.saved = args[save]
+    elif save == PAIR:
+        node.saved, node.saved1 = args
     else:
-        node.saved = args[save] if save >= 0 else args if save == ALL_ARGS else ()
+        node.saved = args if save == ALL_ARGS else ()
     if params:
         node.params = params
     if level != AMBIENT:
@@ -511,25 +530,22 @@ def _topological_order(roots):
     seen = set(roots)
     stack = list(seen)
     while stack:
-        edges = stack.pop().edges
-        if type(edges) is tuple:
-            for edge in edges:
-                if edge is not None and edge not in seen:
-                    seen.add(edge)
-                    stack.append(edge)
-        elif edges not in seen:
-            seen.add(edges)
-            stack.append(edges)
+        for edge in _edges_of(stack.pop()):
+            if edge is not None and edge not in seen:
+                seen.add(edge)
+                stack.append(edge)
     return sorted(seen, key=_by_sequence, reverse=True)
+
+
+def _edges_of(node):
+    return node.edge_list() if type(node) is Node else node.edges
 
 
 def _leading_to(order, targets):
     """The nodes of ``order`` from which a target can be reached."""
     needed = set(targets)
     for node in reversed(order):
-        edges = node.edges
-        if node not in needed and (any(e in needed for e in edges if e is not None)
-                                   if type(edges) is tuple else edges in needed):
+        if node not in needed and any(e in needed for e in _edges_of(node) if e is not None):
             needed.add(node)
     return needed
 
@@ -616,9 +632,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                 grads = grad if rule[0] is identity else rule[0](grad)  # by a rule reading nothing
             elif (rule[2] is not None and not create_graph and node.seq > _last_inplace[0]
                     and node.saved is not _FREED):  # or one saved value, unchanged since
-                saved = node.saved
-                if plan.n_saved != 1:
-                    saved = saved[rule[2]]
+                saved = node.saved if plan.n_saved == 1 else node.saved_list()[rule[2]]
                 if isinstance(saved, ReverseBox):
                     if saved._level == node.level:
                         saved = saved._value
@@ -629,10 +643,10 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                 grads = node.apply(grad, create_graph, box_type)
             if node.hooks:
                 grads = _post_hooks(node, grad, grads)
-            if not retain_graph and node.plan.saves_values:
-                node.saved = _FREED
+            if not retain_graph and plan.saves_values:
+                node._free()
             edges = node.edges
-            if type(edges) is not tuple:  # the lone input's node
+            if plan.lone is not None:  # the lone input's node
                 if grads is not None and (needed is None or edges in needed):
                     if edges.pending is None:
                         heappush(heap, (-edges.seq, edges))
@@ -640,7 +654,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                     else:
                         edges.pending = edges.pending + grads
             else:
-                for edge, g in zip(edges, grads):
+                for edge, g in zip((edges, node.edge1) if plan.pair else edges, grads):
                     if edge is not None and g is not None and (needed is None or edge in needed):
                         if edge.pending is None:
                             heappush(heap, (-edge.seq, edge))
