@@ -190,6 +190,9 @@ class VjpPlan:
     n_saved: how many values are saved; a node keeps a single one bare, in
       place of a tuple. (Fewer tuples: a node of a long graph is one object
       for the garbage collector to walk, not three.)
+    simple: every rule reads nothing or exactly one saved value: the
+      backward sweep runs such nodes itself (when they have no parameters
+      and no cotangent to cast).
     pair: both inputs of a two-input primitive get a cotangent; a node keeps
       the two edges in two slots, in place of a tuple.
     save: how a node keeps what it saves, decided once: the index of the one
@@ -204,7 +207,7 @@ class VjpPlan:
       so its edge must not be recorded.
     """
 
-    __slots__ = ("prim", "needs", "rules", "mask", "lone", "pair", "n_saved", "save",
+    __slots__ = ("prim", "needs", "rules", "mask", "lone", "simple", "pair", "n_saved", "save",
                  "records", "drops_edges", "saves_values")
 
     def __init__(self, prim, bits, n_args):
@@ -235,6 +238,7 @@ class VjpPlan:
         self.records = any(mask)
         self.lone = mask.index(True) if mask.count(True) == 1 else None
         self.pair = n_args == 2 and all(mask)
+        self.simple = all(rule is None or not rule[1] or rule[2] is not None for rule in rules)
         self.n_saved = len(needs)
         self.saves_values = any(kind in ("value", "ans") for kind, _ in needs)
         self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(mask))

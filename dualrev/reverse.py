@@ -108,8 +108,8 @@ class Node:
         """The saved values ready for the rules, as a tuple: boxes of this
         level opened (or kept, when the backward pass is itself recorded),
         after checking that no saved tensor was changed in place since.
-        (``apply`` opens them itself when nothing changed in place since the
-        node was made.)"""
+        (The sweep opens them itself in the common case: nothing changed in
+        place since the node was made.)"""
         if self.saved is _FREED:
             raise _freed_error()
         level = self.level
@@ -131,44 +131,17 @@ class Node:
 
     def apply(self, grad, create_graph, box_type):
         """The cotangents of the inputs: the lone input's (None for zero)
-        when the plan has one, else a list with one per input."""
+        when the plan has one, else a list with one per input. (The sweep
+        runs the common nodes itself; this is the general path.)"""
         plan = self.plan
-        saved = self.saved
-        n_saved = plan.n_saved
-        if not n_saved:
-            pass
-        elif create_graph or self.seq <= _last_inplace[0] or saved is _FREED:
-            saved = self._unpacked(create_graph, box_type)
-            if n_saved == 1:
-                saved = saved[0]
-        elif n_saved == 1:  # the common case, opened here: nothing changed in place since
-            if isinstance(saved, ReverseBox):
-                if saved._level == self.level:
-                    saved = saved._value
-            elif type(saved) is _Output:
-                saved = saved.value
-        else:
-            level = self.level
-            saved = [v._value if isinstance(v, ReverseBox) and v._level == level
-                     else v.value if type(v) is _Output else v for v in self.saved_list()]
-        rules = plan.rules
+        saved = self._unpacked(create_graph, box_type) if plan.n_saved else ()
+        if plan.n_saved == 1:
+            saved = saved[0]
         lone = plan.lone
-        plain = self.casts is None and self.params is _NO_PARAMS
-        grads = []
-        for i in (lone,) if lone is not None else range(len(rules)):
-            rule = rules[i]
-            if rule is None:
-                g = None
-            elif plain and not rule[1]:  # the common cases, inlined: the rule reads nothing
-                g = grad if rule[0] is identity else rule[0](grad)
-            elif plain and rule[2] is not None:  # or exactly one saved value
-                g = rule[0](grad, saved if n_saved == 1 else saved[rule[2]])
-            else:
-                g = self._cotangent(rule, i, grad, saved, n_saved)
-            if lone is not None:
-                return g
-            grads.append(g)
-        return grads
+        if lone is not None:
+            return self._cotangent(plan.rules[lone], lone, grad, saved, plan.n_saved)
+        return [None if rule is None else self._cotangent(rule, i, grad, saved, plan.n_saved)
+                for i, rule in enumerate(plan.rules)]
 
     def _cotangent(self, rule, i, grad, saved, n_saved):
         """Input i's cotangent by its rule, brought back to its shape and
@@ -187,6 +160,14 @@ class Node:
         if casts is not None and casts[i] is not None and g is not None:
             g = unbroadcast(g, *casts[i])
         return g
+
+
+def _opened(node):
+    """A node's saved values, boxes of its level opened, when nothing was
+    changed in place since it was made."""
+    level = node.level
+    return [v._value if isinstance(v, ReverseBox) and v._level == level
+            else v.value if type(v) is _Output else v for v in node.saved_list()]
 
 
 def _pick(saved, position, i):
@@ -603,7 +584,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
     if capture is not None:
         needed = _leading_to(_topological_order(roots), capture)
         targets, captured = set(capture), {}
-    heap = []
+    heap = []  # (-seq, node) of the nodes with a pending gradient
     for root, seed in zip(roots, seeds):
         if root.pending is None:
             heappush(heap, (-root.seq, root))
@@ -625,42 +606,48 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                     _accumulate(leaf, grad, create_graph)
                 continue
             plan = node.plan
-            rule = plan.rules[plan.lone] if plan.lone is not None else None
-            if rule is None or node.casts is not None or node.params is not _NO_PARAMS:
+            if (not plan.simple or node.casts is not None or node.params is not _NO_PARAMS
+                    or plan.n_saved and (create_graph or node.seq <= _last_inplace[0]
+                                         or node.saved is _FREED)):
                 grads = node.apply(grad, create_graph, box_type)
-            elif not rule[1]:  # the common nodes, run here: one input gets a cotangent
-                grads = grad if rule[0] is identity else rule[0](grad)  # by a rule reading nothing
-            elif (rule[2] is not None and not create_graph and node.seq > _last_inplace[0]
-                    and node.saved is not _FREED):  # or one saved value, unchanged since
-                saved = node.saved if plan.n_saved == 1 else node.saved_list()[rule[2]]
-                if isinstance(saved, ReverseBox):
-                    if saved._level == node.level:
-                        saved = saved._value
-                elif type(saved) is _Output:
-                    saved = saved.value
-                grads = rule[0](grad, saved)
+            elif plan.lone is not None:  # the common nodes, run here (see VjpPlan.simple)
+                rule = plan.rules[plan.lone]
+                if not rule[1]:
+                    grads = grad if rule[0] is identity else rule[0](grad)
+                else:
+                    saved = node.saved if plan.n_saved == 1 else node.saved_list()[rule[2]]
+                    if isinstance(saved, ReverseBox):
+                        if saved._level == node.level:
+                            saved = saved._value
+                    elif type(saved) is _Output:
+                        saved = saved.value
+                    grads = rule[0](grad, saved)
             else:
-                grads = node.apply(grad, create_graph, box_type)
+                saved = _opened(node) if plan.n_saved else ()
+                grads = [None if rule is None else (grad if rule[0] is identity else rule[0](grad))
+                         if not rule[1] else rule[0](grad, saved[rule[2]]) for rule in plan.rules]
             if node.hooks:
                 grads = _post_hooks(node, grad, grads)
             if not retain_graph and plan.saves_values:
                 node._free()
-            edges = node.edges
-            if plan.lone is not None:  # the lone input's node
-                if grads is not None and (needed is None or edges in needed):
-                    if edges.pending is None:
-                        heappush(heap, (-edges.seq, edges))
-                        edges.pending = grads
+            if plan.lone is not None:  # one edge (written out: the common case)
+                edge = node.edges
+                if grads is not None and (needed is None or edge in needed):
+                    if edge.pending is None:
+                        heappush(heap, (-edge.seq, edge))
+                        edge.pending = grads
                     else:
-                        edges.pending = edges.pending + grads
-            else:
-                for edge, g in zip((edges, node.edge1) if plan.pair else edges, grads):
-                    if edge is not None and g is not None and (needed is None or edge in needed):
-                        if edge.pending is None:
-                            heappush(heap, (-edge.seq, edge))
-                            edge.pending = g
-                        else:
-                            edge.pending = edge.pending + g
+                        edge.pending = edge.pending + grads
+                grads = None  # the pending slot holds it now (see _owned)
+                continue
+            for edge, g in zip((node.edges, node.edge1) if plan.pair else node.edges, grads):
+                if edge is None or g is None or needed is not None and edge not in needed:
+                    continue
+                if edge.pending is None:
+                    heappush(heap, (-edge.seq, edge))
+                    edge.pending = g
+                else:
+                    edge.pending = edge.pending + g
             grads = g = None  # the pending slots hold them now (see _owned)
     except BaseException:
         for _, node in heap:  # leave no gradient behind for the next pass
