@@ -198,9 +198,12 @@ class VjpPlan:
     save: how a node keeps what it saves, decided once: the index of the one
       input value kept bare, ``PAIR`` (both inputs of two, in two slots),
       ``ALL_ARGS`` (every input of more, in order: the node keeps the
-      argument tuple of the call itself), ``NOTHING``, or None (anything
-      else: shapes, the output, some of the inputs).
+      argument tuple of the call itself), ``NOTHING``, or ``GENERAL``
+      (anything else: shapes, the output, some of the inputs).
     records: some input gets a cotangent.
+    quick: a node of one or two inputs that records and keeps nothing but
+      inputs (``save`` is not ``GENERAL``): scalar code makes it without
+      ``_record``'s general checks (see reverse._scalar_node).
     saves_values: something saved is a value, not only shapes (freeing the
       node after a backward pass then matters, and a second pass raises).
     drops_edges: an input that requires grad gets none (its rule is None),
@@ -208,7 +211,7 @@ class VjpPlan:
     """
 
     __slots__ = ("prim", "needs", "rules", "mask", "lone", "simple", "pair", "n_saved", "save",
-                 "records", "drops_edges", "saves_values")
+                 "records", "quick", "drops_edges", "saves_values")
 
     def __init__(self, prim, bits, n_args):
         given = [prim.rule_for(prim.vjp, i) if bits >> i & 1 else None for i in range(n_args)]
@@ -247,16 +250,17 @@ class VjpPlan:
         if not needs:
             self.save = NOTHING
         elif value_args is None:
-            self.save = None
+            self.save = GENERAL
         elif len(needs) == 1:
             self.save = value_args[0]
         elif value_args == tuple(range(n_args)):
             self.save = PAIR if n_args == 2 else ALL_ARGS
         else:
-            self.save = None
+            self.save = GENERAL
+        self.quick = self.records and n_args <= 2 and self.save != GENERAL
 
 
-NOTHING, ALL_ARGS, PAIR = -2, -1, -3  # VjpPlan.save, besides an input's index
+NOTHING, ALL_ARGS, PAIR, GENERAL = -1, -2, -3, -4  # VjpPlan.save, besides an input's index
 
 
 def _reads(rule, n_args):

@@ -357,8 +357,16 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         edge = self._node or self._acc
-        out._node = _record(prim, 1, (self,), (edge,), (value,), ans, _NO_PARAMS, level, out) \
-            if edge is not None and (not _threads_without_grad[0] or _grad_mode.enabled) else None
+        if edge is None or _threads_without_grad[0] and not _grad_mode.enabled:
+            out._node = None
+        else:
+            plan = prim._plans.get(1)
+            if (plan is not None and plan.quick and type(ans) is float and type(value) is float
+                    and level == AMBIENT and _last_inplace[0] < 0):
+                out._node = _scalar_node(plan, self, None, edge, None)
+            else:
+                out._node = _record(prim, 1, (self,), (edge,), (value,), ans, _NO_PARAMS, level,
+                                    out)
         if prim.view:
             out._vc = self._counter()
             out._base = self if self._base is None else self._base
@@ -385,11 +393,43 @@ class ReverseBox(Box):
         out._value = ans
         if (ex is not None or ey is not None) and (
                 not _threads_without_grad[0] or _grad_mode.enabled):
-            out._node = _record(prim, (ex is not None) | (ey is not None) << 1, (x, y), (ex, ey),
-                                (vx, vy), ans, _NO_PARAMS, level, out)
+            bits = (ex is not None) | (ey is not None) << 1
+            plan = prim._plans.get(bits)
+            if (plan is not None and plan.quick and type(ans) is float and type(vx) is float
+                    and type(vy) is float and level == AMBIENT and _last_inplace[0] < 0):
+                out._node = _scalar_node(plan, x, y, ex, ey)
+            else:
+                out._node = _record(prim, bits, (x, y), (ex, ey), (vx, vy), ans, _NO_PARAMS,
+                                    level, out)
         else:
             out._node = None
         return out
+
+
+def _scalar_node(plan, x, y, ex, ey):
+    """The node of an operation on one or two floats at the ambient level,
+    when no tensor was ever changed in place and the plan is ``quick``: all
+    that ``_record`` would do, without its checks (no versions to note, no
+    shapes or dtypes to cast back to). The short path of scalar code."""
+    node = Node()
+    node.seq = next(_sequence)
+    node.pending = None
+    node.plan = plan
+    lone = plan.lone
+    if lone is None:
+        node.edges = ex
+        node.edge1 = ey
+    else:
+        node.edges = ey if lone else ex
+    save = plan.save
+    if save >= 0:
+        node.saved = y if save else x
+    elif save == NOTHING:
+        node.saved = ()
+    else:
+        node.saved = x
+        node.saved1 = y
+    return node
 
 
 def _run(prim, values, params, level):
@@ -437,15 +477,17 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
         node.edges = edges if not plan.drops_edges else tuple(
             [e if m else None for e, m in zip(edges, plan.mask)])
     save = plan.save
-    if save is None:
-        saved = [_save(kind, i, args, values, ans, out) for kind, i in plan.needs]
-        node.saved = saved[0] if len(saved) == 1 else tuple(saved)
-    elif save >= 0:
+    if save >= 0:
         node.saved = args[save]
+    elif save == NOTHING:
+        node.saved = ()
     elif save == PAIR:
         node.saved, node.saved1 = args
+    elif save == ALL_ARGS:
+        node.saved = args
     else:
-        node.saved = args if save == ALL_ARGS else ()
+        saved = [_save(kind, i, args, values, ans, out) for kind, i in plan.needs]
+        node.saved = saved[0] if len(saved) == 1 else tuple(saved)
     if params:
         node.params = params
     if level != AMBIENT:
@@ -455,19 +497,19 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
             if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
                 _note_versions(node)
                 break
-    if type(ans) is not float or (type(values[lone]) is not float if lone is not None
-                                  else not _all_floats(values)):
-        casts = _casts(prim, values, plan.mask, ans)  # else every shape is (), every dtype float64
-        if casts is not None:
-            node.casts = casts
+    if type(ans) is float:  # then casts are needed only if an input is not a float too
+        if lone is not None:
+            scalar = type(values[lone]) is float
+        elif plan.pair:
+            scalar = type(values[0]) is float and type(values[1]) is float
+        else:
+            scalar = False
+        if scalar:
+            return node
+    casts = _casts(prim, values, plan.mask, ans)
+    if casts is not None:
+        node.casts = casts
     return node
-
-
-def _all_floats(values):
-    for v in values:
-        if type(v) is not float:
-            return False
-    return True
 
 
 def _note_versions(node):
