@@ -36,6 +36,31 @@ def _freed_error():
         "calling backward.")
 
 
+class _Extras:
+    """The rarely set fields of a node (see Node)."""
+
+    __slots__ = ("params", "hooks", "casts", "versions")
+
+    def __init__(self):
+        self.params = _NO_PARAMS
+        self.hooks = self.casts = self.versions = None
+
+
+_NO_EXTRAS = _Extras()
+
+
+def _extra_field(name):
+    """A field of ``Node.extra``, read as its default when a node has none."""
+    def get(node):
+        return getattr(_NO_EXTRAS if node.extra is None else node.extra, name)
+
+    def set(node, value):
+        if node.extra is None:
+            node.extra = _Extras()
+        setattr(node.extra, name, value)
+    return property(get, set)
+
+
 class Node:
     """A recorded operation: PyTorch's ``grad_fn``.
 
@@ -45,18 +70,18 @@ class Node:
     input's, and ``edge1`` the second's; else a tuple with one entry per
     input (None: no cotangent). ``saved`` is the one saved value when the
     plan saves one; with ``save == PAIR``, the first input, and ``saved1``
-    the second; else a tuple. Rarely used fields (hooks, versions other than
-    0, casts) are class defaults, stored per node only when set: the per-op
-    path stays short.
+    the second; else a tuple. ``level`` is the level of the boxes it
+    recorded. Rarely set fields (parameters, hooks, casts, versions) live in
+    ``extra``, None for most nodes: the sweep checks one slot, and a node
+    has no instance dictionary.
     """
 
-    __slots__ = ("plan", "edges", "saved", "seq", "pending", "edge1", "saved1", "__dict__")
+    __slots__ = ("plan", "edges", "saved", "seq", "pending", "edge1", "saved1", "level", "extra")
 
-    params = _NO_PARAMS  # the primitive's static parameters, when it has any
-    level = AMBIENT      # the level of the boxes this node recorded
-    hooks = None      # [(kind, fn)], see add_hook
-    casts = None      # per input: (shape, dtype) to bring its cotangent back to, or None
-    versions = None   # per saved value: the version it had when saved (None: all 0)
+    params = _extra_field("params")      # the primitive's static parameters
+    hooks = _extra_field("hooks")        # [(kind, fn)], see add_hook
+    casts = _extra_field("casts")        # per input: (shape, dtype) of its cotangent, or None
+    versions = _extra_field("versions")  # per saved value: its version when saved (None: all 0)
 
     @property
     def prim(self):
@@ -88,11 +113,6 @@ class Node:
             return (self.saved, self.saved1)
         return (self.saved,) if self.plan.n_saved == 1 else self.saved
 
-    def _free(self):
-        """Let go of the saved values (after a backward pass)."""
-        self.saved = _FREED
-        if self.plan.save == PAIR:
-            self.saved1 = None
 
     def register_hook(self, hook):
         """Call ``hook(grad_inputs, grad_outputs)`` after this node ran; a
@@ -207,6 +227,7 @@ class AccumulateGrad:
 
     edges = ()
     next_functions = ()
+    level = AMBIENT
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
@@ -224,10 +245,14 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
     @property
-    def hooks(self):
+    def extra(self):
+        """What holds the hooks (the leaf's holder), as ``Node.extra``."""
         variable = self.variable
-        holder = None if variable is None else variable._leaf_hooks
-        return None if holder is None else holder.hooks
+        return None if variable is None else variable._leaf_hooks
+
+    @property
+    def hooks(self):
+        return None if self.extra is None else self.extra.hooks
 
     def register_hook(self, hook):
         return add_hook(leaf_hooks(self.variable), "post", hook)
@@ -415,6 +440,8 @@ def _scalar_node(plan, x, y, ex, ey):
     node.seq = next(_sequence)
     node.pending = None
     node.plan = plan
+    node.level = AMBIENT
+    node.extra = None
     lone = plan.lone
     if lone is None:
         node.edges = ex
@@ -468,6 +495,8 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
     node.seq = next(_sequence)
     node.pending = None
     node.plan = plan
+    node.level = level
+    node.extra = None
     lone = plan.lone
     if lone is not None:
         node.edges = edges[lone]
@@ -490,8 +519,6 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
         node.saved = saved[0] if len(saved) == 1 else tuple(saved)
     if params:
         node.params = params
-    if level != AMBIENT:
-        node.level = level
     if _last_inplace[0] >= 0 and save != NOTHING:  # a saved tensor may be past version 0
         for v in node.saved_list():
             if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
@@ -638,7 +665,8 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             node = heappop(heap)[1]
             grad = node.pending
             node.pending = None
-            if node.hooks:
+            extra = node.extra
+            if extra is not None and extra.hooks:
                 grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", grad))
             if capture is not None and node in targets:
                 captured[node] = grad
@@ -648,7 +676,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                     _accumulate(leaf, grad, create_graph)
                 continue
             plan = node.plan
-            if (not plan.simple or node.casts is not None or node.params is not _NO_PARAMS
+            if (extra is not None or not plan.simple
                     or plan.n_saved and (create_graph or node.seq <= _last_inplace[0]
                                          or node.saved is _FREED)):
                 grads = node.apply(grad, create_graph, box_type)
@@ -668,10 +696,12 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                 saved = _opened(node) if plan.n_saved else ()
                 grads = [None if rule is None else (grad if rule[0] is identity else rule[0](grad))
                          if not rule[1] else rule[0](grad, saved[rule[2]]) for rule in plan.rules]
-            if node.hooks:
+            if extra is not None and extra.hooks:
                 grads = _post_hooks(node, grad, grads)
             if not retain_graph and plan.saves_values:
-                node._free()
+                node.saved = _FREED
+                if plan.save == PAIR:
+                    node.saved1 = None
             if plan.lone is not None:  # one edge (written out: the common case)
                 edge = node.edges
                 if grads is not None and (needed is None or edge in needed):
