@@ -117,7 +117,7 @@ class Primitive:
     highest level among the arguments, or runs the NumPy implementation when
     there is no box."""
 
-    __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "vjp", "linear",
+    __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "joint_jvp", "vjp", "linear",
                  "broadcasts", "backward_name", "view", "batch", "_plans")
 
     def __call__(self, *args, **params):
@@ -321,7 +321,8 @@ def _as_rules(prim, rules):
     return tuple(None if r is None else _Rule(r, prim) for r in rules)
 
 
-def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcasts=False,
+def defprim(name, impl, args="x", *, jvp=None, vjp=None, joint_jvp=None, linear=False,
+            broadcasts=False,
             backward_name=None, view=False, batch=None, table=True):
     """Define a primitive and add it to the table (``table=False``: a
     primitive of the user's, kept out of the table).
@@ -329,6 +330,10 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcast
     args: the argument names, space separated; a leading ``*`` makes the
       primitive variadic (``"*xs"``: any number of arguments, one shared rule).
     jvp, vjp: a rule or a tuple of rules, one per argument (see module doc).
+    joint_jvp: the JVP of all arguments at once, ``joint_jvp(tangents,
+      primals, **params)``, None in ``tangents`` for an argument without
+      one; given in place of ``jvp`` where one contribution per argument,
+      summed, would cost more (scatter_sum: one array, not one per piece).
     linear: the primitive is linear in its first argument and its other
       arguments are not differentiable; its JVP is the primitive itself
       applied to the tangent, so no JVP rule is given.
@@ -363,6 +368,7 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, linear=False, broadcast
         "".join(part.capitalize() for part in name.split("_")) + "Backward0")
     prim._plans = {}
     prim.jvp = _as_rules(prim, jvp)
+    prim.joint_jvp = joint_jvp
     prim.vjp = _as_rules(prim, vjp)
     if linear and jvp is not None:
         raise TypeError(f"primitive {name!r} is declared linear: its JVP is itself, give no jvp rule")

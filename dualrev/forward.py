@@ -99,6 +99,8 @@ class Dual(Box, MathMethods):
             check_real(ans, prim.name)
         if prim.linear:
             tangent = None if tangents[0] is None else _linear_jvp(prim, primals, tangents[0], params)
+        elif prim.joint_jvp is not None:
+            tangent = prim.joint_jvp(tangents, primals, **params)
         elif prim.jvp is None:
             return ans
         else:

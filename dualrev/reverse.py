@@ -19,6 +19,7 @@ import numpy as np
 from ._arrays import check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
 from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, identity
+from .ops.shape import Pieces
 from .ops.util import unbroadcast
 
 _FREED = object()
@@ -617,12 +618,22 @@ def _run_hooks(node, kind, grad, *extra):
     return grad
 
 
+def _sum(a, b):
+    """Two cotangents of one node added up (pieces are gathered, not added)."""
+    if type(a) is Pieces:
+        return a.add(b)
+    if type(b) is Pieces:
+        return b.add(a)
+    return a + b
+
+
 def _post_hooks(node, grad, grads):
     """Run a node's post hooks on its input gradients, one per input, and
     give them back as ``apply`` gave them."""
     lone = node.plan.lone
     full = list(grads) if lone is None else [grads if i == lone else None
                                              for i in range(len(node.plan.mask))]
+    full = [g.written() if type(g) is Pieces else g for g in full]
     _run_hooks(node, "post", grad, full)
     return full if lone is None else full[lone]
 
@@ -665,6 +676,8 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             node = heappop(heap)[1]
             grad = node.pending
             node.pending = None
+            if type(grad) is Pieces:
+                grad = grad.written()
             extra = node.extra
             if extra is not None and extra.hooks:
                 grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", grad))
@@ -709,7 +722,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                         heappush(heap, (-edge.seq, edge))
                         edge.pending = grads
                     else:
-                        edge.pending = edge.pending + grads
+                        edge.pending = _sum(edge.pending, grads)
                 grads = None  # the pending slot holds it now (see _owned)
                 continue
             for edge, g in zip((node.edges, node.edge1) if plan.pair else node.edges, grads):
@@ -719,7 +732,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                     heappush(heap, (-edge.seq, edge))
                     edge.pending = g
                 else:
-                    edge.pending = edge.pending + g
+                    edge.pending = _sum(edge.pending, g)
             grads = g = None  # the pending slots hold them now (see _owned)
     except BaseException:
         for _, node in heap:  # leave no gradient behind for the next pass

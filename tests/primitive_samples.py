@@ -236,6 +236,21 @@ def scatter_samples(draw):
 
 
 @st.composite
+def scatter_sum_samples(draw):
+    """One to three pieces of one shape, each with its own index (basic or
+    advanced, repeats included), sometimes one covering everything."""
+    shape = draw(shapes())
+    count = draw(st.integers(1, 3))
+    indices = tuple((Ellipsis,) if draw(st.booleans()) and draw(st.booleans())
+                    else draw(index_for(shape)) for _ in range(count))
+    seed = draw(SEEDS)
+    rng = rng_of(seed)
+    pieces = tuple(array(uniform(-2, 2)(rng, indexed_shape(shape, index))) for index in indices)
+    diff = tuple(i for i in range(count) if draw(st.booleans())) or (0,)
+    return Sample(pieces, dict(shape=shape, indices=indices), diff, seed)
+
+
+@st.composite
 def index_put_samples(draw):
     shape = draw(shapes(min_dims=1))
     index = draw(index_for(shape))
@@ -620,6 +635,13 @@ def ref_scatter(g, *, shape, index):
     return out
 
 
+def ref_scatter_sum(*pieces, shape, indices):
+    out = np.zeros(shape)
+    for piece, index in zip(pieces, indices):
+        np.add.at(out, index, piece)
+    return out
+
+
 def ref_index_put(x, v, *, index):
     out = np.array(x, dtype=np.result_type(x, v), copy=True)
     out[index] = v
@@ -801,6 +823,7 @@ SPECS["unsqueeze"] = Spec(
     lambda x, *, axis: np.expand_dims(x, axis))
 SPECS["getitem"] = Spec(getitem_samples(), lambda x, *, index: x[index])
 SPECS["scatter"] = Spec(scatter_samples(), ref_scatter)
+SPECS["scatter_sum"] = Spec(scatter_sum_samples(), ref_scatter_sum)
 SPECS["index_put"] = Spec(index_put_samples(), ref_index_put)
 SPECS["gather"] = Spec(gather_samples(), ref_gather)
 SPECS["scatter_along"] = Spec(scatter_along_samples(), ref_scatter_along)

@@ -199,7 +199,8 @@ def test_every_primitive_has_samples():
 def test_differentiable_means_both_rules():
     for name, prim in PRIMS.items():
         if prim.differentiable:
-            assert prim.linear or prim.jvp is not None, f"{name} has a VJP but no JVP"
+            assert prim.linear or prim.jvp is not None or prim.joint_jvp is not None, \
+                f"{name} has a VJP but no JVP"
 
 
 # -- first order -------------------------------------------------------------------------

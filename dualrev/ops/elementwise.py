@@ -79,17 +79,22 @@ def _astype_impl(x, *, dtype):
     return float(out) if out.ndim == 0 and dtype == FLOAT64 else out
 
 
-def _pow_dbase(x, y):
-    """d(x ** y)/dx, zero where y == 0 (as PyTorch, which avoids 0 * inf).
-    Where y == 0 the base is replaced by 1 before the unused branch is
-    computed: ``0 ** -1`` there would be inf, and its derivative, multiplied
-    by the zero cotangent ``where`` sends it, nan (the double-where trick)."""
+def _times_dbase(t, x, y):
+    """``t`` times d(x ** y)/dx, zero where y == 0 (as PyTorch, which avoids
+    0 * inf). A constant exponent is folded into ``t`` first: ``(2 * t) * x``
+    for a square costs one pass fewer than ``t * (2 * x)`` when ``x`` is a
+    Dual and ``t`` is not. For an array exponent, where y == 0 the base is
+    replaced by 1 before the unused branch is computed: ``0 ** -1`` there
+    would be inf, and its derivative, multiplied by the zero cotangent
+    ``where`` sends it, nan (the double-where trick)."""
     if type(y) is float or type(y) is int:
-        if y == 0 or y == 1:
-            return float(y)
-        return 2 * x if y == 2 else y * pow(x, y - 1)
+        if y == 0:
+            return t * 0.0
+        if y == 1:
+            return t
+        return (2 * t) * x if y == 2 else (t * y) * pow(x, y - 1)
     zero = y == 0
-    return where(zero, 0.0, y * pow(where(zero, 1.0, x), y - 1))
+    return t * where(zero, 0.0, y * pow(where(zero, 1.0, x), y - 1))
 
 
 def _pow_dexp(ans, x, y):
@@ -120,8 +125,8 @@ div = defprim("div", _div_impl, "x y", broadcasts=True,
               vjp=(lambda g, y: div(g, y), lambda g, ans, y: neg(div(g * ans, y))))
 neg = defprim("neg", lambda x: -x, linear=True, vjp=lambda g: neg(g))
 pow = defprim("pow", _pow_impl, "x y", broadcasts=True,
-              jvp=(lambda t, x, y: t * _pow_dbase(x, y), lambda t, ans, x, y: t * _pow_dexp(ans, x, y)),
-              vjp=(lambda g, x, y: g * _pow_dbase(x, y), lambda g, ans, x, y: g * _pow_dexp(ans, x, y)))
+              jvp=(_times_dbase, lambda t, ans, x, y: t * _pow_dexp(ans, x, y)),
+              vjp=(_times_dbase, lambda g, ans, x, y: g * _pow_dexp(ans, x, y)))
 exp = defprim("exp", _fast_unary(math.exp, np.exp),
               jvp=lambda t, ans: t * ans, vjp=lambda g, ans: g * ans)
 expm1 = defprim("expm1", _fast_unary(math.expm1, np.expm1),

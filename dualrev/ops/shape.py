@@ -171,9 +171,76 @@ def _getitem_impl(x, *, index):
 
 getitem = defprim("getitem", _getitem_impl, linear=True,
                   view=True, batch=_lead_index, backward_name=lambda index: _index_kind(index),
-                  vjp=lambda g, x_shape, *, index: scatter(g, shape=x_shape, index=index))
+                  vjp=lambda g, x_shape, *, index: Pieces(x_shape, g, index))
 scatter = defprim("scatter", _scatter_impl, linear=True, batch=_lead_scatter,
                   vjp=lambda g, *, shape, index: getitem(g, index=index))
+
+
+def _scatter_sum_impl(*pieces, shape, indices):
+    """Zeros of ``shape`` with each piece added at its index."""
+    out = np.zeros(shape, dtype=np.result_type(*pieces))
+    for piece, index in zip(pieces, indices):
+        if _is_basic(index):
+            out[index] += piece
+        else:
+            np.add.at(out, index, piece)
+    return canonical(out)
+
+
+def _scatter_sum_jvp(tangents, pieces, *, shape, indices):
+    """scatter_sum is linear in all its pieces together: its tangent is the
+    scatter_sum of theirs (one array for all, batch axes in front)."""
+    kept = [(t, p, index) for t, p, index in zip(tangents, pieces, indices) if t is not None]
+    if not kept:
+        return None
+    leads = {shape_of(t)[:ndim_of(t) - ndim_of(p)] for t, p, _ in kept}
+    lead = max(leads, key=len)
+    if len(leads) > 1 or lead and not all(_is_basic(index) for _, _, index in kept):
+        total = None  # batch axes that differ or advanced indices: one scatter per piece
+        for t, p, index in kept:
+            t_lead = shape_of(t)[:ndim_of(t) - ndim_of(p)]
+            t, params = _lead_scatter(t, shape_of(p), t_lead, shape, index)
+            total = scatter(t, **params) if total is None else total + scatter(t, **params)
+        return total
+    prefix = (slice(None),) * len(lead)
+    return scatter_sum(*[t for t, _, _ in kept], shape=lead + tuple(shape),
+                       indices=tuple(prefix + _as_tuple(index) for _, _, index in kept))
+
+
+scatter_sum = defprim("scatter_sum", _scatter_sum_impl, "*pieces", joint_jvp=_scatter_sum_jvp,
+                      vjp=lambda g, i, *, shape, indices: getitem(g, index=indices[i]))
+
+
+class Pieces:
+    """The cotangent of a tensor read in slices, not yet written out: pieces
+    to add into zeros of ``shape``, each at its index. getitem's VJP gives
+    one; the backward sweep gathers the pieces that reach one node (a plain
+    cotangent joins as a piece covering everything) and writes them all out
+    when the node runs, by one ``scatter_sum``: one array of zeros and one
+    add per piece, where a scatter per slice and sums of whole arrays would
+    cost three passes per slice."""
+
+    __slots__ = ("shape", "values", "indices")
+
+    def __init__(self, shape, value, index):
+        self.shape, self.values, self.indices = shape, [value], [index]
+
+    def add(self, other):
+        """This cotangent plus ``other`` (pieces or a plain cotangent); the
+        pieces are the sweep's own, so they are extended in place."""
+        if type(other) is Pieces:
+            self.values += other.values
+            self.indices += other.indices
+        else:
+            self.values.append(other)
+            self.indices.append((Ellipsis,))
+        return self
+
+    def written(self):
+        """The cotangent as one value of ``shape``."""
+        if len(self.values) == 1:
+            return scatter(self.values[0], shape=self.shape, index=self.indices[0])
+        return scatter_sum(*self.values, shape=self.shape, indices=tuple(self.indices))
 index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
                     jvp=(lambda t, x_shape, *, index:
                          index_put(t, 0.0, index=_behind(t, x_shape, index)),
