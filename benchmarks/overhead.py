@@ -15,7 +15,7 @@ import resource
 import time
 
 import dualrev as dr
-from timing import median_time
+from timing import median_times
 
 OPS_PER_STEP = 6
 
@@ -53,8 +53,7 @@ def main():
 
     steps = 2000 // OPS_PER_STEP
     ops = steps * OPS_PER_STEP
-    ours = median_time(lambda: chain_dualrev(steps), 21)
-    hand = median_time(lambda: chain_by_hand(steps), 21)
+    ours, hand = median_times([lambda: chain_dualrev(steps), lambda: chain_by_hand(steps)], 21)
     print(f"chain of {ops} ops:   dualrev {ours / ops * 1e6:6.2f} us/op   "
           f"by hand {hand / ops * 1e6:5.2f} us/op   ratio {ours / hand:5.1f}x")
     if args.quick:
