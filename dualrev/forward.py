@@ -4,6 +4,12 @@ A Dual holds a primal and a tangent of the same shape, or a tangent with
 leading batch axes (k directions pushed at once). Its handler runs an
 operation on the primals one level down and forms the output tangent from
 the primitive's JVP rules, each argument's contribution summed.
+
+The tangent of a large array is deferred: the handler keeps what the JVP
+needs and computes it when the tangent is first read. A tangent nobody
+reads is never computed. In a Hessian-vector product (forward over reverse)
+that is every value the backward sweep does not read, down to the function's
+own output: a third of the forward pass's array work.
 """
 
 import numpy as np
@@ -31,8 +37,7 @@ class Dual(Box, MathMethods):
     """
 
     __slots__ = {"primal": "The value (a number, an array or a box of a lower level).",
-                 "tangent": "The derivative along the direction(s): the primal's shape, or "
-                            "leading batch axes in front of it."}
+                 "_tangent": "The tangent, or a _Deferred one not computed yet."}
 
     def __init__(self, primal, tangent, *, level=None):
         primal, tangent = _as_operand(primal), _as_operand(tangent)
@@ -41,15 +46,24 @@ class Dual(Box, MathMethods):
             tangent = _relevel(tangent, primal)
         self._level = level
         self.primal = primal
-        self.tangent = _fit_tangent(tangent, primal)
+        self._tangent = _fit_tangent(tangent, primal)
 
     @classmethod
     def _make(cls, primal, tangent, level):
         d = object.__new__(cls)
         d._level = level
         d.primal = primal
-        d.tangent = tangent
+        d._tangent = tangent
         return d
+
+    @property
+    def tangent(self):
+        """The derivative along the direction(s): the primal's shape, or
+        leading batch axes in front of it."""
+        tangent = self._tangent
+        if type(tangent) is _Deferred:
+            tangent = self._tangent = tangent.computed()
+        return tangent
 
     def _inner(self):
         return self.primal
@@ -90,24 +104,80 @@ class Dual(Box, MathMethods):
         for a in args:
             if isinstance(a, Dual) and a._level == level:
                 primals.append(a.primal)
-                tangents.append(a.tangent)
+                tangents.append(a._tangent)
             else:
                 primals.append(check_operand(a))
                 tangents.append(None)
         ans = prim(*primals, **params)
         if type(ans) is not float:
             check_real(ans, prim.name)
-        if prim.linear:
-            tangent = None if tangents[0] is None else _linear_jvp(prim, primals, tangents[0], params)
-        elif prim.joint_jvp is not None:
-            tangent = prim.joint_jvp(tangents, primals, **params)
-        elif prim.jvp is None:
+        if not _has_tangent(prim, tangents):
             return ans
-        else:
-            tangent = _jvp(prim, ans, primals, tangents, params)
-        if tangent is None:
-            return ans
-        return Dual._make(ans, _fit_tangent(_same_dtype(tangent, ans), ans), level)
+        if (type(ans) is np.ndarray and ans.size >= DEFER_SIZE
+                or any(type(t) is _Deferred for t in tangents)):  # (forcing one would waste it)
+            return Dual._make(ans, _Deferred(prim, ans, primals, tangents, params), level)
+        tangents = [t.computed() if type(t) is _Deferred else t for t in tangents]
+        return Dual._make(ans, _tangent_of(prim, ans, primals, tangents, params), level)
+
+
+DEFER_SIZE = 1 << 14  # arrays this large have their tangents deferred (a pass costs ~10 us)
+
+
+def _has_tangent(prim, tangents):
+    """Whether an output of ``prim`` gets a tangent from these arguments'."""
+    if prim.linear:
+        return tangents[0] is not None
+    if prim.joint_jvp is not None:
+        return any(t is not None for t in tangents)
+    return prim.jvp is not None and any(
+        t is not None and prim.rule_for(prim.jvp, i) is not None for i, t in enumerate(tangents))
+
+
+def _tangent_of(prim, ans, primals, tangents, params):
+    """The output tangent of ``prim`` from its arguments' (None for none),
+    in the output's dtype and shape."""
+    if prim.linear:
+        tangent = _linear_jvp(prim, primals, tangents[0], params)
+    elif prim.joint_jvp is not None:
+        if prim.broadcasts:
+            tangents = [None if t is None else _align(t, p, ans) for t, p in zip(tangents, primals)]
+        tangent = prim.joint_jvp(tangents, primals, **params)
+    else:
+        tangent = _jvp(prim, ans, primals, tangents, params)
+    if tangent is None:  # a rule may find every contribution zero
+        tangent = np.zeros_like(ans)
+    return _fit_tangent(_same_dtype(tangent, ans), ans)
+
+
+class _Deferred:
+    """A tangent not computed yet: what ``_tangent_of`` needs, kept until
+    the tangent is first read. The arguments' tangents may be deferred too;
+    ``computed`` works through such a chain with a loop, not recursion (a
+    long chain of operations is fine), and lets go of what it kept."""
+
+    __slots__ = ("prim", "ans", "primals", "tangents", "params", "value")
+
+    def __init__(self, prim, ans, primals, tangents, params):
+        self.prim, self.ans, self.primals, self.tangents, self.params = (
+            prim, ans, primals, tangents, params)
+        self.value = None
+
+    def computed(self):
+        stack = [self]
+        while stack:
+            top = stack[-1]
+            if top.value is not None:
+                stack.pop()
+                continue
+            waiting = [t for t in top.tangents if type(t) is _Deferred and t.value is None]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            tangents = [t.value if type(t) is _Deferred else t for t in top.tangents]
+            top.value = _tangent_of(top.prim, top.ans, top.primals, tangents, top.params)
+            top.ans = top.primals = top.tangents = top.params = None
+        return self.value
 
 
 def _jvp(prim, ans, primals, tangents, params):

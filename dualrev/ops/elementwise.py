@@ -112,11 +112,23 @@ def _tie_mix(g, x, y):
     return g * (x > y) + g * (x == y) * 0.5
 
 
+def _add_jvp(tangents, primals):
+    """add is linear in both arguments together: t_x + t_y, one pass."""
+    t_x, t_y = tangents
+    return t_x if t_y is None else t_y if t_x is None else add(t_x, t_y)
+
+
+def _sub_jvp(tangents, primals):
+    """sub is linear in both arguments together: t_x - t_y, one pass (not
+    t_x + neg(t_y), two)."""
+    t_x, t_y = tangents
+    return t_x if t_y is None else neg(t_y) if t_x is None else sub(t_x, t_y)
+
+
 add = defprim("add", lambda x, y: x + y, "x y", broadcasts=True,
-              jvp=(identity, identity), vjp=(identity, identity))
+              joint_jvp=_add_jvp, vjp=(identity, identity))
 sub = defprim("sub", lambda x, y: x - y, "x y", broadcasts=True,
-              jvp=(identity, lambda t: neg(t)),
-              vjp=(identity, lambda g: neg(g)))
+              joint_jvp=_sub_jvp, vjp=(identity, lambda g: neg(g)))
 mul = defprim("mul", lambda x, y: x * y, "x y", broadcasts=True,
               jvp=(lambda t, y: t * y, lambda t, x: x * t),
               vjp=(lambda g, y: g * y, lambda g, x: x * g))
