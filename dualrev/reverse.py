@@ -18,7 +18,8 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
-from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, identity
+from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, identity, raw_value
+from . import ops
 from .ops.shape import Pieces
 from .ops.util import unbroadcast
 
@@ -747,12 +748,21 @@ def _accumulate(leaf, grad, create_graph):
     if create_graph or isinstance(grad, Box):
         if not isinstance(grad, ReverseBox) or grad._level != leaf._level:
             grad = type(leaf)._make(grad, leaf._level)
+        if leaf._grad is None and _shares_memory(grad):
+            grad = ops.clone(grad)  # a .grad of its own: changing it in place must work
         leaf._grad = grad if leaf._grad is None else leaf._grad + grad
     elif leaf._grad is None:
         leaf._grad = type(leaf)._make(_owned(grad), leaf._level)
     else:
         leaf._grad._value = leaf._grad._value + grad
         leaf._grad._bump_version()
+
+
+def _shares_memory(value):
+    """Whether the array under ``value`` is a view (of a broadcast number,
+    as sum's cotangent is, or of another array)."""
+    array = raw_value(value)
+    return type(array) is np.ndarray and array.base is not None
 
 
 def _owned(value):

@@ -1252,3 +1252,14 @@ def test_backward_releases_memory_tracemalloc():
     assert y.grad_fn is not None
     assert before > 6.5 * n * 8  # the graph held the inputs of sin after the first: 7 arrays
     assert after < n * 8
+
+
+def test_grad_made_with_create_graph_can_be_changed_in_place():
+    """sum's cotangent is a broadcast number; with create_graph the leaf's
+    .grad still gets memory of its own (as in PyTorch), so zero_() works."""
+    x = dr.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x.sum().backward(create_graph=True)
+    x.grad.zero_()
+    close(x.grad, [0.0, 0.0, 0.0])
+    (x * x).sum().backward(create_graph=True)
+    close(x.grad, [2.0, 4.0, 6.0])
