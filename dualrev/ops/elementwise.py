@@ -79,6 +79,17 @@ def _astype_impl(x, *, dtype):
     return float(out) if out.ndim == 0 and dtype == FLOAT64 else out
 
 
+def _times(g, c):
+    """``g * c`` in a rule. A cotangent that is one number broadcast (what
+    sum and mean send back) times a number stays one number broadcast: no
+    pass over the array. (Such a cotangent is read-only, as PyTorch's
+    expanded gradients are; a leaf's ``.grad`` gets its own copy.)"""
+    if (type(g) is np.ndarray and g.size and not any(g.strides)
+            and (type(c) is float or type(c) is int)):
+        return np.broadcast_to(g[(0,) * g.ndim] * c, g.shape)
+    return g * c
+
+
 def _times_dbase(t, x, y):
     """``t`` times d(x ** y)/dx, zero where y == 0 (as PyTorch, which avoids
     0 * inf). A constant exponent is folded into ``t`` first: ``(2 * t) * x``
@@ -92,7 +103,7 @@ def _times_dbase(t, x, y):
             return t * 0.0
         if y == 1:
             return t
-        return (2 * t) * x if y == 2 else (t * y) * pow(x, y - 1)
+        return _times(t, 2) * x if y == 2 else _times(t, y) * pow(x, y - 1)
     zero = y == 0
     return t * where(zero, 0.0, y * pow(where(zero, 1.0, x), y - 1))
 
@@ -131,7 +142,7 @@ sub = defprim("sub", lambda x, y: x - y, "x y", broadcasts=True,
               joint_jvp=_sub_jvp, vjp=(identity, lambda g: neg(g)))
 mul = defprim("mul", lambda x, y: x * y, "x y", broadcasts=True,
               jvp=(lambda t, y: t * y, lambda t, x: x * t),
-              vjp=(lambda g, y: g * y, lambda g, x: x * g))
+              vjp=(lambda g, y: _times(g, y), lambda g, x: _times(g, x)))
 div = defprim("div", _div_impl, "x y", broadcasts=True,
               jvp=(lambda t, y: div(t, y), lambda t, ans, y: neg(div(t * ans, y))),
               vjp=(lambda g, y: div(g, y), lambda g, ans, y: neg(div(g * ans, y))))
