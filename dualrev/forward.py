@@ -100,24 +100,27 @@ class Dual(Box, MathMethods):
 
     def _apply(self, prim, args, params):
         level = self._level
-        primals, tangents = [], []
+        primals, tangents, deferred = [], [], False
         for a in args:
             if isinstance(a, Dual) and a._level == level:
                 primals.append(a.primal)
-                tangents.append(a._tangent)
+                tangent = a._tangent
+                deferred = deferred or type(tangent) is _Deferred
+                tangents.append(tangent)
             else:
                 primals.append(check_operand(a))
                 tangents.append(None)
         ans = prim(*primals, **params)
         if type(ans) is not float:
             check_real(ans, prim.name)
-        if not _has_tangent(prim, tangents):
-            return ans
-        if (type(ans) is np.ndarray and ans.size >= DEFER_SIZE
-                or any(type(t) is _Deferred for t in tangents)):  # (forcing one would waste it)
+        if deferred or type(ans) is np.ndarray and ans.size >= DEFER_SIZE:
+            # deferred: the tangent of a large array, or of anything computed
+            # from a deferred one (computing it now would force that one)
+            if not _has_tangent(prim, tangents):
+                return ans
             return Dual._make(ans, _Deferred(prim, ans, primals, tangents, params), level)
-        tangents = [t.computed() if type(t) is _Deferred else t for t in tangents]
-        return Dual._make(ans, _tangent_of(prim, ans, primals, tangents, params), level)
+        tangent = _tangent_of(prim, ans, primals, tangents, params)
+        return ans if tangent is None else Dual._make(ans, tangent, level)
 
 
 DEFER_SIZE = 1 << 14  # arrays this large have their tangents deferred (a pass costs ~10 us)
@@ -135,18 +138,18 @@ def _has_tangent(prim, tangents):
 
 def _tangent_of(prim, ans, primals, tangents, params):
     """The output tangent of ``prim`` from its arguments' (None for none),
-    in the output's dtype and shape."""
+    in the output's dtype and shape; None when no argument contributes."""
     if prim.linear:
-        tangent = _linear_jvp(prim, primals, tangents[0], params)
+        tangent = None if tangents[0] is None else _linear_jvp(prim, primals, tangents[0], params)
     elif prim.joint_jvp is not None:
         if prim.broadcasts:
             tangents = [None if t is None else _align(t, p, ans) for t, p in zip(tangents, primals)]
         tangent = prim.joint_jvp(tangents, primals, **params)
-    else:
+    elif prim.jvp is not None:
         tangent = _jvp(prim, ans, primals, tangents, params)
-    if tangent is None:  # a rule may find every contribution zero
-        tangent = np.zeros_like(ans)
-    return _fit_tangent(_same_dtype(tangent, ans), ans)
+    else:
+        return None
+    return None if tangent is None else _fit_tangent(_same_dtype(tangent, ans), ans)
 
 
 class _Deferred:
@@ -176,6 +179,8 @@ class _Deferred:
             stack.pop()
             tangents = [t.value if type(t) is _Deferred else t for t in top.tangents]
             top.value = _tangent_of(top.prim, top.ans, top.primals, tangents, top.params)
+            if top.value is None:  # every contribution was zero after all
+                top.value = np.zeros_like(top.ans)
             top.ans = top.primals = top.tangents = top.params = None
         return self.value
 
