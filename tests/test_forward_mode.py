@@ -391,3 +391,57 @@ def test_batched_tangents_through_non_elementwise_ops(name, f):
     expected = np.stack([val(f(Dual(x, T[k])).tangent) for k in range(5)])
     assert tangent.shape == expected.shape
     np.testing.assert_allclose(tangent, expected, rtol=1e-12, atol=1e-14)
+
+
+# -- deferred tangents ---------------------------------------------------------
+
+def _counting_square(calls):
+    """x ** 2 whose JVP rule counts its calls."""
+    @dr.custom_jvp
+    def square(x):
+        return x * x
+
+    @square.defjvp
+    def square_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        calls.append(1)
+        return square(x), 2 * x * t
+    return square
+
+
+def test_a_tangent_nobody_reads_is_never_computed():
+    """The tangent of a large array waits until it is read: an output whose
+    tangent is never read costs no JVP work."""
+    from dualrev import forward
+    calls = []
+    square = _counting_square(calls)
+    n = forward.DEFER_SIZE
+    x = Dual(np.linspace(0.0, 1.0, n), np.ones(n))
+    unused = square(x).sum()
+    used = dr.sin(x)
+    assert calls == []
+    np.testing.assert_allclose(used.tangent, np.cos(np.linspace(0.0, 1.0, n)))
+    assert calls == []  # sin's tangent does not need the square's
+    np.testing.assert_allclose(unused.tangent, np.sum(2 * np.linspace(0.0, 1.0, n)))
+    assert calls == [1]
+
+
+def test_a_long_chain_of_deferred_tangents_is_computed_without_recursion(monkeypatch):
+    from dualrev import forward
+    monkeypatch.setattr(forward, "DEFER_SIZE", 0)  # every array tangent deferred
+    x = Dual(np.array([0.5, 1.5]), np.array([1.0, 2.0]))
+    y = x
+    for _ in range(5000):  # deeper than Python's recursion limit
+        y = y * 1.0001 + 0.0
+    np.testing.assert_allclose(y.tangent, np.array([1.0, 2.0]) * 1.0001 ** 5000)
+
+
+def test_a_computed_tangent_lets_go_of_what_it_kept(monkeypatch):
+    from dualrev import forward
+    monkeypatch.setattr(forward, "DEFER_SIZE", 0)
+    x = Dual(np.array([0.5, 1.5]), np.array([1.0, 2.0]))
+    y = dr.sin(x)
+    deferred = y._tangent
+    assert isinstance(deferred, forward._Deferred)
+    y.tangent
+    assert deferred.primals is None and deferred.tangents is None

@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import dualrev as dr
-from dualrev import ops
+from dualrev import forward, ops
 from dualrev._levels import new_level
 from dualrev._prims import primitives, raw_value
 
@@ -305,6 +305,27 @@ def test_batched_tangents(name, data):
     tangent = plain(tangent_of(out, (2,) + shape))
     expected = np.stack([plain(jvp(name, sample, first)[1]), plain(jvp(name, sample, second)[1])])
     assert_close(tangent, expected, 1e-12, "batched JVP")
+
+
+@pytest.mark.parametrize("name", DIFFERENTIABLE)
+@checked(8)
+@given(data=st.data())
+def test_deferred_tangents(name, data):
+    """Tangents deferred (as those of large arrays are) come out equal to
+    tangents computed at once, one direction and a batch of two."""
+    sample = draw_sample(data, name)
+    first, second = directions(sample, 1), directions(sample, 2)
+    batched = {i: np.stack([first[i], second[i]]) for i in sample.diff}
+    eager = [plain(jvp(name, sample, first)[1]),
+             plain(tangent_of(OPS[name](*with_duals(sample.args, batched), **sample.params),
+                              None))]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(forward, "DEFER_SIZE", 0)  # every tangent deferred
+        deferred = [plain(jvp(name, sample, first)[1]),
+                    plain(tangent_of(OPS[name](*with_duals(sample.args, batched), **sample.params),
+                                     None))]
+    for got, want in zip(deferred, eager):
+        assert_close(got, want, 1e-12, "deferred tangent")
 
 
 # -- second order -------------------------------------------------------------------------
