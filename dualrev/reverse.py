@@ -169,7 +169,8 @@ class Node:
         """Input i's cotangent by its rule, brought back to its shape and
         dtype. ``saved`` holds the opened saved values (bare if just one)."""
         fn, positions, single = rule
-        params = self.params
+        extra = self.extra
+        params = _NO_PARAMS if extra is None else extra.params
         if single is not None and not params:
             g = fn(grad, saved if n_saved == 1 else saved[single])
         elif not positions:
@@ -178,7 +179,7 @@ class Node:
             if n_saved == 1:
                 saved = (saved,)
             g = fn(grad, *[_pick(saved, p, i) for p in positions], **params)
-        casts = self.casts
+        casts = None if extra is None else extra.casts
         if casts is not None and casts[i] is not None and g is not None:
             g = unbroadcast(g, *casts[i])
         return g
@@ -562,15 +563,15 @@ def _casts(prim, values, mask, ans):
     """Per input, the (shape, dtype) its cotangent must be brought back to,
     or None when the cotangent already has it. None when no input needs one."""
     ans_shape, ans_dtype = shape_of(ans), dtype_of(ans)
-    casts = []
-    for v, m in zip(values, mask):
-        if not m:
-            casts.append(None)
-            continue
-        shape, dtype = shape_of(v), dtype_of(v)
-        same_shape = shape == ans_shape or not prim.broadcasts
-        casts.append(None if same_shape and dtype == ans_dtype else (shape, dtype))
-    return casts if any(c is not None for c in casts) else None
+    casts = None
+    for i, v in enumerate(values):
+        if mask[i]:
+            shape, dtype = shape_of(v), dtype_of(v)
+            if shape != ans_shape and prim.broadcasts or dtype != ans_dtype:
+                if casts is None:
+                    casts = [None] * len(values)
+                casts[i] = (shape, dtype)
+    return casts
 
 
 def _topological_order(roots):
