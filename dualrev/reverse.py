@@ -723,8 +723,10 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                     if edge.pending is None:
                         heappush(heap, (-edge.seq, edge))
                         edge.pending = grads
-                    else:
+                    elif type(grads) is Pieces or type(edge.pending) is Pieces:
                         edge.pending = _sum(edge.pending, grads)
+                    else:
+                        edge.pending = edge.pending + grads
                 grads = None  # the pending slot holds it now (see _owned)
                 continue
             for edge, g in zip((node.edges, node.edge1) if plan.pair else node.edges, grads):
