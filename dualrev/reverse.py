@@ -41,11 +41,11 @@ def _freed_error():
 class _Extras:
     """The rarely set fields of a node (see Node)."""
 
-    __slots__ = ("params", "hooks", "casts", "versions")
+    __slots__ = ("params", "hooks", "casts", "versions", "watch")
 
     def __init__(self):
         self.params = _NO_PARAMS
-        self.hooks = self.casts = self.versions = None
+        self.hooks = self.casts = self.versions = self.watch = None
 
 
 _NO_EXTRAS = _Extras()
@@ -84,6 +84,7 @@ class Node:
     hooks = _extra_field("hooks")        # [(kind, fn)], see add_hook
     casts = _extra_field("casts")        # per input: (shape, dtype) of its cotangent, or None
     versions = _extra_field("versions")  # per saved value: its version when saved (None: all 0)
+    watch = _extra_field("watch")        # version counters of the tensors this node made
 
     @property
     def prim(self):
@@ -138,7 +139,15 @@ class Node:
         versions = self.versions
         out = []
         for k, v in enumerate(self.saved_list()):
-            if isinstance(v, ReverseBox):
+            if type(v) is float:
+                edge = self._edge_of_saved(k)
+                if edge is not None:  # a tensor's value, kept bare (see _scalar_node)
+                    changed = _changed(edge)
+                    if changed:
+                        raise _inplace_error(self, changed, 0)
+                    if create_graph:
+                        v = box_type._make(v, level, edge)
+            elif isinstance(v, ReverseBox):
                 if v._level == level:
                     if v._vc is not None and v._vc[0] != (versions[k] if versions else 0):
                         raise _inplace_error(self, v._vc[0], versions[k] if versions else 0)
@@ -150,6 +159,11 @@ class Node:
                 v = box_type._make(v.value, level, self) if create_graph else v.value
             out.append(v)
         return out
+
+    def _edge_of_saved(self, k):
+        """The edge of the input whose value is saved value k, if it is one."""
+        kind, i = self.plan.needs[k]
+        return self.edge_list()[i] if kind == "value" else None
 
     def apply(self, grad, create_graph, box_type):
         """The cotangents of the inputs: the lone input's (None for zero)
@@ -193,6 +207,16 @@ def _opened(node):
             else v.value if type(v) is _Output else v for v in node.saved_list()]
 
 
+def _changed(edge):
+    """The version of the tensor whose history ``edge`` is, if it was changed
+    in place (0 if not): its version counters are registered on the edge
+    when they are made (ReverseBox._counter)."""
+    for counter in edge.watch or ():
+        if counter[0]:
+            return counter[0]
+    return 0
+
+
 def _pick(saved, position, i):
     """What a rule asked for: a saved value, the input's index (-1), or the
     tuple of all inputs' values (a tuple of positions)."""
@@ -226,7 +250,7 @@ class AccumulateGrad:
     are added to the leaf's ``.grad``. It comes and goes with the graphs that
     use the leaf, so the leaf's hooks are kept by the leaf."""
 
-    __slots__ = ("_variable", "seq", "pending")
+    __slots__ = ("_variable", "seq", "pending", "watch")
 
     edges = ()
     next_functions = ()
@@ -236,6 +260,7 @@ class AccumulateGrad:
         self._variable = weakref.ref(variable)
         self.seq = next(_sequence)
         self.pending = None
+        self.watch = None
 
     @property
     def variable(self):
@@ -330,9 +355,17 @@ class ReverseBox(Box):
         return t
 
     def _counter(self):
-        """The version counter, made on first need."""
+        """The version counter, made on first need, and registered on the
+        node that made this tensor (or its leaf's accumulator): nodes of
+        scalar code keep a float input bare, not its tensor, and learn of a
+        change in place from there."""
         if self._vc is None:
             self._vc = [0]
+            edge = self._node or self._acc
+            if edge is not None:
+                if edge.watch is None:
+                    edge.watch = []
+                edge.watch.append(self._vc)
         return self._vc
 
     def _bump_version(self):
@@ -349,6 +382,8 @@ class ReverseBox(Box):
     def _set_requires_grad(self, flag):
         """A leaf's flag; a leaf that requires grad owns its AccumulateGrad
         node (which refers back to it weakly: no reference cycle)."""
+        if self._acc is not None:
+            self._counter()  # a later change in place still reaches the nodes that saved it
         self._rg = flag
         self._acc = AccumulateGrad(self) if flag else None
 
@@ -390,8 +425,8 @@ class ReverseBox(Box):
         else:
             plan = prim._plans.get(1)
             if (plan is not None and plan.quick and type(ans) is float and type(value) is float
-                    and level == AMBIENT and _last_inplace[0] < 0):
-                out._node = _scalar_node(plan, self, None, edge, None)
+                    and level == AMBIENT):
+                out._node = _scalar_node(plan, self, None, edge, None, value, None)
             else:
                 out._node = _record(prim, 1, (self,), (edge,), (value,), ans, _NO_PARAMS, level,
                                     out)
@@ -424,8 +459,8 @@ class ReverseBox(Box):
             bits = (ex is not None) | (ey is not None) << 1
             plan = prim._plans.get(bits)
             if (plan is not None and plan.quick and type(ans) is float and type(vx) is float
-                    and type(vy) is float and level == AMBIENT and _last_inplace[0] < 0):
-                out._node = _scalar_node(plan, x, y, ex, ey)
+                    and type(vy) is float and level == AMBIENT):
+                out._node = _scalar_node(plan, x, y, ex, ey, vx, vy)
             else:
                 out._node = _record(prim, bits, (x, y), (ex, ey), (vx, vy), ans, _NO_PARAMS,
                                     level, out)
@@ -434,11 +469,17 @@ class ReverseBox(Box):
         return out
 
 
-def _scalar_node(plan, x, y, ex, ey):
+def _scalar_node(plan, x, y, ex, ey, vx, vy):
     """The node of an operation on one or two floats at the ambient level,
-    when no tensor was ever changed in place and the plan is ``quick``: all
-    that ``_record`` would do, without its checks (no versions to note, no
-    shapes or dtypes to cast back to). The short path of scalar code."""
+    when the plan is ``quick``: all that ``_record`` would do, without its
+    general checks (no shapes or dtypes to cast back to). The short path of
+    scalar code.
+
+    A saved input that has a node and no version counter yet is kept as its
+    float, not as its tensor: floats do not change, and the tensor, no
+    longer kept alive by the graph, is one object fewer for the garbage
+    collector to walk per op. Should the tensor be changed in place later,
+    its counter, registered on its node, tells (see ``_changed``)."""
     node = Node()
     node.seq = next(_sequence)
     node.pending = None
@@ -452,13 +493,20 @@ def _scalar_node(plan, x, y, ex, ey):
     else:
         node.edges = ey if lone else ex
     save = plan.save
+    if save == NOTHING:
+        node.saved = ()
+        return node
+    if ex is not None and x._vc is None:
+        x = vx
+    if ey is not None and y._vc is None:
+        y = vy
     if save >= 0:
         node.saved = y if save else x
-    elif save == NOTHING:
-        node.saved = ()
     else:
         node.saved = x
         node.saved1 = y
+    if _last_inplace[0] >= 0:  # a tensor kept as it is may be past version 0
+        _note_versions(node)
     return node
 
 
@@ -523,10 +571,7 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
     if params:
         node.params = params
     if _last_inplace[0] >= 0 and save != NOTHING:  # a saved tensor may be past version 0
-        for v in node.saved_list():
-            if isinstance(v, ReverseBox) and v._vc is not None and v._vc[0]:
-                _note_versions(node)
-                break
+        _note_versions(node)
     if type(ans) is float:  # then casts are needed only if an input is not a float too
         if lone is not None:
             scalar = type(values[lone]) is float
@@ -544,9 +589,11 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
 
 def _note_versions(node):
     """Record the versions of saved tensors that were changed in place before
-    being saved (the rest are at version 0, the default)."""
-    node.versions = tuple(v._vc[0] if isinstance(v, ReverseBox) and v._vc is not None else 0
-                          for v in node.saved_list())
+    being saved, if any was (the rest are at version 0, the default)."""
+    versions = tuple(v._vc[0] if isinstance(v, ReverseBox) and v._vc is not None else 0
+                     for v in node.saved_list())
+    if any(versions):
+        node.versions = versions
 
 
 def _save(kind, i, args, values, ans, out):
@@ -555,7 +602,9 @@ def _save(kind, i, args, values, ans, out):
     if kind == "shape":
         return shape_of(values[i])
     if kind == "ans":
-        return _Output(ans, out._counter())
+        if out._vc is None:
+            out._vc = [0]  # (not yet registered: the node that checks it is being made)
+        return _Output(ans, out._vc)
     return tuple(shape_of(v) for v in values)  # all_shapes
 
 

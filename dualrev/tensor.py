@@ -180,6 +180,7 @@ class Tensor(ReverseBox, MathMethods):
 
     def detach_(self):
         """Take this tensor out of the graph in place: it becomes a leaf that does not require grad."""
+        self._counter()  # a later change in place still reaches the nodes that saved it
         self._node = None
         self._set_requires_grad(False)
         return self
@@ -330,6 +331,7 @@ class Tensor(ReverseBox, MathMethods):
         out = compute(source)
         if not isinstance(out, Tensor) or out._level != self._level:
             out = type(self)._make(out, self._level) if not isinstance(out, Box) else out
+        self._counter()  # made (and registered on the old node) before the node changes
         self._write(out._value)
         self._node = out._node if recording else self._node
         self._bump_version()

@@ -223,6 +223,50 @@ def test_inplace_change_of_saved_input():
         y.backward()
 
 
+def _scalar_graph():
+    """Scalar code keeps the floats it saves, not their tensors: a change in
+    place must still be caught through the tensor's version counter."""
+    x = dr.tensor(1.5, requires_grad=True)
+    h = x * 2.0
+    return x, h, h * h  # the product saves h's float
+
+
+@pytest.mark.parametrize("change", [
+    lambda x, h: h.add_(1.0),
+    lambda x, h: h.detach().add_(1.0),  # shares h's version counter
+    lambda x, h: h.detach_().add_(1.0),
+    lambda x, h: _under_no_grad(lambda: h.mul_(3.0)),
+])
+def test_inplace_change_of_a_saved_scalar(change):
+    x, h, y = _scalar_graph()
+    change(x, h)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_inplace_change_of_a_saved_scalar_leaf():
+    x = dr.tensor(1.5, requires_grad=True)
+    y = x * x
+    _under_no_grad(lambda: x.add_(1.0))
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_a_saved_scalar_shared_but_not_changed_is_fine():
+    x, h, y = _scalar_graph()
+    h.detach()
+    h.retain_grad()
+    y.backward(create_graph=True)
+    assert float(x.grad) == 8 * 1.5  # d/dx (2x)^2
+    x.grad.backward()  # second order through the kept floats
+    assert float(x.grad) == 8 * 1.5 + 8.0
+
+
+def _under_no_grad(fn):
+    with dr.no_grad():
+        return fn()
+
+
 def test_inplace_change_of_saved_output():
     x = leaf()
     h = x.exp()  # exp saves its output
