@@ -7,8 +7,9 @@ through ``Dual``, and the two composed for Hessians and higher derivatives.
 from ._malloc import tune_allocator as _tune_allocator
 from . import autograd, func, linalg, optim  # noqa: F401
 from .array_functions import (  # noqa: F401
-    argsort, cumprod, cumsum, diag, diagonal, diff, einsum, flip, ger, inner, outer, pad, roll,
-    sort, take, take_along_dim, tensordot, trace, tril, triu, vdot)
+    argsort, cumprod, cumsum, diag, diagonal, diff, einsum, flip, gather, ger, hstack, inner,
+    moveaxis, movedim, outer, pad, roll, sort, take, take_along_dim, tensordot, trace, tril,
+    triu, vdot, vstack)
 from ._format import set_printoptions  # noqa: F401
 from .custom import custom_jvp, custom_vjp  # noqa: F401
 from .creation import (  # noqa: F401
@@ -19,13 +20,15 @@ from .dtypes import (  # noqa: F401
     int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .forward import Dual  # noqa: F401
 from .functions import (  # noqa: F401
-    abs, add, all, allclose, amax, amin, any, argmax, argmin, broadcast_to, cat, clamp,
-    clip, concat, concatenate, cos, detach, div, dot, eq, equal, exp, expand, expm1,
-    flatten, ge, gt, isclose, le, log, log1p, log_softmax, logical_and, logical_not,
-    logical_or, logsumexp, lt, matmul, max, maximum, mean, min, minimum, mm, mul, ne, neg,
-    negative, norm, numel, permute, pow, prod, relu, reshape, rsqrt, sigmoid, sign, sin,
-    softmax, softplus, sqrt, square, squeeze, stack, std, sub, sum, swapaxes, t, tan, tanh,
-    transpose, unsqueeze, var, view, where)
+    abs, acos, acosh, add, all, allclose, amax, amin, any, arccos, arccosh, arcsin, arcsinh,
+    arctan, arctan2, arctanh, argmax, argmin, asin, asinh, atan, atan2, atanh, broadcast_to,
+    cat, ceil, clamp, clip, concat, concatenate, cos, cosh, deg2rad, detach, div, dot, eq,
+    equal, exp, exp2, expand, expm1, fix, flatten, floor, frac, ge, gt, hypot, isclose, le,
+    log, log10, log1p, log2, log_softmax, logaddexp, logical_and, logical_not, logical_or,
+    logsumexp, lt, matmul, max, maximum, mean, min, minimum, mm, mul, ne, neg, negative,
+    norm, numel, permute, pow, prod, rad2deg, reciprocal, relu, reshape, round, rsqrt,
+    sigmoid, sign, sin, sinh, softmax, softplus, sqrt, square, squeeze, stack, std, sub, sum,
+    swapaxes, swapdims, t, tan, tanh, transpose, trunc, unsqueeze, var, view, where)
 from .linalg import det, inv as inverse  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Size, Tensor  # noqa: F401

@@ -10,18 +10,25 @@ from ._numpy_api import array_function, array_ufunc
 from ._prims import Box, bind1
 
 
-def _operator(prim):
+def _operator(prim, of_tensors=None, reflected_name=None):
     """The method and the reflected method of a binary operator, dispatching
-    straight to the box of the higher level (``self`` is a box)."""
+    straight to the box of the higher level (``self`` is a box). Where
+    PyTorch names the node of the operator between two tensors
+    (``of_tensors``) or of the reflected one otherwise than the primitive,
+    the node shows PyTorch's name (``x ** y`` is PowBackward1, ``1 - x``
+    RsubBackward1)."""
     def forward(self, other):
-        if isinstance(other, Box) and other._level > self._level:
-            return other._apply2(prim, self, other)
+        if isinstance(other, Box):
+            out = (other if other._level > self._level else self)._apply2(prim, self, other)
+            return out if of_tensors is None else F._named(out, of_tensors)
         return self._apply2(prim, self, other)
 
     def reflected(self, other):
         if isinstance(other, Box) and other._level > self._level:
-            return other._apply2(prim, other, self)
-        return self._apply2(prim, other, self)
+            out = other._apply2(prim, other, self)
+        else:
+            out = self._apply2(prim, other, self)
+        return out if reflected_name is None else F._named(out, reflected_name)
     return forward, reflected
 
 
@@ -39,10 +46,10 @@ class MathMethods:
     __array_function__ = array_function    # np.sum(t), np.dot(a, t): recorded
 
     __add__, __radd__ = _operator(ops.add)
-    __sub__, __rsub__ = _operator(ops.sub)
+    __sub__, __rsub__ = _operator(ops.sub, reflected_name="RsubBackward1")
     __mul__, __rmul__ = _operator(ops.mul)
-    __truediv__, __rtruediv__ = _operator(ops.div)
-    __pow__, __rpow__ = _operator(ops.pow)
+    __truediv__, __rtruediv__ = _operator(ops.div, reflected_name="MulBackward0")
+    __pow__, __rpow__ = _operator(ops.pow, of_tensors="PowBackward1", reflected_name="PowBackward2")
 
     def __matmul__(self, other):
         return F.matmul(self, other)
@@ -99,6 +106,28 @@ class MathMethods:
     sigmoid = _method(F.sigmoid)
     relu = _method(F.relu)
     sign = _method(F.sign)
+    asin = arcsin = _method(F.asin)
+    acos = arccos = _method(F.acos)
+    atan = arctan = _method(F.atan)
+    asinh = arcsinh = _method(F.asinh)
+    acosh = arccosh = _method(F.acosh)
+    atanh = arctanh = _method(F.atanh)
+    atan2 = arctan2 = _method(F.atan2)
+    sinh = _method(F.sinh)
+    cosh = _method(F.cosh)
+    exp2 = _method(F.exp2)
+    log2 = _method(F.log2)
+    log10 = _method(F.log10)
+    reciprocal = _method(F.reciprocal)
+    deg2rad = _method(F.deg2rad)
+    rad2deg = _method(F.rad2deg)
+    hypot = _method(F.hypot)
+    logaddexp = _method(F.logaddexp)
+    floor = _method(F.floor)
+    ceil = _method(F.ceil)
+    trunc = fix = _method(F.trunc)
+    round = _method(F.round)
+    frac = _method(F.frac)
     softplus = _method(F.softplus)
     clamp = clip = _method(F.clamp)
     maximum = _method(F.maximum)
@@ -136,7 +165,7 @@ class MathMethods:
     dot = _method(F.dot)
     reshape = view = _method(F.reshape)
     flatten = _method(F.flatten)
-    transpose = swapaxes = _method(F.transpose)
+    transpose = swapaxes = swapdims = _method(F.transpose)
     t = _method(F.t)
     permute = _method(F.permute)
     squeeze = _method(F.squeeze)
@@ -157,6 +186,9 @@ class MathMethods:
     triu = _method(A.triu)
     take = _method(A.take)
     take_along_dim = _method(A.take_along_dim)
+    gather = _method(A.gather)
+    moveaxis = movedim = _method(A.moveaxis)
+    vdot = _method(A.vdot)
     outer = ger = _method(A.outer)
     inner = _method(A.inner)
     det = _method(L.det)

@@ -13,13 +13,14 @@ import math
 
 import numpy as np
 
+from . import array_functions as A
 from . import functions as F
 from . import ops
 from ._arrays import ndim_of, shape_of
 from ._prims import raw_value
 from .ops import normalize_axes
 
-_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_LN2 = math.log(2.0)
 
 
 def _unsupported(name):
@@ -32,38 +33,34 @@ def _unsupported(name):
 
 # -- ufuncs ---------------------------------------------------------------------
 
-def _logaddexp(x, y):
-    top = ops.stop_gradient(ops.maximum(x, y))
-    return top + ops.log(ops.exp(x - top) + ops.exp(y - top))
-
-
 UFUNCS = {
     np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.true_divide: ops.div,
     np.power: ops.pow, np.float_power: ops.pow, np.negative: ops.neg,
     np.positive: lambda x: x, np.absolute: ops.abs, np.fabs: ops.abs, np.sign: ops.sign,
-    np.exp: ops.exp, np.expm1: ops.expm1, np.exp2: lambda x: ops.exp(x * _LN2),
-    np.log: ops.log, np.log1p: ops.log1p, np.log2: lambda x: ops.log(x) / _LN2,
-    np.log10: lambda x: ops.log(x) / _LN10, np.sqrt: ops.sqrt,
-    np.square: lambda x: x * x, np.reciprocal: lambda x: 1.0 / x,
+    np.exp: ops.exp, np.expm1: ops.expm1, np.exp2: ops.exp2,
+    np.log: ops.log, np.log1p: ops.log1p, np.log2: ops.log2,
+    np.log10: ops.log10, np.sqrt: ops.sqrt,
+    np.square: lambda x: x * x, np.reciprocal: ops.reciprocal,
     np.sin: ops.sin, np.cos: ops.cos, np.tan: ops.tan, np.tanh: ops.tanh,
-    np.sinh: lambda x: (ops.exp(x) - ops.exp(-x)) / 2, np.cosh: lambda x: (ops.exp(x) + ops.exp(-x)) / 2,
-    np.deg2rad: lambda x: x * (math.pi / 180), np.rad2deg: lambda x: x * (180 / math.pi),
+    np.sinh: ops.sinh, np.cosh: ops.cosh,
+    np.deg2rad: ops.deg2rad, np.rad2deg: ops.rad2deg,
     np.maximum: ops.maximum, np.minimum: ops.minimum, np.fmax: ops.maximum, np.fmin: ops.minimum,
-    np.logaddexp: _logaddexp, np.matmul: lambda a, b: F.matmul(a, b),
-    np.logaddexp2: lambda x, y: _logaddexp(x * _LN2, y * _LN2) / _LN2,
+    np.logaddexp: ops.logaddexp, np.matmul: lambda a, b: F.matmul(a, b),
+    np.logaddexp2: lambda x, y: ops.logaddexp(x * _LN2, y * _LN2) / _LN2,
     np.arcsin: ops.arcsin, np.arccos: ops.arccos, np.arctan: ops.arctan,
     np.arcsinh: ops.arcsinh, np.arccosh: ops.arccosh, np.arctanh: ops.arctanh,
     np.arctan2: ops.arctan2, np.cbrt: ops.cbrt,
-    np.hypot: lambda x, y: ops.sqrt(x * x + y * y),
+    np.floor: ops.floor, np.ceil: ops.ceil, np.trunc: ops.trunc, np.rint: ops.round,
+    np.hypot: ops.hypot,
     np.copysign: lambda x, y: ops.abs(x) * ops.where(np.signbit(raw_value(y)), -1.0, 1.0),
     np.equal: ops.eq, np.not_equal: ops.ne, np.less: ops.lt, np.less_equal: ops.le,
     np.greater: ops.gt, np.greater_equal: ops.ge,
     np.logical_and: ops.logical_and, np.logical_or: ops.logical_or, np.logical_not: ops.logical_not,
 }
 
-# Piecewise constant or integer-valued: derivative 0 wherever one exists, so
-# the result is computed on the values and carries no derivative.
-CONSTANT_UFUNCS = {np.floor, np.ceil, np.rint, np.trunc, np.isnan, np.isinf, np.isfinite,
+# Integer-valued, bool-valued or bitwise: computed on the values, carrying no
+# derivative (the rounding ufuncs above have zero derivatives, as in PyTorch).
+CONSTANT_UFUNCS = {np.isnan, np.isinf, np.isfinite,
                    np.signbit, np.floor_divide, np.bitwise_and, np.bitwise_or, np.bitwise_xor,
                    np.invert, np.left_shift, np.right_shift, np.logical_xor, np.heaviside,
                    np.nextafter, np.spacing}
@@ -191,22 +188,8 @@ def _stack(arrays, axis=0, out=None, **kw):
     return F.stack(list(arrays), axis)
 
 
-def _vstack(tup, **kw):
-    tup = [F.reshape(x, 1, -1) if ndim_of(x) < 2 else x for x in tup]
-    return F.cat(tup, 0)
-
-
-def _hstack(tup, **kw):
-    tup = list(tup)
-    return F.cat(tup, 0 if all(ndim_of(x) == 1 for x in tup) else 1)
-
-
 def _squeeze(a, axis=None):
     return F.squeeze(a, axis)
-
-
-def _moveaxis(a, source, destination):
-    return F._boxed(ops.moveaxis(a, source=source, destination=destination))
 
 
 def _flat(a, axis):
@@ -287,11 +270,11 @@ FUNCTIONS = {
     np.mean: _mean, np.var: _var, np.std: _std,
     np.dot: _dot, np.matmul: lambda a, b, **kw: F.matmul(a, b),
     np.reshape: lambda a, shape=None, order="C", **kw: F.reshape(a, kw.get("newshape", shape)),
-    np.transpose: _transpose, np.moveaxis: _moveaxis,
+    np.transpose: _transpose, np.moveaxis: A.moveaxis,
     np.swapaxes: lambda a, axis1, axis2: F.transpose(a, axis1, axis2),
     np.squeeze: _squeeze, np.expand_dims: _expand_dims,
     np.broadcast_to: lambda array, shape, subok=False: F.broadcast_to(array, shape),
-    np.concatenate: _concatenate, np.stack: _stack, np.vstack: _vstack, np.hstack: _hstack,
+    np.concatenate: _concatenate, np.stack: _stack, np.vstack: lambda tup, **kw: A.vstack(tup), np.hstack: lambda tup, **kw: A.hstack(tup),
     np.where: _where, np.clip: _clip,
     np.shape: _shape_only(np.shape), np.ndim: _shape_only(np.ndim), np.size: _shape_only(np.size),
     np.zeros_like: lambda a, dtype=None, **kw: F._boxed(np.zeros_like(raw_value(a), dtype)),

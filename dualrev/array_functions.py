@@ -9,7 +9,8 @@ import numpy as np
 from . import ops
 from ._arrays import ndim_of, shape_of
 from ._prims import raw_value
-from .functions import _axis, _boxed, values_indices
+from . import functions as F
+from .functions import _axis, _boxed, _named, values_indices
 
 def _dims(input, dims):
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
@@ -31,7 +32,8 @@ def sort(input, dim=-1, descending=False, stable=True):
     the sorting permutation."""
     axis = _axis(input, dim)
     order = ops.argsort(raw_value(input), axis=axis, descending=descending)
-    return values_indices(_boxed(ops.gather(input, indices=order, axis=axis)), _boxed(order))
+    return values_indices(_named(ops.gather(input, indices=order, axis=axis), "SortBackward0"),
+                          _boxed(order))
 
 
 def argsort(input, dim=-1, descending=False, stable=True):
@@ -41,14 +43,15 @@ def argsort(input, dim=-1, descending=False, stable=True):
 
 def flip(input, dims):
     """``input`` with the order of entries reversed along ``dims``."""
-    return _boxed(ops.flip(input, axis=_dims(input, dims)))
+    return _named(ops.flip(input, axis=_dims(input, dims)), "FlipBackward0")
 
 
 def roll(input, shifts, dims=None):
     """Entries shifted cyclically by ``shifts`` along ``dims`` (the flattened
     tensor when ``dims`` is None)."""
     shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
-    return _boxed(ops.roll(input, shift=shifts, axis=None if dims is None else _dims(input, dims)))
+    return _named(ops.roll(input, shift=shifts, axis=None if dims is None else _dims(input, dims)),
+                  "RollBackward0")
 
 
 def diff(input, n=1, dim=-1):
@@ -67,7 +70,7 @@ def trace(input):
     """The sum of the diagonal of a matrix."""
     if ndim_of(input) != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {ndim_of(input)}")
-    return _boxed(ops.trace(input))
+    return _named(ops.trace(input), "TraceBackward0")
 
 
 def diag(input, diagonal=0):
@@ -75,28 +78,55 @@ def diag(input, diagonal=0):
     ``diagonal``-th diagonal of a matrix as a vector."""
     if ndim_of(input) not in (1, 2):
         raise RuntimeError("diag(): Supports 1D or 2D tensors")
-    return _boxed(ops.diag(input, k=diagonal))
+    return _named(ops.diag(input, k=diagonal),
+                  "DiagEmbedBackward0" if ndim_of(input) == 1 else "DiagonalBackward0_copy")
 
 
 def tril(input, diagonal=0):
     """The lower triangle of the last two axes; the rest set to 0."""
-    return _boxed(ops.tril(input, k=diagonal))
+    return _named(ops.tril(input, k=diagonal), "TrilBackward0")
 
 
 def triu(input, diagonal=0):
     """The upper triangle of the last two axes; the rest set to 0."""
-    return _boxed(ops.triu(input, k=diagonal))
+    return _named(ops.triu(input, k=diagonal), "TriuBackward0")
 
 
 def take(input, index):
     """Entries of the flattened ``input`` at ``index`` (integers)."""
-    return _boxed(ops.take(input, indices=np.asarray(raw_value(index)), axis=None))
+    return _named(ops.take(input, indices=np.asarray(raw_value(index)), axis=None),
+                  "TakeBackward0")
 
 
 def take_along_dim(input, indices, dim):
     """Entries picked along ``dim`` by ``indices`` (NumPy's take_along_axis)."""
     return _boxed(ops.gather(input, indices=np.asarray(raw_value(indices)),
                              axis=_axis(input, dim)))
+
+
+def gather(input, dim, index):
+    """Entries picked along ``dim`` by ``index`` (of the input's number of
+    axes), as PyTorch's gather."""
+    return take_along_dim(input, index, dim)
+
+
+def moveaxis(input, source, destination):
+    """``input`` with the axes ``source`` moved to ``destination``."""
+    return _boxed(ops.moveaxis(input, source=source, destination=destination))
+
+
+movedim = moveaxis
+
+
+def vstack(tensors):
+    """Tensors stacked as rows: 1-d ones become rows, then joined along axis 0."""
+    return F.cat([F.reshape(x, 1, -1) if ndim_of(x) < 2 else x for x in tensors], 0)
+
+
+def hstack(tensors):
+    """Tensors joined along axis 1 (axis 0 for 1-d ones)."""
+    tensors = list(tensors)
+    return F.cat(tensors, 0 if all(ndim_of(x) == 1 for x in tensors) else 1)
 
 
 def pad(input, pad, mode="constant", value=0.0):
@@ -141,7 +171,7 @@ def tensordot(a, b, dims=2):
 
 def outer(input, vec2):
     """Every entry of ``input`` times every entry of ``vec2``."""
-    return _boxed(ops.outer(input, vec2))
+    return _named(ops.outer(input, vec2), "MulBackward0")
 
 
 ger = outer
@@ -154,4 +184,4 @@ def inner(input, other):
 
 def vdot(input, other):
     """The dot product of two vectors."""
-    return _boxed(ops.vdot(input, other))
+    return _named(ops.vdot(input, other), "VdotBackward0")

@@ -26,6 +26,17 @@ def _boxed(value):
     return Tensor._make(value)
 
 
+def _named(value, name):
+    """A result whose ``grad_fn`` shows PyTorch's name for it: PyTorch makes
+    it by one operation (or another overload) where dualrev composes
+    primitives or picks a different one. Only the name differs."""
+    out = _boxed(value)
+    node = getattr(out, "_node", None)
+    if node is not None:
+        node.alias = name
+    return out
+
+
 def _sizes(sizes):
     """PyTorch takes a shape as ``f(2, 3)`` or ``f((2, 3))``."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, np.ndarray)) or \
@@ -119,6 +130,59 @@ tanh = _unary(ops.tanh)
 sigmoid = _unary(ops.sigmoid)
 relu = _unary(ops.relu)
 sign = _unary(ops.sign)
+asin = arcsin = _unary(ops.arcsin)
+acos = arccos = _unary(ops.arccos)
+atan = arctan = _unary(ops.arctan)
+asinh = arcsinh = _unary(ops.arcsinh)
+acosh = arccosh = _unary(ops.arccosh)
+atanh = arctanh = _unary(ops.arctanh)
+floor = _unary(ops.floor)
+ceil = _unary(ops.ceil)
+trunc = fix = _unary(ops.trunc)
+
+
+def round(input, *, decimals=0):
+    """Round to the nearest integer (halves to even), or to ``decimals``
+    places; the derivative is 0, as in PyTorch."""
+    if decimals == 0:
+        return _boxed(ops.round(input))
+    scale = 10.0 ** decimals
+    return _named(ops.round(ops.mul(input, scale)) / scale, "RoundBackward1")
+
+
+def frac(input):
+    """input - trunc(input): the fractional part, derivative 1."""
+    return _named(ops.sub(input, ops.trunc(input)), "FracBackward0")
+
+
+def _composite(fn, name, doc):
+    def composite(*args):
+        return _named(fn(*args), name)
+    composite.__name__ = fn.__name__
+    composite.__doc__ = doc
+    return composite
+
+
+sinh = _composite(ops.sinh, "SinhBackward0", "Elementwise hyperbolic sine.")
+cosh = _composite(ops.cosh, "CoshBackward0", "Elementwise hyperbolic cosine.")
+exp2 = _composite(ops.exp2, "Exp2Backward0", "Elementwise 2 ** input.")
+log2 = _composite(ops.log2, "Log2Backward0", "Elementwise base-2 logarithm.")
+log10 = _composite(ops.log10, "Log10Backward0", "Elementwise base-10 logarithm.")
+reciprocal = _composite(ops.reciprocal, "ReciprocalBackward0", "Elementwise 1 / input.")
+deg2rad = _composite(ops.deg2rad, "Deg2RadBackward0", "Degrees to radians.")
+rad2deg = _composite(ops.rad2deg, "Rad2DegBackward0", "Radians to degrees.")
+hypot = _composite(ops.hypot, "HypotBackward0", "sqrt(input ** 2 + other ** 2), elementwise.")
+logaddexp = _composite(ops.logaddexp, "LogaddexpBackward0",
+                       "log(exp(input) + exp(other)), elementwise, without overflow.")
+
+
+def atan2(input, other):
+    """The angle of the point (other, input): arctan(input / other) in the
+    right quadrant."""
+    return _boxed(ops.arctan2(input, other))
+
+
+arctan2 = atan2
 
 
 def pow(input, exponent):
@@ -127,22 +191,25 @@ def pow(input, exponent):
     >>> import dualrev as dr
     >>> dr.pow(dr.tensor([1.0, 2.0]), 2)
     tensor([1., 4.])"""
-    return _boxed(ops.pow(input, exponent))
+    out = ops.pow(input, exponent)
+    if not isinstance(exponent, Box):
+        return _boxed(out)
+    return _named(out, "PowBackward1" if isinstance(input, Box) else "PowBackward2")
 
 
 def square(input):
     """input * input."""
-    return _boxed(ops.mul(input, input))
+    return _named(ops.mul(input, input), "PowBackward0")
 
 
 def rsqrt(input):
     """1 / sqrt(input)."""
-    return _boxed(ops.div(1.0, ops.sqrt(input)))
+    return _named(ops.div(1.0, ops.sqrt(input)), "RsqrtBackward0")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * input)) / beta, linear above ``threshold``; never overflows."""
-    return _boxed(ops.softplus(input, beta=beta, threshold=threshold))
+    return _named(ops.softplus(input, beta=beta, threshold=threshold), "SoftplusBackward0")
 
 
 def clamp(input, min=None, max=None):
@@ -152,7 +219,7 @@ def clamp(input, min=None, max=None):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Box) or isinstance(max, Box):
         out = input if min is None else ops.maximum(input, min)
-        return _boxed(out if max is None else ops.minimum(out, max))
+        return _named(out if max is None else ops.minimum(out, max), "ClampBackward0")
     return _boxed(ops.clamp(input, min=min, max=max))
 
 
@@ -254,11 +321,11 @@ def amin(input, dim=(), keepdim=False):
     return _boxed(ops.amin(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
 
 
-def _extremum(input, dim, keepdim, other, reduce, pick, pairwise):
+def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
     if isinstance(dim, Box) or other is not None:
         return _boxed(pairwise(input, dim if other is None else other))
     if dim is None:
-        return _boxed(reduce(input, axis=None, keepdims=False))
+        return _named(reduce(input, axis=None, keepdims=False), f"{name}Backward1")
     axis = _axis(input, dim)
     if ndim_of(input) == 0:
         return values_indices(_boxed(input), _boxed(np.asarray(0)))
@@ -267,19 +334,19 @@ def _extremum(input, dim, keepdim, other, reduce, pick, pairwise):
     if not keepdim:
         values = ops.squeeze(values, axis=axis)
         indices = np.squeeze(indices, axis=axis)
-    return values_indices(_boxed(values), _boxed(np.asarray(indices)))
+    return values_indices(_named(values, f"{name}Backward0"), _boxed(np.asarray(indices)))
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
     """The largest entry; with ``dim``, ``(values, indices)`` along it; with a
     tensor second argument, the elementwise maximum."""
-    return _extremum(input, dim, keepdim, other, ops.amax, np.argmax, ops.maximum)
+    return _extremum(input, dim, keepdim, other, ops.amax, np.argmax, ops.maximum, "Max")
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
     """The smallest entry; with ``dim``, ``(values, indices)``; with a tensor
     second argument, the elementwise minimum."""
-    return _extremum(input, dim, keepdim, other, ops.amin, np.argmin, ops.minimum)
+    return _extremum(input, dim, keepdim, other, ops.amin, np.argmin, ops.minimum, "Min")
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -303,14 +370,14 @@ def _correction(correction, unbiased):
 def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The variance over ``dim`` with ``correction`` (1 by default: Bessel's) subtracted from
     the count."""
-    return _boxed(ops.var(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
-                          keepdims=keepdim))
+    return _named(ops.var(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
+                          keepdims=keepdim), "VarBackward0")
 
 
 def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The standard deviation over ``dim``: the square root of ``var``."""
-    return _boxed(ops.std(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
-                          keepdims=keepdim))
+    return _named(ops.std(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
+                          keepdims=keepdim), "StdBackward0")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -319,22 +386,24 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if p == "nuc":
         raise NotImplementedError("the nuclear norm needs an SVD rule (not in dualrev yet)")
-    return _boxed(ops.norm(input, p=float(p), axis=_axes(input, dim), keepdims=keepdim))
+    return _named(ops.norm(input, p=float(p), axis=_axes(input, dim), keepdims=keepdim),
+                  "LinalgVectorNormBackward0")
 
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
-    return _boxed(ops.logsumexp(input, axis=_axes(input, dim), keepdims=keepdim))
+    return _named(ops.logsumexp(input, axis=_axes(input, dim), keepdims=keepdim),
+                  "LogsumexpBackward0")
 
 
 def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
-    return _boxed(ops.softmax(input, axis=_axes(input, dim)))
+    return _named(ops.softmax(input, axis=_axes(input, dim)), "SoftmaxBackward0")
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input, dim)), computed stably."""
-    return _boxed(ops.log_softmax(input, axis=_axes(input, dim)))
+    return _named(ops.log_softmax(input, axis=_axes(input, dim)), "LogSoftmaxBackward0")
 
 
 def all(input, dim=None, keepdim=False):
@@ -370,7 +439,12 @@ def matmul(input, other):
     except ValueError:
         raise RuntimeError(f"The batch dimensions of {list(a)} and {list(b)} do not broadcast "
                            "for matmul") from None
-    return _boxed(ops.matmul(input, other))
+    name = _MATMUL_NAMES.get((len(a), len(b)))
+    out = ops.matmul(input, other)
+    return _boxed(out) if name is None else _named(out, name)
+
+
+_MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}
 
 
 def _matmul_mismatch(a, b):
@@ -429,7 +503,7 @@ def transpose(input, dim0, dim1):
     return _boxed(ops.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
 
 
-swapaxes = transpose
+swapaxes = swapdims = transpose
 
 
 def t(input):
@@ -437,7 +511,7 @@ def t(input):
     n = ndim_of(input)
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return transpose(input, 0, 1) if n == 2 else _boxed(input)
+    return _named(transpose(input, 0, 1), "TBackward0") if n == 2 else _boxed(input)
 
 
 def permute(input, *dims):

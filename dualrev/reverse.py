@@ -41,11 +41,11 @@ def _freed_error():
 class _Extras:
     """The rarely set fields of a node (see Node)."""
 
-    __slots__ = ("params", "hooks", "casts", "versions", "watch")
+    __slots__ = ("params", "hooks", "casts", "versions", "watch", "alias")
 
     def __init__(self):
         self.params = _NO_PARAMS
-        self.hooks = self.casts = self.versions = self.watch = None
+        self.hooks = self.casts = self.versions = self.watch = self.alias = None
 
 
 _NO_EXTRAS = _Extras()
@@ -85,12 +85,15 @@ class Node:
     casts = _extra_field("casts")        # per input: (shape, dtype) of its cotangent, or None
     versions = _extra_field("versions")  # per saved value: its version when saved (None: all 0)
     watch = _extra_field("watch")        # version counters of the tensors this node made
+    alias = _extra_field("alias")        # PyTorch's name for it, where not the primitive's
 
     @property
     def prim(self):
         return self.plan.prim
 
     def name(self):
+        if self.alias is not None:
+            return self.alias
         name = self.plan.prim.backward_name
         return name(**self.params) if callable(name) else name
 

@@ -74,6 +74,12 @@ def uniform(lo, hi):
     return lambda rng, shape: rng.uniform(lo, hi, shape)
 
 
+def between_steps(rng, shape):
+    """Away from integers and halves, where rounding jumps (and finite
+    differences would see the jump)."""
+    return rng.integers(-3, 3, shape) + rng.uniform(0.1, 0.4, shape)
+
+
 def away_from_zero(lo, hi):
     """|x| in [lo, hi], either sign."""
     return lambda rng, shape: rng.uniform(lo, hi, shape) * rng.choice([-1.0, 1.0], shape)
@@ -751,6 +757,10 @@ UNARY = {
     "log1p": (uniform(-0.8, 3), np.log1p),
     "sqrt": (uniform(0.2, 3), np.sqrt),
     "sin": (uniform(-3, 3), np.sin),
+    "floor": (between_steps, np.floor),
+    "ceil": (between_steps, np.ceil),
+    "round": (between_steps, np.round),
+    "trunc": (between_steps, np.trunc),
     "cos": (uniform(-3, 3), np.cos),
     "tan": (uniform(-1.2, 1.2), np.tan),
     "tanh": (uniform(-2, 2), np.tanh),

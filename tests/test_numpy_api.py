@@ -25,6 +25,11 @@ def unit(*shape):
     return RNG.uniform(-0.8, 0.8, shape)
 
 
+def between_steps(*shape):
+    """Away from integers and halves, where rounding jumps."""
+    return RNG.integers(-2, 3, shape) + RNG.uniform(0.1, 0.4, shape)
+
+
 # name: (function of the arrays, the arrays). Functions are written as plain
 # NumPy code, so they run on arrays, Tensors and Duals alike.
 UFUNC_SAMPLES = {
@@ -60,6 +65,8 @@ UFUNC_SAMPLES = {
     "arctan": (np.arctan, [anywhere(3)]), "arcsinh": (np.arcsinh, [anywhere(3)]),
     "arccosh": (np.arccosh, [positive(3) + 1.0]), "arctanh": (np.arctanh, [unit(3)]),
     "arctan2": (np.arctan2, [anywhere(3), positive(3)]), "cbrt": (np.cbrt, [positive(3)]),
+    "floor": (np.floor, [between_steps(3)]), "ceil": (np.ceil, [between_steps(3)]),
+    "trunc": (np.trunc, [between_steps(3)]), "rint": (np.rint, [between_steps(3)]),
     "hypot": (np.hypot, [positive(3), anywhere(3)]),
     "copysign": (np.copysign, [positive(3), anywhere(3)]),
 }
@@ -67,8 +74,7 @@ CONSTANT_SAMPLES = {
     "sign": anywhere(3), "equal": anywhere(3), "not_equal": anywhere(3), "less": anywhere(3),
     "less_equal": anywhere(3), "greater": anywhere(3), "greater_equal": anywhere(3),
     "logical_and": anywhere(3), "logical_or": anywhere(3), "logical_not": anywhere(3),
-    "logical_xor": anywhere(3), "floor": anywhere(3), "ceil": anywhere(3), "rint": anywhere(3),
-    "trunc": anywhere(3), "isnan": anywhere(3), "isinf": anywhere(3), "isfinite": anywhere(3),
+    "logical_xor": anywhere(3), "isnan": anywhere(3), "isinf": anywhere(3), "isfinite": anywhere(3),
     "signbit": anywhere(3), "floor_divide": anywhere(3),
     "bitwise_and": None, "bitwise_or": None, "bitwise_xor": None, "invert": None,
     "left_shift": None, "right_shift": None, "heaviside": anywhere(3), "nextafter": anywhere(3),

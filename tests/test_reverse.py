@@ -136,10 +136,6 @@ Y3 = [4.0, 5.0, 6.0]
 A22 = [[1.0, 2.0], [3.0, 4.0]]
 
 
-def _composite(reason="a composite of primitives in dualrev (DESIGN principle 3)"):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 NAME_CASES = [
     ("add", lambda x, y, A: x + y, "AddBackward0"),
     ("add_scalar", lambda x, y, A: x + 1, "AddBackward0"),
@@ -182,42 +178,84 @@ NAME_CASES = [
     ("maximum", lambda x, y, A: dr.maximum(x, y), "MaximumBackward0"),
     ("prod", lambda x, y, A: x.prod(), "ProdBackward0"),
     ("amax", lambda x, y, A: x.amax(), "AmaxBackward0"),
-    pytest.param("pow_tensor", lambda x, y, A: x ** y, "PowBackward1",
-                 marks=pytest.mark.xfail(strict=True, reason="x ** tensor is named PowBackward0")),
-    pytest.param("rpow", lambda x, y, A: 2 ** x, "PowBackward2",
-                 marks=pytest.mark.xfail(strict=True, reason="2 ** x is named PowBackward0")),
-    pytest.param("rsub", lambda x, y, A: 1 - x, "RsubBackward1",
-                 marks=pytest.mark.xfail(strict=True, reason="1 - x is named SubBackward0")),
-    pytest.param("rdiv", lambda x, y, A: 1 / x, "MulBackward0",
-                 marks=pytest.mark.xfail(strict=True, reason="1 / x is named DivBackward0")),
-    pytest.param("square", lambda x, y, A: x.square(), "PowBackward0",
-                 marks=pytest.mark.xfail(strict=True, reason="square is named MulBackward0")),
-    pytest.param("matmul_mv", lambda x, y, A: A @ x[:2], "MvBackward0",
-                 marks=pytest.mark.xfail(strict=True, reason="matrix @ vector is named MmBackward0")),
-    pytest.param("matmul_dot", lambda x, y, A: x @ y, "DotBackward0",
-                 marks=pytest.mark.xfail(strict=True, reason="vector @ vector is named MmBackward0")),
-    pytest.param("t", lambda x, y, A: A.t(), "TBackward0",
-                 marks=pytest.mark.xfail(strict=True, reason="t() is named TransposeBackward0")),
-    pytest.param("max_all", lambda x, y, A: A.max(), "MaxBackward1",
-                 marks=pytest.mark.xfail(strict=True, reason="max() is named AmaxBackward0")),
-    pytest.param("max_dim", lambda x, y, A: A.max(0)[0], "MaxBackward0",
-                 marks=pytest.mark.xfail(strict=True, reason="max(dim) is named SqueezeBackward0")),
-    pytest.param("clamp", lambda x, y, A: x.clamp(0, 2), "ClampBackward1",
-                 marks=pytest.mark.xfail(strict=True, reason="clamp(min, max) is named ClampBackward0")),
-    pytest.param("softmax", lambda x, y, A: x.softmax(0), "SoftmaxBackward0", marks=_composite()),
-    pytest.param("log_softmax", lambda x, y, A: x.log_softmax(0), "LogSoftmaxBackward0",
-                 marks=_composite()),
-    pytest.param("logsumexp", lambda x, y, A: x.logsumexp(0), "LogsumexpBackward0",
-                 marks=_composite()),
-    pytest.param("var", lambda x, y, A: x.var(), "VarBackward0", marks=_composite()),
-    pytest.param("std", lambda x, y, A: x.std(), "StdBackward0", marks=_composite()),
-    pytest.param("norm", lambda x, y, A: x.norm(), "LinalgVectorNormBackward0",
-                 marks=_composite()),
+    ("pow_tensor", lambda x, y, A: x ** y, "PowBackward1"),
+    ("rpow", lambda x, y, A: 2 ** x, "PowBackward2"),
+    ("rsub", lambda x, y, A: 1 - x, "RsubBackward1"),
+    ("rdiv", lambda x, y, A: 1 / x, "MulBackward0"),
+    ("square", lambda x, y, A: x.square(), "PowBackward0"),
+    ("matmul_mv", lambda x, y, A: A @ x[:2], "MvBackward0"),
+    ("matmul_dot", lambda x, y, A: x @ y, "DotBackward0"),
+    ("t", lambda x, y, A: A.t(), "TBackward0"),
+    ("max_all", lambda x, y, A: A.max(), "MaxBackward1"),
+    ("max_dim", lambda x, y, A: A.max(0)[0], "MaxBackward0"),
+    ("clamp", lambda x, y, A: x.clamp(0, 2), "ClampBackward1"),
+    ("softmax", lambda x, y, A: x.softmax(0), "SoftmaxBackward0"),
+    ("log_softmax", lambda x, y, A: x.log_softmax(0), "LogSoftmaxBackward0"),
+    ("logsumexp", lambda x, y, A: x.logsumexp(0), "LogsumexpBackward0"),
+    ("var", lambda x, y, A: x.var(), "VarBackward0"),
+    ("std", lambda x, y, A: x.std(), "StdBackward0"),
+    ("norm", lambda x, y, A: x.norm(), "LinalgVectorNormBackward0"),
+    ("min_all", lambda x, y, A: A.min(), "MinBackward1"),
+    ("min_dim", lambda x, y, A: A.min(1)[0], "MinBackward0"),
+    ("clamp_tensor", lambda x, y, A: x.clamp(min=dr.tensor(0.0)), "ClampBackward0"),
+    ("vector_matrix", lambda x, y, A: x[:2] @ A, "SqueezeBackward4"),
+    ("softplus", lambda x, y, A: dr.softplus(x), "SoftplusBackward0"),
+    ("log1p", lambda x, y, A: x.log1p(), "Log1PBackward0"),
+    ("asin", lambda x, y, A: (x / 4).asin(), "AsinBackward0"),
+    ("arccos", lambda x, y, A: dr.arccos(x / 4), "AcosBackward0"),
+    ("atan", lambda x, y, A: x.atan(), "AtanBackward0"),
+    ("asinh", lambda x, y, A: x.asinh(), "AsinhBackward0"),
+    ("acosh", lambda x, y, A: x.acosh(), "AcoshBackward0"),
+    ("atanh", lambda x, y, A: (x / 4).atanh(), "AtanhBackward0"),
+    ("atan2", lambda x, y, A: dr.atan2(x, y), "Atan2Backward0"),
+    ("sinh", lambda x, y, A: x.sinh(), "SinhBackward0"),
+    ("cosh", lambda x, y, A: x.cosh(), "CoshBackward0"),
+    ("exp2", lambda x, y, A: x.exp2(), "Exp2Backward0"),
+    ("log2", lambda x, y, A: x.log2(), "Log2Backward0"),
+    ("log10", lambda x, y, A: x.log10(), "Log10Backward0"),
+    ("reciprocal", lambda x, y, A: x.reciprocal(), "ReciprocalBackward0"),
+    ("rsqrt", lambda x, y, A: x.rsqrt(), "RsqrtBackward0"),
+    ("hypot", lambda x, y, A: dr.hypot(x, y), "HypotBackward0"),
+    ("logaddexp", lambda x, y, A: dr.logaddexp(x, y), "LogaddexpBackward0"),
+    ("deg2rad", lambda x, y, A: x.deg2rad(), "Deg2RadBackward0"),
+    ("rad2deg", lambda x, y, A: x.rad2deg(), "Rad2DegBackward0"),
+    ("floor", lambda x, y, A: x.floor(), "FloorBackward0"),
+    ("ceil", lambda x, y, A: x.ceil(), "CeilBackward0"),
+    ("round", lambda x, y, A: x.round(), "RoundBackward0"),
+    ("round_decimals", lambda x, y, A: dr.round(x, decimals=1), "RoundBackward1"),
+    ("trunc", lambda x, y, A: x.trunc(), "TruncBackward0"),
+    ("frac", lambda x, y, A: x.frac(), "FracBackward0"),
+    ("trace", lambda x, y, A: A.trace(), "TraceBackward0"),
+    ("diag_of_matrix", lambda x, y, A: A.diag(), "DiagonalBackward0_copy"),
+    ("diag_of_vector", lambda x, y, A: x.diag(), "DiagEmbedBackward0"),
+    ("triu", lambda x, y, A: A.triu(), "TriuBackward0"),
+    ("tril", lambda x, y, A: A.tril(), "TrilBackward0"),
+    ("flip", lambda x, y, A: x.flip(0), "FlipBackward0"),
+    ("sort", lambda x, y, A: x.sort()[0], "SortBackward0"),
+    ("roll", lambda x, y, A: dr.roll(x, 1, 0), "RollBackward0"),
+    ("take", lambda x, y, A: dr.take(x, dr.tensor([0, 2])), "TakeBackward0"),
+    ("outer", lambda x, y, A: dr.outer(x, y), "MulBackward0"),
+    ("vdot", lambda x, y, A: x.vdot(y), "VdotBackward0"),
+    ("moveaxis", lambda x, y, A: A.moveaxis(0, 1), "PermuteBackward0"),
+    ("gather", lambda x, y, A: A.gather(0, dr.tensor([[1, 0]])), "GatherBackward0"),
 ]
 
 
-@pytest.mark.parametrize("name, fn, expected", NAME_CASES,
-                         ids=[getattr(c, "values", c)[0] for c in NAME_CASES])
+def test_rounding_has_zero_derivative_and_frac_one():
+    """As in PyTorch: floor, ceil, round and trunc give zero gradients (not a
+    detached result), frac = x - trunc(x) passes the gradient through."""
+    x = dr.tensor([0.3, 1.7, -2.4], requires_grad=True)
+    for fn in (dr.floor, dr.ceil, dr.round, dr.trunc):
+        out = fn(x)
+        assert out.requires_grad
+        (g,) = dr.autograd.grad(out.sum(), [x])
+        close(g, [0.0, 0.0, 0.0])
+    (g,) = dr.autograd.grad(dr.frac(x).sum(), [x])
+    close(g, [1.0, 1.0, 1.0])
+    close(dr.round(dr.tensor([1.26, -0.35]), decimals=1), [1.3, -0.4])
+
+
+@pytest.mark.parametrize("name, fn, expected", NAME_CASES, ids=[c[0] for c in NAME_CASES])
 def test_grad_fn_name(name, fn, expected):
     x = dr.tensor(X3, requires_grad=True)
     y = dr.tensor(Y3, requires_grad=True)

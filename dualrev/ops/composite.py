@@ -2,9 +2,13 @@
 from the primitives' rules; none needs a rule of its own. Axes arrive
 normalised, as for the primitives."""
 
+import math
+
 from .._arrays import shape_of
 from . import elementwise as ew
 from . import reductions as red
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 
 def _count(x, axis):
@@ -82,3 +86,46 @@ def softplus(x, *, beta=1.0, threshold=20.0):
     z_up, z_down = ew.where(up, z, 0.0), ew.where(up, 0.0, z)
     smooth = ew.where(up, z_up + ew.log1p(ew.exp(-z_up)), ew.log1p(ew.exp(z_down))) / beta
     return ew.where(z > threshold, x, smooth)
+
+
+def sinh(x):
+    return (ew.exp(x) - ew.exp(-x)) / 2
+
+
+def cosh(x):
+    return (ew.exp(x) + ew.exp(-x)) / 2
+
+
+def exp2(x):
+    return ew.exp(x * _LN2)
+
+
+def log2(x):
+    return ew.log(x) / _LN2
+
+
+def log10(x):
+    return ew.log(x) / _LN10
+
+
+def reciprocal(x):
+    return 1.0 / x
+
+
+def hypot(x, y):
+    return ew.sqrt(x * x + y * y)
+
+
+def logaddexp(x, y):
+    """log(exp(x) + exp(y)) without overflow, shifted by the larger (a
+    constant to the derivatives, which cancel through it)."""
+    top = ew.stop_gradient(ew.maximum(x, y))
+    return top + ew.log(ew.exp(x - top) + ew.exp(y - top))
+
+
+def deg2rad(x):
+    return x * (math.pi / 180)
+
+
+def rad2deg(x):
+    return x * (180 / math.pi)

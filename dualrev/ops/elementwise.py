@@ -156,7 +156,7 @@ expm1 = defprim("expm1", _fast_unary(math.expm1, np.expm1),
                 jvp=lambda t, ans: t * (ans + 1), vjp=lambda g, ans: g * (ans + 1))
 log = defprim("log", _fast_unary(math.log, np.log),
               jvp=lambda t, x: div(t, x), vjp=lambda g, x: div(g, x))
-log1p = defprim("log1p", _fast_unary(math.log1p, np.log1p),
+log1p = defprim("log1p", _fast_unary(math.log1p, np.log1p), backward_name="Log1PBackward0",
                 jvp=lambda t, x: div(t, x + 1), vjp=lambda g, x: div(g, x + 1))
 sqrt = defprim("sqrt", _fast_unary(math.sqrt, np.sqrt),
                jvp=lambda t, ans: div(t, 2 * ans), vjp=lambda g, ans: div(g, 2 * ans))
@@ -174,20 +174,20 @@ relu = defprim("relu", _relu_impl,
                jvp=lambda t, ans: t * (ans > 0), vjp=lambda g, ans: g * (ans > 0))
 abs = defprim("abs", lambda x: x.__abs__(),
               jvp=lambda t, x: t * sign(x), vjp=lambda g, x: g * sign(x))
-arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin),
+arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin), backward_name="AsinBackward0",
                  jvp=lambda t, x: div(t, sqrt(1 - x * x)), vjp=lambda g, x: div(g, sqrt(1 - x * x)))
-arccos = defprim("arccos", _fast_unary(math.acos, np.arccos),
+arccos = defprim("arccos", _fast_unary(math.acos, np.arccos), backward_name="AcosBackward0",
                  jvp=lambda t, x: neg(div(t, sqrt(1 - x * x))),
                  vjp=lambda g, x: neg(div(g, sqrt(1 - x * x))))
-arctan = defprim("arctan", _fast_unary(math.atan, np.arctan),
+arctan = defprim("arctan", _fast_unary(math.atan, np.arctan), backward_name="AtanBackward0",
                  jvp=lambda t, x: div(t, 1 + x * x), vjp=lambda g, x: div(g, 1 + x * x))
-arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh),
+arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh), backward_name="AsinhBackward0",
                   jvp=lambda t, x: div(t, sqrt(x * x + 1)), vjp=lambda g, x: div(g, sqrt(x * x + 1)))
-arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh),
+arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh), backward_name="AcoshBackward0",
                   jvp=lambda t, x: div(t, sqrt(x * x - 1)), vjp=lambda g, x: div(g, sqrt(x * x - 1)))
-arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh),
+arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh), backward_name="AtanhBackward0",
                   jvp=lambda t, x: div(t, 1 - x * x), vjp=lambda g, x: div(g, 1 - x * x))
-arctan2 = defprim("arctan2", np.arctan2, "y x", broadcasts=True,
+arctan2 = defprim("arctan2", np.arctan2, "y x", broadcasts=True, backward_name="Atan2Backward0",
                   jvp=(lambda t, y, x: div(t * x, x * x + y * y),
                        lambda t, y, x: neg(div(t * y, x * x + y * y))),
                   vjp=(lambda g, y, x: div(g * x, x * x + y * y),
@@ -201,6 +201,7 @@ minimum = defprim("minimum", np.minimum, "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, y, x), lambda t, x, y: _tie_mix(t, x, y)),
                   vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)))
 clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
+                backward_name="ClampBackward1",
                 jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
                 vjp=lambda g, x, *, min, max: g * _inside(x, min, max))
 where = defprim("where", np.where, "condition x y", broadcasts=True,
@@ -222,6 +223,25 @@ def _inside(x, lo, hi):
     if hi is not None:
         inside = inside & (x <= hi)
     return inside
+
+
+def _rounded(np_fn):
+    def impl(x):
+        return float(np_fn(x)) if type(x) is float else np_fn(x)
+    impl.__name__ = np_fn.__name__
+    return impl
+
+
+def _zero(g):
+    """The derivative of a step function where it has one: zero, as PyTorch
+    gives it (the output still requires grad and has a node)."""
+    return where(True, 0.0, g)
+
+
+floor = defprim("floor", _rounded(np.floor), jvp=_zero, vjp=_zero)
+ceil = defprim("ceil", _rounded(np.ceil), jvp=_zero, vjp=_zero)
+round = defprim("round", _rounded(np.round), jvp=_zero, vjp=_zero)
+trunc = defprim("trunc", _rounded(np.trunc), jvp=_zero, vjp=_zero)
 
 
 # Not differentiable: no rules, so outputs carry no graph and no tangent.
