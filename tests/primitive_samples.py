@@ -880,7 +880,8 @@ SPECS["matrix_norm"] = Spec(matrix_norm_samples(), lambda x, *, ord, axis, keepd
                             np.linalg.norm(x, ord, axis, keepdims))
 
 # not differentiable
-SPECS["sign"] = Spec(elementwise((with_zeros(on_lattice),)), np.sign)
+SPECS["sign"] = Spec(elementwise((away_from_zero(0.1, 2),)), np.sign,
+                     kinks=elementwise((with_zeros(on_lattice),)))
 for _name, _fn in [("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
                    ("le", np.less_equal), ("gt", np.greater), ("ge", np.greater_equal)]:
     SPECS[_name] = Spec(elementwise((on_lattice, on_lattice)), _binary(_fn))

@@ -67,11 +67,12 @@ UFUNC_SAMPLES = {
     "arctan2": (np.arctan2, [anywhere(3), positive(3)]), "cbrt": (np.cbrt, [positive(3)]),
     "floor": (np.floor, [between_steps(3)]), "ceil": (np.ceil, [between_steps(3)]),
     "trunc": (np.trunc, [between_steps(3)]), "rint": (np.rint, [between_steps(3)]),
+    "sign": (np.sign, [between_steps(3)]),
     "hypot": (np.hypot, [positive(3), anywhere(3)]),
     "copysign": (np.copysign, [positive(3), anywhere(3)]),
 }
 CONSTANT_SAMPLES = {
-    "sign": anywhere(3), "equal": anywhere(3), "not_equal": anywhere(3), "less": anywhere(3),
+    "equal": anywhere(3), "not_equal": anywhere(3), "less": anywhere(3),
     "less_equal": anywhere(3), "greater": anywhere(3), "greater_equal": anywhere(3),
     "logical_and": anywhere(3), "logical_or": anywhere(3), "logical_not": anywhere(3),
     "logical_xor": anywhere(3), "isnan": anywhere(3), "isinf": anywhere(3), "isfinite": anywhere(3),

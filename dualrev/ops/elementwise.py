@@ -225,7 +225,8 @@ def _inside(x, lo, hi):
     return inside
 
 
-def _rounded(np_fn):
+def _steps(np_fn):
+    """A step function's implementation (a float stays a float)."""
     def impl(x):
         return float(np_fn(x)) if type(x) is float else np_fn(x)
     impl.__name__ = np_fn.__name__
@@ -238,14 +239,14 @@ def _zero(g):
     return where(True, 0.0, g)
 
 
-floor = defprim("floor", _rounded(np.floor), jvp=_zero, vjp=_zero)
-ceil = defprim("ceil", _rounded(np.ceil), jvp=_zero, vjp=_zero)
-round = defprim("round", _rounded(np.round), jvp=_zero, vjp=_zero)
-trunc = defprim("trunc", _rounded(np.trunc), jvp=_zero, vjp=_zero)
+floor = defprim("floor", _steps(np.floor), jvp=_zero, vjp=_zero)
+ceil = defprim("ceil", _steps(np.ceil), jvp=_zero, vjp=_zero)
+round = defprim("round", _steps(np.round), jvp=_zero, vjp=_zero)
+trunc = defprim("trunc", _steps(np.trunc), jvp=_zero, vjp=_zero)
+sign = defprim("sign", _steps(np.sign), jvp=_zero, vjp=_zero)
 
 
 # Not differentiable: no rules, so outputs carry no graph and no tangent.
-sign = defprim("sign", np.sign)
 eq = defprim("eq", lambda x, y: np.equal(x, y), "x y")
 ne = defprim("ne", lambda x, y: np.not_equal(x, y), "x y")
 lt = defprim("lt", lambda x, y: np.less(x, y), "x y")
