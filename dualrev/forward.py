@@ -100,25 +100,30 @@ class Dual(Box, MathMethods):
 
     def _apply(self, prim, args, params):
         level = self._level
-        primals, tangents, deferred = [], [], False
+        primals, tangents, deferred, plain = [], [], False, True
         for a in args:
             if isinstance(a, Dual) and a._level == level:
-                primals.append(a.primal)
-                tangent = a._tangent
+                primal, tangent = a.primal, a._tangent
                 deferred = deferred or type(tangent) is _Deferred
-                tangents.append(tangent)
+                plain = plain and not isinstance(primal, Box) and not isinstance(tangent, Box)
             else:
-                primals.append(check_operand(a))
-                tangents.append(None)
+                primal, tangent = check_operand(a), None
+                plain = plain and not isinstance(primal, Box)
+            primals.append(primal)
+            tangents.append(tangent)
         ans = prim(*primals, **params)
         if type(ans) is not float:
             check_real(ans, prim.name)
-        if deferred or type(ans) is np.ndarray and ans.size >= DEFER_SIZE:
+        if plain and (deferred or type(ans) is np.ndarray and ans.size >= DEFER_SIZE):
             # deferred: the tangent of a large array, or of anything computed
-            # from a deferred one (computing it now would force that one)
+            # from a deferred one (computing it now would force that one);
+            # only plain values, so that computing it later records nothing
+            # and no version of a tensor can have changed meanwhile
             if not _has_tangent(prim, tangents):
                 return ans
             return Dual._make(ans, _Deferred(prim, ans, primals, tangents, params), level)
+        if deferred:
+            tangents = [t.computed() if type(t) is _Deferred else t for t in tangents]
         tangent = _tangent_of(prim, ans, primals, tangents, params)
         return ans if tangent is None else Dual._make(ans, tangent, level)
 

@@ -16,7 +16,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from ._arrays import check_real, dtype_of, shape_of
+from ._arrays import canonical, check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
 from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, identity, raw_value
 from . import ops
@@ -41,11 +41,11 @@ def _freed_error():
 class _Extras:
     """The rarely set fields of a node (see Node)."""
 
-    __slots__ = ("params", "hooks", "casts", "versions", "watch", "alias")
+    __slots__ = ("params", "hooks", "casts", "versions", "watch", "exposed", "alias")
 
     def __init__(self):
         self.params = _NO_PARAMS
-        self.hooks = self.casts = self.versions = self.watch = self.alias = None
+        self.hooks = self.casts = self.versions = self.watch = self.exposed = self.alias = None
 
 
 _NO_EXTRAS = _Extras()
@@ -85,6 +85,7 @@ class Node:
     casts = _extra_field("casts")        # per input: (shape, dtype) of its cotangent, or None
     versions = _extra_field("versions")  # per saved value: its version when saved (None: all 0)
     watch = _extra_field("watch")        # version counters of the tensors this node made
+    exposed = _extra_field("exposed")    # weak references to those whose value may change untracked
     alias = _extra_field("alias")        # PyTorch's name for it, where not the primitive's
 
     @property
@@ -148,6 +149,7 @@ class Node:
                     changed = _changed(edge)
                     if changed:
                         raise _inplace_error(self, changed, 0)
+                    v = _current(edge, v)
                     if create_graph:
                         v = box_type._make(v, level, edge)
             elif isinstance(v, ReverseBox):
@@ -220,6 +222,18 @@ def _changed(edge):
     return 0
 
 
+def _current(edge, value):
+    """The value of the tensor made by ``edge`` as it is now, if it was
+    exposed to untracked changes (``.data``, ``numpy()``, ``detach()``):
+    backward then sees such a change, as PyTorch's shared storage does.
+    Otherwise the float kept."""
+    for ref in edge.exposed or ():
+        tensor = ref()
+        if tensor is not None and (tensor._node or tensor._acc) is edge:
+            return canonical(tensor._value)
+    return value
+
+
 def _pick(saved, position, i):
     """What a rule asked for: a saved value, the input's index (-1), or the
     tuple of all inputs' values (a tuple of positions)."""
@@ -253,7 +267,7 @@ class AccumulateGrad:
     are added to the leaf's ``.grad``. It comes and goes with the graphs that
     use the leaf, so the leaf's hooks are kept by the leaf."""
 
-    __slots__ = ("_variable", "seq", "pending", "watch")
+    __slots__ = ("_variable", "seq", "pending", "watch", "exposed")
 
     edges = ()
     next_functions = ()
@@ -263,7 +277,7 @@ class AccumulateGrad:
         self._variable = weakref.ref(variable)
         self.seq = next(_sequence)
         self.pending = None
-        self.watch = None
+        self.watch = self.exposed = None
 
     @property
     def variable(self):
@@ -370,6 +384,18 @@ class ReverseBox(Box):
                     edge.watch = []
                 edge.watch.append(self._vc)
         return self._vc
+
+    def _expose(self):
+        """Note that this tensor's value may now change without a version
+        change (an alias through ``.data``, ``numpy()``, ``detach()``, or a
+        new ``.data``): nodes of scalar code that kept its float read it from
+        the tensor at backward instead (see ``_current``)."""
+        edge = self._node or self._acc
+        if edge is not None:
+            if edge.exposed is None:
+                edge.exposed = []
+            edge.exposed.append(weakref.ref(self))
+            _last_inplace[0] = next(_sequence)  # older nodes take the checking path
 
     def _bump_version(self):
         """Note an in-place change: this tensor's version goes up, and nodes
@@ -734,9 +760,9 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                 grad = grad.written()
             extra = node.extra
             if extra is not None and extra.hooks:
-                grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", grad))
+                grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", _writable(grad)))
             if capture is not None and node in targets:
-                captured[node] = grad
+                captured[node] = grad = _writable(grad)
             if type(node) is AccumulateGrad:
                 leaf = node.variable
                 if capture is None and leaf is not None:
@@ -811,6 +837,17 @@ def _accumulate(leaf, grad, create_graph):
     else:
         leaf._grad._value = leaf._grad._value + grad
         leaf._grad._bump_version()
+
+
+def _writable(grad):
+    """A cotangent handed to the user (a hook, ``autograd.grad``): a
+    read-only one (a number broadcast, see ops.elementwise._times) written
+    out as an array of its own, as PyTorch's gradients are where an
+    operation made them."""
+    array = raw_value(grad)
+    if type(array) is np.ndarray and not array.flags.writeable:
+        return ops.clone(grad) if isinstance(grad, Box) else array.copy()
+    return grad
 
 
 def _shares_memory(value):

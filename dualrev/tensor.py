@@ -153,6 +153,7 @@ class Tensor(ReverseBox, MathMethods):
     def data(self, value):
         value = value._value if isinstance(value, Tensor) else dtypes.as_value(value)
         self._value = value
+        self._expose()
 
     # -- graph ------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -176,6 +177,7 @@ class Tensor(ReverseBox, MathMethods):
         seen by both."""
         if type(self._value) is float:
             self._value = np.array(self._value)
+            self._expose()
         return self._value
 
     def detach_(self):
@@ -328,6 +330,7 @@ class Tensor(ReverseBox, MathMethods):
                     "supported by dualrev: its effect on the base's gradient is not tracked. "
                     "Change the base itself (base[index] = value) or clone() the view first.")
             source = type(self)._make(_copy(self._value), self._level, self._node)
+            source._vc = [0]  # its own: nodes that save it must not take it for this tensor
         out = compute(source)
         if not isinstance(out, Tensor) or out._level != self._level:
             out = type(self)._make(out, self._level) if not isinstance(out, Box) else out
@@ -412,6 +415,26 @@ class Tensor(ReverseBox, MathMethods):
         from ._indexing import normalize_index
         index = normalize_index(index)
         self._inplace(lambda s: ops.index_put(s, value, index=index))
+
+
+def _in_place(name):
+    """The in-place form ``name_()`` of a unary method, as PyTorch has it."""
+    fn = getattr(F, name)
+
+    def method(self):
+        return self._inplace(fn)
+    method.__name__ = name + "_"
+    method.__doc__ = f"In place: ``self.{name}()`` written into this tensor."
+    return method
+
+
+for _name in ("abs", "neg", "negative", "exp", "exp2", "expm1", "log", "log1p", "log2", "log10",
+              "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid",
+              "relu", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
+              "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "floor", "ceil",
+              "round", "trunc", "fix", "frac", "sign", "deg2rad", "rad2deg"):
+    setattr(Tensor, _name + "_", _in_place(_name))
+del _name
 
 
 def _copy(value):

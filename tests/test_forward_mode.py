@@ -445,3 +445,18 @@ def test_a_computed_tangent_lets_go_of_what_it_kept(monkeypatch):
     assert isinstance(deferred, forward._Deferred)
     y.tangent
     assert deferred.primals is None and deferred.tangents is None
+
+
+def test_tangents_of_tensors_are_not_deferred(monkeypatch):
+    """A tangent that is a Tensor (reverse over forward) is computed at once:
+    a later in-place change or a read under no_grad must not change it or
+    drop its graph."""
+    from dualrev import forward
+    monkeypatch.setattr(forward, "DEFER_SIZE", 0)
+    t = dr.tensor(np.ones(3), requires_grad=True)
+    y = Dual(np.linspace(0.0, 1.0, 3), t) * 3.0
+    with dr.no_grad():
+        t.add_(1.0)
+        tangent = y.tangent
+    np.testing.assert_allclose(np.asarray(tangent.detach()), [3.0, 3.0, 3.0])
+    assert tangent.grad_fn is not None

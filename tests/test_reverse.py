@@ -1355,3 +1355,67 @@ def test_a_scaled_broadcast_cotangent_still_gives_a_grad_of_its_own():
     close(x.grad, [4.0, 4.0, 4.0])
     ((x ** 2) * 2.0).mean().backward()
     close(x.grad, [4.0 + 4.0 / 3, 4.0 + 8.0 / 3, 4.0 + 4.0])
+
+
+# -- scalar code keeps floats: what PyTorch's shared storage would show ----------------
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda y, w: y.mul_(w), (3.0, 2.0)),
+    (lambda y, w: y.mul_(w).mul_(w), (9.0, 12.0)),
+    (lambda y, w: y.mul_(w).add_(1.0), (3.0, 2.0)),
+    (lambda y, w: y.pow_(2.0), (4.0, 0.0)),
+])
+def test_inplace_ops_on_a_scalar_record_like_pytorch(change, expected):
+    """The temporary an in-place op computes from is not the tensor it
+    changes: saving its float must not count as saving the tensor."""
+    for _ in range(2):  # the second time, every plan is cached (the short path)
+        x = dr.tensor(2.0, requires_grad=True)
+        w = dr.tensor(3.0, requires_grad=True)
+        y = x * 1
+        change(y, w)
+        y.backward()
+        assert (float(x.grad), float(w.grad) if w.grad is not None else 0.0) == expected
+
+
+@pytest.mark.parametrize("change", [
+    lambda y: y.data.add_(1.0),
+    lambda y: y.detach().numpy().__setitem__((), 7.0),
+    lambda y: setattr(y, "data", dr.tensor(7.0)),
+])
+def test_untracked_changes_are_seen_by_backward_as_in_pytorch(change):
+    """Changes through .data, numpy() and a new .data bump no version, and
+    PyTorch's backward reads the shared storage: so does dualrev's, though
+    scalar code kept the float."""
+    for _ in range(2):
+        x = dr.tensor(2.0, requires_grad=True)
+        y = x * 3.0
+        z = y * y
+        change(y)
+        z.backward()
+        assert float(x.grad) == 42.0  # 3 * 2 * 7
+
+
+def test_a_new_data_on_a_leaf_is_seen_by_backward():
+    for _ in range(2):
+        x = dr.tensor(2.0, requires_grad=True)
+        z = dr.sin(x)
+        x.data = dr.tensor(0.0)
+        z.backward()
+        assert float(x.grad) == 1.0  # cos(0), as PyTorch gives
+
+
+def test_gradients_handed_out_can_be_changed_in_place():
+    """A cotangent that is a broadcast number times a constant stays one
+    inside the sweep; what autograd.grad, func.grad and hooks hand out is an
+    array of its own, as PyTorch's MulBackward makes one."""
+    x = dr.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    (g,) = dr.autograd.grad((x * 2).sum(), [x])
+    g.add_(1.0)
+    close(g, [3.0] * 4)
+    g = dr.func.grad(lambda v: (v * 2).sum())(np.array([1.0, 2.0]))
+    g.add_(1.0)
+    close(g, [3.0, 3.0])
+    y = x * 3
+    y.register_hook(lambda grad: grad.mul_(2))
+    (y * 2).sum().backward()
+    close(x.grad, [12.0] * 4)
