@@ -41,11 +41,13 @@ def _freed_error():
 class _Extras:
     """The rarely set fields of a node (see Node)."""
 
-    __slots__ = ("params", "hooks", "casts", "versions", "watch", "exposed", "alias")
+    __slots__ = ("params", "hooks", "casts", "versions", "watch", "exposed", "detached",
+                 "alias")
 
     def __init__(self):
         self.params = _NO_PARAMS
         self.hooks = self.casts = self.versions = self.watch = self.exposed = self.alias = None
+        self.detached = False
 
 
 _NO_EXTRAS = _Extras()
@@ -86,6 +88,7 @@ class Node:
     versions = _extra_field("versions")  # per saved value: its version when saved (None: all 0)
     watch = _extra_field("watch")        # version counters of the tensors this node made
     exposed = _extra_field("exposed")    # weak references to those whose value may change untracked
+    detached = _extra_field("detached")  # its tensor was detached in place (saving it is an error)
     alias = _extra_field("alias")        # PyTorch's name for it, where not the primitive's
 
     @property
@@ -146,6 +149,8 @@ class Node:
             if type(v) is float:
                 edge = self._edge_of_saved(k)
                 if edge is not None:  # a tensor's value, kept bare (see _scalar_node)
+                    if edge.detached:
+                        raise _detached_error()
                     changed = _changed(edge)
                     if changed:
                         raise _inplace_error(self, changed, 0)
@@ -154,6 +159,8 @@ class Node:
                         v = box_type._make(v, level, edge)
             elif isinstance(v, ReverseBox):
                 if v._level == level:
+                    if v._detached > self.seq:  # detached in place after this node saved it
+                        raise _detached_error()
                     if v._vc is not None and v._vc[0] != (versions[k] if versions else 0):
                         raise _inplace_error(self, v._vc[0], versions[k] if versions else 0)
                     if not create_graph:
@@ -254,6 +261,12 @@ class _Output:
         self.counter = counter
 
 
+def _detached_error():
+    return RuntimeError(
+        "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_()."
+        "This is not supported, please use out-of-place `.detach()` instead")
+
+
 def _inplace_error(node, version, expected):
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
@@ -272,6 +285,7 @@ class AccumulateGrad:
     edges = ()
     next_functions = ()
     level = AMBIENT
+    detached = False  # a leaf detached in place just stops getting gradients
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
@@ -359,6 +373,7 @@ class ReverseBox(Box):
     _acc = None        # the AccumulateGrad node of a leaf that requires grad
     _base = None       # the tensor this one is a view of
     _retains = False
+    _detached = -1  # when it was detached in place while it had a node (a creation number)
     _leaf_hooks = None  # a leaf's tensor hooks (its AccumulateGrad reads them)
 
     @classmethod
@@ -384,6 +399,12 @@ class ReverseBox(Box):
                     edge.watch = []
                 edge.watch.append(self._vc)
         return self._vc
+
+    def _mark_detached(self):
+        """This tensor, made by a node, is detached in place: nodes that
+        saved it raise at backward, as in PyTorch (see ``_detached_error``)."""
+        self._detached = _last_inplace[0] = next(_sequence)  # older nodes take the checking path
+        self._node.detached = True
 
     def _expose(self):
         """Note that this tensor's value may now change without a version
@@ -765,8 +786,8 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                 captured[node] = grad = _writable(grad)
             if type(node) is AccumulateGrad:
                 leaf = node.variable
-                if capture is None and leaf is not None:
-                    _accumulate(leaf, grad, create_graph)
+                if capture is None and leaf is not None and leaf._acc is node:
+                    _accumulate(leaf, grad, create_graph)  # (not if it stopped requiring grad)
                 continue
             plan = node.plan
             if (extra is not None or not plan.simple

@@ -183,6 +183,8 @@ class Tensor(ReverseBox, MathMethods):
     def detach_(self):
         """Take this tensor out of the graph in place: it becomes a leaf that does not require grad."""
         self._counter()  # a later change in place still reaches the nodes that saved it
+        if self._node is not None:
+            self._mark_detached()
         self._node = None
         self._set_requires_grad(False)
         return self

@@ -234,7 +234,6 @@ def _scalar_graph():
 @pytest.mark.parametrize("change", [
     lambda x, h: h.add_(1.0),
     lambda x, h: h.detach().add_(1.0),  # shares h's version counter
-    lambda x, h: h.detach_().add_(1.0),
     lambda x, h: _under_no_grad(lambda: h.mul_(3.0)),
 ])
 def test_inplace_change_of_a_saved_scalar(change):
@@ -465,3 +464,34 @@ def test_assign_grad_of_wrong_shape():
     x = leaf()
     with pytest.raises(RuntimeError, match="attempting to assign a gradient of size"):
         x.grad = dr.ones(3)
+
+
+@pytest.mark.parametrize("then_changed", [False, True])
+def test_a_saved_tensor_detached_in_place_cannot_be_used(then_changed):
+    """PyTorch's error, even when the tensor is also changed in place after."""
+    for values in (2.0, [2.0, 3.0]):  # a float kept by scalar code, and an array
+        for _ in range(2):
+            b = dr.tensor(values, requires_grad=True)
+            h = b * 1
+            y = (h * h).sum()
+            h.detach_()
+            if then_changed:
+                h.add_(1.0)
+            with pytest.raises(RuntimeError, match="detached in-place"):
+                y.backward()
+    b = dr.tensor(2.0, requires_grad=True)
+    h = b * 1
+    y = h + 1  # add saves nothing: no error, as in PyTorch
+    h.detach_()
+    y.backward()
+    assert float(b.grad) == 1.0
+
+
+def test_a_tensor_detached_in_place_before_it_is_saved_is_fine():
+    a = dr.tensor(0.7, requires_grad=True)
+    p = a * 2.5
+    p.detach_()
+    q = p / (a * a + 1)
+    (a + q).backward()
+    expected = 1 - 1.75 * 2 * 0.7 / (0.7 * 0.7 + 1) ** 2
+    assert abs(float(a.grad) - expected) < 1e-12

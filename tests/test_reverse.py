@@ -1419,3 +1419,16 @@ def test_gradients_handed_out_can_be_changed_in_place():
     y.register_hook(lambda grad: grad.mul_(2))
     (y * 2).sum().backward()
     close(x.grad, [12.0] * 4)
+
+
+@pytest.mark.parametrize("stop", [lambda x: x.requires_grad_(False), lambda x: x.detach_()])
+def test_a_leaf_that_stops_requiring_grad_gets_no_gradient(stop):
+    """As PyTorch's AccumulateGrad: a graph made before the leaf stopped
+    requiring grad still runs, but its gradient is not accumulated."""
+    x = dr.tensor(2.0, requires_grad=True)
+    w = dr.tensor(3.0, requires_grad=True)
+    y = x * w
+    stop(x)
+    y.backward()
+    assert x.grad is None
+    assert float(w.grad) == 2.0

@@ -145,7 +145,9 @@ mul = defprim("mul", lambda x, y: x * y, "x y", broadcasts=True,
               vjp=(lambda g, y: _times(g, y), lambda g, x: _times(g, x)))
 div = defprim("div", _div_impl, "x y", broadcasts=True,
               jvp=(lambda t, y: div(t, y), lambda t, ans, y: neg(div(t * ans, y))),
-              vjp=(lambda g, y: div(g, y), lambda g, ans, y: neg(div(g * ans, y))))
+              # the VJP reads x, not the output (as PyTorch's DivBackward0 saves
+              # self and other): an in-place change of the quotient is no error
+              vjp=(lambda g, y: div(g, y), lambda g, x, y: neg(div(div(g * x, y), y))))
 neg = defprim("neg", lambda x: -x, linear=True, vjp=lambda g: neg(g))
 pow = defprim("pow", _pow_impl, "x y", broadcasts=True,
               jvp=(_times_dbase, lambda t, ans, x, y: t * _pow_dexp(ans, x, y)),
