@@ -532,7 +532,7 @@ def squeeze(input, dim=None):
         axes = tuple(i - len(shape) for i, s in enumerate(shape) if s == 1)
     else:
         axes = tuple(a for a in _axes(input, dim) if shape[a] == 1)
-    return _boxed(ops.squeeze(input, axis=axes) if axes else input)
+    return _boxed(ops.squeeze(input, axis=axes))  # a view even when nothing goes, as in PyTorch
 
 
 def unsqueeze(input, dim):
