@@ -7,9 +7,9 @@ through ``Dual``, and the two composed for Hessians and higher derivatives.
 from ._malloc import tune_allocator as _tune_allocator
 from . import autograd, func, linalg, optim  # noqa: F401
 from .array_functions import (  # noqa: F401
-    argsort, cumprod, cumsum, diag, diagonal, diff, einsum, flip, gather, ger, hstack, inner,
-    moveaxis, movedim, outer, pad, roll, sort, take, take_along_dim, tensordot, trace, tril,
-    triu, vdot, vstack)
+    argsort, chunk, cumprod, cumsum, diag, diagonal, diff, einsum, flip, gather, ger, hstack,
+    index_select, inner, masked_fill, moveaxis, movedim, narrow, outer, pad, repeat, roll, sort,
+    split, take, take_along_dim, tensordot, tile, topk, trace, tril, triu, unbind, vdot, vstack)
 from ._format import set_printoptions  # noqa: F401
 from .custom import custom_jvp, custom_vjp  # noqa: F401
 from .creation import (  # noqa: F401
@@ -20,15 +20,16 @@ from .dtypes import (  # noqa: F401
     int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .forward import Dual  # noqa: F401
 from .functions import (  # noqa: F401
-    abs, acos, acosh, add, all, allclose, amax, amin, any, arccos, arccosh, arcsin, arcsinh,
-    arctan, arctan2, arctanh, argmax, argmin, asin, asinh, atan, atan2, atanh, broadcast_to,
-    cat, ceil, clamp, clip, concat, concatenate, cos, cosh, deg2rad, detach, div, dot, eq,
-    equal, exp, exp2, expand, expm1, fix, flatten, floor, frac, ge, gt, hypot, isclose, le,
-    log, log10, log1p, log2, log_softmax, logaddexp, logical_and, logical_not, logical_or,
-    logsumexp, lt, matmul, max, maximum, mean, min, minimum, mm, mul, ne, neg, negative,
-    norm, numel, permute, pow, prod, rad2deg, reciprocal, relu, reshape, round, rsqrt,
-    sigmoid, sign, sin, sinh, softmax, softplus, sqrt, square, squeeze, stack, std, sub, sum,
-    swapaxes, swapdims, t, tan, tanh, transpose, trunc, unsqueeze, var, view, where)
+    abs, acos, acosh, add, addcdiv, addcmul, addmm, all, allclose, amax, amin, any, arccos,
+    arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, argmax, argmin, asin, asinh, atan,
+    atan2, atanh, bmm, broadcast_to, cat, ceil, clamp, clamp_max, clamp_min, clip, concat,
+    concatenate, cos, cosh, deg2rad, detach, dist, div, dot, eq, equal, exp, exp2, expand,
+    expm1, fix, flatten, floor, frac, ge, gt, hypot, isclose, le, lerp, log, log10, log1p,
+    log2, log_softmax, logaddexp, logical_and, logical_not, logical_or, logit, logsumexp, lt,
+    matmul, max, maximum, mean, min, minimum, mm, mul, mv, ne, neg, negative, norm, numel,
+    permute, pow, prod, rad2deg, reciprocal, relu, reshape, round, rsqrt, sgn, sigmoid, sign,
+    sin, sinc, sinh, softmax, softplus, sqrt, square, squeeze, stack, std, sub, sum, swapaxes,
+    swapdims, t, tan, tanh, transpose, trunc, unsqueeze, var, view, where, xlogy)
 from .linalg import det, inv as inverse  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Size, Tensor  # noqa: F401

@@ -185,3 +185,95 @@ def inner(input, other):
 def vdot(input, other):
     """The dot product of two vectors."""
     return _named(ops.vdot(input, other), "VdotBackward0")
+
+
+# pieces, repeats and selections ---------------------------------------------
+
+def _slice_along(input, axis, item):
+    """``input`` indexed by ``item`` along ``axis`` (a view)."""
+    return _boxed(input)[(slice(None),) * (axis % ndim_of(input)) + (item,)]
+
+
+def narrow(input, dim, start, length):
+    """The entries ``start`` to ``start + length`` along ``dim`` (a view)."""
+    axis = _axis(input, dim)
+    start = start % shape_of(input)[axis] if start < 0 else start
+    return _slice_along(input, axis, slice(start, start + length))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces along ``dim``: of ``split_size_or_sections`` entries each (the
+    last may be shorter), or of the listed sizes (views)."""
+    axis = _axis(tensor, dim)
+    size = shape_of(tensor)[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        sizes, name = [min(step, size - s) for s in range(0, size, step)] or [0], "SplitBackward0"
+    else:
+        sizes, name = [int(s) for s in split_size_or_sections], "SplitWithSizesBackward0"
+        if sum(sizes) != size:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                               f"(input tensor's size at dimension {dim}), but got "
+                               f"split_sizes={sizes}")
+    starts = np.cumsum([0] + sizes[:-1])
+    return tuple(_named(_slice_along(tensor, axis, slice(int(a), int(a) + n)), name)
+                 for a, n in zip(starts, sizes))
+
+
+def chunk(input, chunks, dim=0):
+    """At most ``chunks`` pieces of equal size along ``dim`` (the last may be
+    smaller)."""
+    size = shape_of(input)[_axis(input, dim)]
+    return split(input, max(-(-size // chunks), 1), dim)
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim``, that axis removed (views)."""
+    axis = _axis(input, dim)
+    return tuple(_named(_slice_along(input, axis, i), "UnbindBackward0")
+                 for i in range(shape_of(input)[axis]))
+
+
+def index_select(input, dim, index):
+    """The entries at ``index`` (integers) along ``dim``."""
+    return _named(ops.take(input, indices=np.asarray(raw_value(index)), axis=_axis(input, dim)),
+                  "IndexSelectBackward0")
+
+
+def repeat(input, *sizes):
+    """``input`` repeated ``sizes[i]`` times along each axis (leading axes
+    added where ``sizes`` has more), as PyTorch's Tensor.repeat."""
+    sizes = tuple(int(s) for s in (sizes[0] if len(sizes) == 1 and
+                                   isinstance(sizes[0], (tuple, list)) else sizes))
+    shape = shape_of(input)
+    if len(sizes) < len(shape):
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    shape = (1,) * (len(sizes) - len(shape)) + tuple(shape)
+    spread = tuple(x for n in shape for x in (1, n))      # a size-1 axis before each axis
+    tiled = tuple(x for r, n in zip(sizes, shape) for x in (r, n))
+    out = F.reshape(F.broadcast_to(F.reshape(input, spread), tiled),
+                    tuple(r * n for r, n in zip(sizes, shape)))
+    return _named(out, "RepeatBackward0")
+
+
+def tile(input, dims):
+    """``input`` repeated ``dims[i]`` times along each axis; fewer ``dims``
+    than axes count from the last axis (NumPy's tile)."""
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    return repeat(input, (1,) * (ndim_of(input) - len(dims)) + dims)
+
+
+def masked_fill(input, mask, value):
+    """``value`` where ``mask`` holds, ``input`` elsewhere."""
+    return _named(ops.where(raw_value(mask), value, input), "MaskedFillBackward0")
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The ``k`` largest (or smallest) entries along ``dim`` and their
+    indices, largest first."""
+    axis = _axis(input, dim)
+    order = ops.argsort(raw_value(input), axis=axis, descending=largest)
+    picked = np.take(order, np.arange(k), axis=axis)
+    values = _named(ops.gather(input, indices=picked, axis=axis), "TopkBackward0")
+    return values_indices(values, _boxed(picked))

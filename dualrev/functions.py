@@ -176,6 +176,64 @@ logaddexp = _composite(ops.logaddexp, "LogaddexpBackward0",
                        "log(exp(input) + exp(other)), elementwise, without overflow.")
 
 
+def clamp_min(input, min):
+    """input limited from below by ``min``."""
+    return _named(clamp(input, min=min), "ClampMinBackward0")
+
+
+def clamp_max(input, max):
+    """input limited from above by ``max``."""
+    return _named(clamp(input, max=max), "ClampMaxBackward0")
+
+
+def lerp(input, end, weight):
+    """input + weight * (end - input)."""
+    out = ops.add(input, ops.mul(weight, ops.sub(end, input)))
+    return _named(out, "LerpBackward1" if isinstance(weight, Box) else "LerpBackward0")
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2."""
+    return _named(ops.add(input, ops.mul(ops.mul(tensor1, tensor2), value)), "AddcmulBackward0")
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2."""
+    return _named(ops.add(input, ops.mul(ops.div(tensor1, tensor2), value)), "AddcdivBackward0")
+
+
+def logit(input, eps=None):
+    """log(input / (1 - input)), input first clamped to [eps, 1 - eps] when
+    ``eps`` is given."""
+    x = input if eps is None else ops.clamp(input, min=eps, max=1.0 - eps)
+    return _named(ops.log(ops.div(x, ops.sub(1.0, x))), "LogitBackward0")
+
+
+def xlogy(input, other):
+    """input * log(other), 0 where input is 0 (even where other is 0 too)."""
+    zero = raw_value(input) == 0
+    safe = ops.where(zero, 1.0, other)  # log of 1, not of 0, in the branch not taken
+    return _named(ops.where(zero, 0.0, ops.mul(input, ops.log(safe))), "XlogyBackward0")
+
+
+def sinc(input):
+    """sin(pi x) / (pi x), 1 at 0."""
+    zero = raw_value(input) == 0
+    scaled = ops.mul(ops.where(zero, 1.0, input), math.pi)
+    return _named(ops.where(zero, 1.0, ops.div(ops.sin(scaled), scaled)), "SincBackward0")
+
+
+def sgn(input):
+    """The sign (-1, 0 or 1); derivative 0."""
+    return _named(ops.sign(input), "SgnBackward0")
+
+
+def dist(input, other, p=2):
+    """The p-norm of input - other."""
+    return _named(ops.norm(ops.sub(input, other), p=float(p), axis=None, keepdims=False),
+                  "DistBackward0")
+
+
 def atan2(input, other):
     """The angle of the point (other, input): arctan(input / other) in the
     right quadrant."""
@@ -445,6 +503,28 @@ def matmul(input, other):
 
 
 _MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}
+
+
+def mv(input, vec):
+    """Matrix times vector."""
+    if ndim_of(input) != 2 or ndim_of(vec) != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {ndim_of(input)}, "
+                           f"{ndim_of(vec)}")
+    return matmul(input, vec)
+
+
+def bmm(input, mat2):
+    """Batches of matrix products: (b, n, m) @ (b, m, p)."""
+    if ndim_of(input) != 3 or ndim_of(mat2) != 3:
+        raise RuntimeError("batch1 must be a 3D tensor" if ndim_of(input) != 3 else
+                           "batch2 must be a 3D tensor")
+    return _named(matmul(input, mat2), "BmmBackward0")
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2)."""
+    product = ops.matmul(mat1, mat2)
+    return _named(ops.add(ops.mul(input, beta), ops.mul(product, alpha)), "AddmmBackward0")
 
 
 def _matmul_mismatch(a, b):
