@@ -104,14 +104,34 @@ def take_along_dim(input, indices, dim):
                              axis=_axis(input, dim)))
 
 
-def gather(input, dim, index):
-    """Entries picked along ``dim`` by ``index`` (of the input's number of
-    axes), as PyTorch's gather."""
-    return take_along_dim(input, index, dim)
+def gather(input, dim, index, *, sparse_grad=False):
+    """``out[i][j] = input[i][index[i][j]]`` for ``dim`` = 1 (and so on): the
+    output has ``index``'s shape, which may be smaller than the input's in
+    the other axes (PyTorch's gather)."""
+    index = np.asarray(raw_value(index))
+    if ndim_of(input) == 0:
+        if index.ndim or int(index) != 0:
+            raise RuntimeError("gather(): index out of range for a 0-d tensor")
+        return _named(F.reshape(input, ()), "GatherBackward0")
+    axis = _axis(input, dim)
+    if index.ndim != ndim_of(input):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           "tensor")
+    corner = tuple(slice(None) if a == axis % index.ndim else slice(0, n)
+                   for a, n in enumerate(index.shape))
+    return _named(ops.gather(_boxed(input)[corner], indices=index, axis=axis), "GatherBackward0")
 
 
 def moveaxis(input, source, destination):
     """``input`` with the axes ``source`` moved to ``destination``."""
+    source, destination = _dims(input, source), _dims(input, destination)
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(source)}"
+                           f" dims) should contain the same number of dims as destination "
+                           f"({list(destination)} dims)")
+    for name, dims in (("source", source), ("destination", destination)):
+        if len(set(d % max(ndim_of(input), 1) for d in dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
     return _boxed(ops.moveaxis(input, source=source, destination=destination))
 
 
@@ -119,13 +139,15 @@ movedim = moveaxis
 
 
 def vstack(tensors):
-    """Tensors stacked as rows: 1-d ones become rows, then joined along axis 0."""
+    """Tensors stacked as rows: 0-d and 1-d ones become rows, then joined
+    along axis 0."""
     return F.cat([F.reshape(x, 1, -1) if ndim_of(x) < 2 else x for x in tensors], 0)
 
 
 def hstack(tensors):
-    """Tensors joined along axis 1 (axis 0 for 1-d ones)."""
-    tensors = list(tensors)
+    """Tensors joined along axis 1 (axis 0 for 0-d and 1-d ones, 0-d ones
+    taken as 1-d)."""
+    tensors = [F.reshape(x, 1) if ndim_of(x) == 0 else x for x in tensors]
     return F.cat(tensors, 0 if all(ndim_of(x) == 1 for x in tensors) else 1)
 
 
@@ -184,6 +206,9 @@ def inner(input, other):
 
 def vdot(input, other):
     """The dot product of two vectors."""
+    if ndim_of(input) != 1 or ndim_of(other) != 1:
+        raise RuntimeError(f"1D tensors expected, but got {ndim_of(input)}D and "
+                           f"{ndim_of(other)}D tensors")
     return _named(ops.vdot(input, other), "VdotBackward0")
 
 

@@ -141,10 +141,10 @@ ceil = _unary(ops.ceil)
 trunc = fix = _unary(ops.trunc)
 
 
-def round(input, *, decimals=0):
+def round(input, *, decimals=None):
     """Round to the nearest integer (halves to even), or to ``decimals``
     places; the derivative is 0, as in PyTorch."""
-    if decimals == 0:
+    if decimals is None:
         return _boxed(ops.round(input))
     scale = 10.0 ** decimals
     return _named(ops.round(ops.mul(input, scale)) / scale, "RoundBackward1")
@@ -163,17 +163,24 @@ def _composite(fn, name, doc):
     return composite
 
 
-sinh = _composite(ops.sinh, "SinhBackward0", "Elementwise hyperbolic sine.")
-cosh = _composite(ops.cosh, "CoshBackward0", "Elementwise hyperbolic cosine.")
-exp2 = _composite(ops.exp2, "Exp2Backward0", "Elementwise 2 ** input.")
+sinh = _unary(ops.sinh)
+cosh = _unary(ops.cosh)
+exp2 = _unary(ops.exp2)
 log2 = _composite(ops.log2, "Log2Backward0", "Elementwise base-2 logarithm.")
 log10 = _composite(ops.log10, "Log10Backward0", "Elementwise base-10 logarithm.")
 reciprocal = _composite(ops.reciprocal, "ReciprocalBackward0", "Elementwise 1 / input.")
 deg2rad = _composite(ops.deg2rad, "Deg2RadBackward0", "Degrees to radians.")
 rad2deg = _composite(ops.rad2deg, "Rad2DegBackward0", "Radians to degrees.")
-hypot = _composite(ops.hypot, "HypotBackward0", "sqrt(input ** 2 + other ** 2), elementwise.")
-logaddexp = _composite(ops.logaddexp, "LogaddexpBackward0",
-                       "log(exp(input) + exp(other)), elementwise, without overflow.")
+
+
+def hypot(input, other):
+    """sqrt(input ** 2 + other ** 2), elementwise, without overflow."""
+    return _boxed(ops.hypot(input, other))
+
+
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)), elementwise, without overflow."""
+    return _boxed(ops.logaddexp(input, other))
 
 
 def clamp_min(input, min):
@@ -587,11 +594,12 @@ swapaxes = swapdims = transpose
 
 
 def t(input):
-    """The transpose of a matrix (a 0-d or 1-d tensor unchanged)."""
+    """The transpose of a matrix (a view of a 0-d or 1-d tensor unchanged)."""
     n = ndim_of(input)
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return _named(transpose(input, 0, 1), "TBackward0") if n == 2 else _boxed(input)
+    out = transpose(input, 0, 1) if n == 2 else ops.reshape(input, shape=shape_of(input))
+    return _named(out, "TBackward0")
 
 
 def permute(input, *dims):

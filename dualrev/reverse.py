@@ -168,7 +168,8 @@ class Node:
             elif type(v) is _Output:
                 if v.counter[0]:
                     raise _inplace_error(self, v.counter[0], 0)
-                v = box_type._make(v.value, level, self) if create_graph else v.value
+                value = _current(self, v.value)  # (the output's own untracked changes)
+                v = box_type._make(value, level, self) if create_graph else value
             out.append(v)
         return out
 
@@ -371,6 +372,7 @@ class ReverseBox(Box):
     _vc = None         # version counter [n], shared with views; made on first need
     _grad = None
     _acc = None        # the AccumulateGrad node of a leaf that requires grad
+    _idle_acc = None   # that node while the leaf does not require grad (as in PyTorch)
     _base = None       # the tensor this one is a view of
     _retains = False
     _detached = -1  # when it was detached in place while it had a node (a creation number)
@@ -415,7 +417,8 @@ class ReverseBox(Box):
         if edge is not None:
             if edge.exposed is None:
                 edge.exposed = []
-            edge.exposed.append(weakref.ref(self))
+            if not any(ref() is self for ref in edge.exposed):  # (a loop setting .data: once)
+                edge.exposed.append(weakref.ref(self))
             _last_inplace[0] = next(_sequence)  # older nodes take the checking path
 
     def _bump_version(self):
@@ -434,8 +437,12 @@ class ReverseBox(Box):
         node (which refers back to it weakly: no reference cycle)."""
         if self._acc is not None:
             self._counter()  # a later change in place still reaches the nodes that saved it
+            self._idle_acc = self._acc  # kept: switched back on, the leaf takes it again
         self._rg = flag
-        self._acc = AccumulateGrad(self) if flag else None
+        if flag:
+            self._acc = self._idle_acc if self._idle_acc is not None else AccumulateGrad(self)
+        else:
+            self._acc = None
 
     def _apply(self, prim, args, params):
         """The recording handler: run ``prim`` on the values one level down

@@ -420,11 +420,11 @@ class Tensor(ReverseBox, MathMethods):
 
 
 def _in_place(name):
-    """The in-place form ``name_()`` of a unary method, as PyTorch has it."""
+    """The in-place form ``name_()`` of a method, as PyTorch has it."""
     fn = getattr(F, name)
 
-    def method(self):
-        return self._inplace(fn)
+    def method(self, *args, **kwargs):
+        return self._inplace(lambda s: fn(s, *args, **kwargs))
     method.__name__ = name + "_"
     method.__doc__ = f"In place: ``self.{name}()`` written into this tensor."
     return method
@@ -434,7 +434,8 @@ for _name in ("abs", "neg", "negative", "exp", "exp2", "expm1", "log", "log1p", 
               "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid",
               "relu", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
               "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "floor", "ceil",
-              "round", "trunc", "fix", "frac", "sign", "deg2rad", "rad2deg"):
+              "round", "trunc", "fix", "frac", "sign", "deg2rad", "rad2deg", "atan2", "arctan2",
+              "hypot"):
     setattr(Tensor, _name + "_", _in_place(_name))
 del _name
 

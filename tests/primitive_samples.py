@@ -757,6 +757,9 @@ UNARY = {
     "log1p": (uniform(-0.8, 3), np.log1p),
     "sqrt": (uniform(0.2, 3), np.sqrt),
     "sin": (uniform(-3, 3), np.sin),
+    "sinh": (uniform(-2, 2), np.sinh),
+    "cosh": (uniform(-2, 2), np.cosh),
+    "exp2": (uniform(-2, 2), np.exp2),
     "floor": (between_steps, np.floor),
     "ceil": (between_steps, np.ceil),
     "round": (between_steps, np.round),
@@ -785,6 +788,8 @@ BINARY = {
     "maximum": ((off_lattice, on_lattice), np.maximum),
     "minimum": ((off_lattice, on_lattice), np.minimum),
     "arctan2": ((R, away_from_zero(0.3, 2)), np.arctan2),
+    "hypot": ((R, away_from_zero(0.3, 2)), np.hypot),
+    "logaddexp": ((R, R), np.logaddexp),
 }
 
 SPECS = {}

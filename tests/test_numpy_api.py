@@ -68,6 +68,7 @@ UFUNC_SAMPLES = {
     "floor": (np.floor, [between_steps(3)]), "ceil": (np.ceil, [between_steps(3)]),
     "trunc": (np.trunc, [between_steps(3)]), "rint": (np.rint, [between_steps(3)]),
     "sign": (np.sign, [between_steps(3)]),
+    "degrees": (np.degrees, [anywhere(3)]), "radians": (np.radians, [anywhere(3)]),
     "hypot": (np.hypot, [positive(3), anywhere(3)]),
     "copysign": (np.copysign, [positive(3), anywhere(3)]),
 }
@@ -106,6 +107,9 @@ FUNCTION_SAMPLES = {
     "hstack": (lambda a, b: np.hstack([a, b]), [anywhere(3), anywhere(2)]),
     "where": (lambda a, b: np.where(np.arange(3) > 0, a, b), [anywhere(3), anywhere(3)]),
     "clip": (lambda a: np.clip(a, -1.0, 1.0), [np.array([-1.4, -0.3, 0.5, 1.3])]),
+    "round": (lambda a: np.round(a, 1), [between_steps(3) / 10 + 0.003]),
+    "around": (np.around, [between_steps(3)]),
+    "fix": (np.fix, [between_steps(3)]),
     "norm": (lambda a: np.linalg.norm(a), [anywhere(2, 3)]),
     "zeros_like": (lambda a: np.zeros_like(a) + a, [anywhere(3)]),
     "ones_like": (lambda a: np.ones_like(a) * a, [anywhere(3)]),

@@ -2,10 +2,10 @@
 the operations composed from them. Split by kind."""
 
 from .elementwise import (  # noqa: F401
-    arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, abs, add, astype, ceil, clamp,
-    clone, cos, div, eq, exp, expm1, floor, ge, gt, le, log, log1p, logical_and, logical_not,
-    logical_or, lt, maximum, minimum, mul, ne, neg, pow, relu, round, sigmoid, sign, sin, sqrt,
-    stop_gradient, sub, tan, tanh, trunc, where)
+    abs, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, astype, cbrt, ceil,
+    clamp, clone, cos, cosh, div, eq, exp, exp2, expm1, floor, ge, gt, hypot, le, log, log1p,
+    logaddexp, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow,
+    relu, round, sigmoid, sign, sin, sinh, sqrt, stop_gradient, sub, tan, tanh, trunc, where)
 from .reductions import all, amax, amin, any, argmax, argmin, mean, prod, sum  # noqa: F401
 from .shape import (  # noqa: F401
     broadcast_to, concatenate, gather, getitem, index_put, moveaxis, permute, reshape,
@@ -19,6 +19,6 @@ from .matrices import (  # noqa: F401
     cholesky, det, eigh, eigh_packed, inv, matrix_norm, qr, qr_packed, slogdet, slogdet_packed,
     solve, svd, svd_packed)
 from .composite import (  # noqa: F401
-    cosh, deg2rad, exp2, hypot, log10, log2, log_softmax, logaddexp, logsumexp, norm, rad2deg,
-    reciprocal, sinh, softmax, softplus, std, var)
+    deg2rad, log10, log2, log_softmax, logsumexp, norm, rad2deg, reciprocal, softmax, softplus,
+    std, var)
 from .util import normalize_axes, sum_to, unbroadcast  # noqa: F401

@@ -88,18 +88,6 @@ def softplus(x, *, beta=1.0, threshold=20.0):
     return ew.where(z > threshold, x, smooth)
 
 
-def sinh(x):
-    return (ew.exp(x) - ew.exp(-x)) / 2
-
-
-def cosh(x):
-    return (ew.exp(x) + ew.exp(-x)) / 2
-
-
-def exp2(x):
-    return ew.exp(x * _LN2)
-
-
 def log2(x):
     return ew.log(x) / _LN2
 
@@ -110,17 +98,6 @@ def log10(x):
 
 def reciprocal(x):
     return 1.0 / x
-
-
-def hypot(x, y):
-    return ew.sqrt(x * x + y * y)
-
-
-def logaddexp(x, y):
-    """log(exp(x) + exp(y)) without overflow, shifted by the larger (a
-    constant to the derivatives, which cancel through it)."""
-    top = ew.stop_gradient(ew.maximum(x, y))
-    return top + ew.log(ew.exp(x - top) + ew.exp(y - top))
 
 
 def deg2rad(x):

@@ -14,6 +14,8 @@ import math
 import numpy as np
 
 from .._prims import defprim, identity
+
+_LN2 = math.log(2.0)
 from .._arrays import FLOAT64
 from ..dtypes import get_default_dtype
 
@@ -189,6 +191,18 @@ arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh), backward_name=
                   jvp=lambda t, x: div(t, sqrt(x * x - 1)), vjp=lambda g, x: div(g, sqrt(x * x - 1)))
 arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh), backward_name="AtanhBackward0",
                   jvp=lambda t, x: div(t, 1 - x * x), vjp=lambda g, x: div(g, 1 - x * x))
+sinh = defprim("sinh", _fast_unary(math.sinh, np.sinh),
+               jvp=lambda t, x: t * cosh(x), vjp=lambda g, x: g * cosh(x))
+cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh),
+               jvp=lambda t, x: t * sinh(x), vjp=lambda g, x: g * sinh(x))
+exp2 = defprim("exp2", _fast_unary(lambda x: 2.0 ** x, np.exp2),
+               jvp=lambda t, ans: t * (ans * _LN2), vjp=lambda g, ans: g * (ans * _LN2))
+hypot = defprim("hypot", np.hypot, "x y", broadcasts=True,
+                jvp=(lambda t, ans, x: t * div(x, ans), lambda t, ans, y: t * div(y, ans)),
+                vjp=(lambda g, ans, x: g * div(x, ans), lambda g, ans, y: g * div(y, ans)))
+logaddexp = defprim("logaddexp", np.logaddexp, "x y", broadcasts=True,  # never overflows
+                    jvp=(lambda t, x, y: t * sigmoid(x - y), lambda t, x, y: t * sigmoid(y - x)),
+                    vjp=(lambda g, x, y: g * sigmoid(x - y), lambda g, x, y: g * sigmoid(y - x)))
 arctan2 = defprim("arctan2", np.arctan2, "y x", broadcasts=True, backward_name="Atan2Backward0",
                   jvp=(lambda t, y, x: div(t * x, x * x + y * y),
                        lambda t, y, x: neg(div(t * y, x * x + y * y))),
