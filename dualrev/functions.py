@@ -499,11 +499,12 @@ def matmul(input, other):
     inner = b[0] if len(b) == 1 else b[-2]
     if a[-1] != inner:
         raise RuntimeError(_matmul_mismatch(a, b))
-    try:
-        np.broadcast_shapes(a[:-2], b[:-2])
-    except ValueError:
-        raise RuntimeError(f"The batch dimensions of {list(a)} and {list(b)} do not broadcast "
-                           "for matmul") from None
+    if len(a) > 2 or len(b) > 2:
+        try:
+            np.broadcast_shapes(a[:-2], b[:-2])
+        except ValueError:
+            raise RuntimeError(f"The batch dimensions of {list(a)} and {list(b)} do not "
+                               "broadcast for matmul") from None
     name = _MATMUL_NAMES.get((len(a), len(b)))
     out = ops.matmul(input, other)
     return _boxed(out) if name is None else _named(out, name)

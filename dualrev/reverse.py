@@ -672,7 +672,10 @@ def _casts(prim, values, mask, ans):
     casts = None
     for i, v in enumerate(values):
         if mask[i]:
-            shape, dtype = shape_of(v), dtype_of(v)
+            if type(v) is np.ndarray:
+                shape, dtype = v.shape, v.dtype
+            else:
+                shape, dtype = shape_of(v), dtype_of(v)
             if shape != ans_shape and prim.broadcasts or dtype != ans_dtype:
                 if casts is None:
                     casts = [None] * len(values)
