@@ -8,7 +8,7 @@ import numpy as np
 
 from . import ops
 from ._arrays import ndim_of, shape_of
-from ._prims import raw_value
+from ._prims import Box, raw_value
 from . import functions as F
 from .functions import _axis, _boxed, _named, values_indices
 
@@ -117,6 +117,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     if index.ndim != ndim_of(input):
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            "tensor")
+    _check_indices(index, shape_of(input)[axis], RuntimeError, f"{axis % ndim_of(input)} ")
     corner = tuple(slice(None) if a == axis % index.ndim else slice(0, n)
                    for a, n in enumerate(index.shape))
     return _named(ops.gather(_boxed(input)[corner], indices=index, axis=axis), "GatherBackward0")
@@ -219,23 +220,44 @@ def _slice_along(input, axis, item):
     return _boxed(input)[(slice(None),) * (axis % ndim_of(input)) + (item,)]
 
 
+def _axis_size(input, dim, what):
+    """The axis ``dim`` and its size, for a function that needs an axis."""
+    if ndim_of(input) == 0:
+        raise RuntimeError(f"{what}: dimension specified as {dim} but tensor has no dimensions")
+    axis = _axis(input, dim)
+    return axis, shape_of(input)[axis]
+
+
 def narrow(input, dim, start, length):
     """The entries ``start`` to ``start + length`` along ``dim`` (a view)."""
-    axis = _axis(input, dim)
-    start = start % shape_of(input)[axis] if start < 0 else start
+    axis, size = _axis_size(input, dim, "narrow()")
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return _slice_along(input, axis, slice(start, start + length))
 
 
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces along ``dim``: of ``split_size_or_sections`` entries each (the
     last may be shorter), or of the listed sizes (views)."""
-    axis = _axis(tensor, dim)
-    size = shape_of(tensor)[axis]
+    axis, size = _axis_size(tensor, dim, "split()")
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
-        sizes, name = [min(step, size - s) for s in range(0, size, step)] or [0], "SplitBackward0"
+        if step <= 0 and not (step == 0 and size == 0):
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={step}" if step < 0 else
+                               "split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}")
+        sizes = [min(step, size - s) for s in range(0, size, step)] if step else [0]
+        sizes, name = sizes or [0], "SplitBackward0"
     else:
         sizes, name = [int(s) for s in split_size_or_sections], "SplitWithSizesBackward0"
+        if any(n < 0 for n in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={sizes}")
         if sum(sizes) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
                                f"(input tensor's size at dimension {dim}), but got "
@@ -248,21 +270,37 @@ def split(tensor, split_size_or_sections, dim=0):
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of equal size along ``dim`` (the last may be
     smaller)."""
-    size = shape_of(input)[_axis(input, dim)]
-    return split(input, max(-(-size // chunks), 1), dim)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    _, size = _axis_size(input, dim, "chunk()")
+    if size == 0:  # chunks empty pieces
+        return tuple(_named(_slice_along(input, _axis(input, dim), slice(0, 0)), "SplitBackward0")
+                     for _ in range(chunks))
+    return split(input, -(-size // chunks), dim)
 
 
 def unbind(input, dim=0):
     """The slices along ``dim``, that axis removed (views)."""
-    axis = _axis(input, dim)
-    return tuple(_named(_slice_along(input, axis, i), "UnbindBackward0")
-                 for i in range(shape_of(input)[axis]))
+    axis, size = _axis_size(input, dim, "unbind()")
+    return tuple(_named(_slice_along(input, axis, i), "UnbindBackward0") for i in range(size))
 
 
 def index_select(input, dim, index):
-    """The entries at ``index`` (integers) along ``dim``."""
-    return _named(ops.take(input, indices=np.asarray(raw_value(index)), axis=_axis(input, dim)),
-                  "IndexSelectBackward0")
+    """The entries at ``index`` (integers, a vector) along ``dim``."""
+    index = np.atleast_1d(np.asarray(raw_value(index)))
+    if index.ndim != 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    axis, size = (0, 1) if ndim_of(input) == 0 else _axis_size(input, dim, "index_select()")
+    _check_indices(index, size)
+    if ndim_of(input) == 0:
+        return _named(F.reshape(input, (1,)), "IndexSelectBackward0")
+    return _named(ops.take(input, indices=index, axis=axis), "IndexSelectBackward0")
+
+
+def _check_indices(index, size, error=IndexError, axis=""):
+    if index.size and (index.min() < 0 or index.max() >= size):
+        bad = int(index.min() if index.min() < 0 else index.max())
+        raise error(f"index {bad} is out of bounds for dimension {axis}with size {size}")
 
 
 def repeat(input, *sizes):
@@ -290,8 +328,16 @@ def tile(input, dims):
 
 
 def masked_fill(input, mask, value):
-    """``value`` where ``mask`` holds, ``input`` elsewhere."""
-    return _named(ops.where(raw_value(mask), value, input), "MaskedFillBackward0")
+    """``value`` where ``mask`` (bool) holds, ``input`` elsewhere, in
+    ``input``'s dtype."""
+    mask = np.asarray(raw_value(mask))
+    if mask.dtype != bool:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype}")
+    if not isinstance(value, Box):
+        value = np.asarray(value).astype(np.result_type(raw_value(input)))
+    name = "MaskedFillBackward1" if isinstance(value, Box) else "MaskedFillBackward0"
+    return _named(ops.where(mask, value, input), name)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):

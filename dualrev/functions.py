@@ -185,17 +185,26 @@ def logaddexp(input, other):
 
 def clamp_min(input, min):
     """input limited from below by ``min``."""
-    return _named(clamp(input, min=min), "ClampMinBackward0")
+    return _named(clamp(input, min=min), f"ClampMinBackward{int(isinstance(min, Box))}")
 
 
 def clamp_max(input, max):
     """input limited from above by ``max``."""
-    return _named(clamp(input, max=max), "ClampMaxBackward0")
+    return _named(clamp(input, max=max), f"ClampMaxBackward{int(isinstance(max, Box))}")
 
 
 def lerp(input, end, weight):
-    """input + weight * (end - input)."""
-    out = ops.add(input, ops.mul(weight, ops.sub(end, input)))
+    """input + weight * (end - input), computed from ``end`` where weight >=
+    0.5 (end - (end - input) * (1 - weight)), so that weight 1 gives ``end``
+    exactly, as PyTorch does."""
+    step = ops.sub(end, input)
+    near_start = ops.add(input, ops.mul(weight, step))
+    near_end = ops.sub(end, ops.mul(step, ops.sub(1.0, weight)))
+    w = raw_value(weight)
+    if isinstance(w, np.ndarray) and w.ndim:
+        out = ops.where(np.abs(w) < 0.5, near_start, near_end)
+    else:
+        out = near_start if abs(float(w)) < 0.5 else near_end
     return _named(out, "LerpBackward1" if isinstance(weight, Box) else "LerpBackward0")
 
 
@@ -211,16 +220,21 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 def logit(input, eps=None):
     """log(input / (1 - input)), input first clamped to [eps, 1 - eps] when
-    ``eps`` is given."""
-    x = input if eps is None else ops.clamp(input, min=eps, max=1.0 - eps)
-    return _named(ops.log(ops.div(x, ops.sub(1.0, x))), "LogitBackward0")
+    ``eps`` is given (gradient 0 outside, as in PyTorch)."""
+    x = input
+    if eps is not None:
+        values = raw_value(input)
+        inside = (values >= eps) & (values <= 1.0 - eps)
+        x = ops.where(inside, input, np.clip(values, eps, 1.0 - eps))
+    return _named(ops.sub(ops.log(x), ops.log1p(ops.neg(x))), "LogitBackward0")
 
 
 def xlogy(input, other):
-    """input * log(other), 0 where input is 0 (even where other is 0 too)."""
-    zero = raw_value(input) == 0
-    safe = ops.where(zero, 1.0, other)  # log of 1, not of 0, in the branch not taken
-    return _named(ops.where(zero, 0.0, ops.mul(input, ops.log(safe))), "XlogyBackward0")
+    """input * log(other), 0 where input is 0 and other is not nan (even where
+    other <= 0; the gradient in input is then 0 too, log(other) elsewhere)."""
+    x, y = raw_value(input), raw_value(other)
+    safe = ops.where((x == 0) & (y <= 0), 1.0, other)  # log 1 = 0 there, not -inf or nan
+    return _named(ops.mul(input, ops.log(safe)), "XlogyBackward0")
 
 
 def sinc(input):
@@ -531,8 +545,11 @@ def bmm(input, mat2):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
-    product = ops.matmul(mat1, mat2)
-    return _named(ops.add(ops.mul(input, beta), ops.mul(product, alpha)), "AddmmBackward0")
+    product = ops.mul(ops.matmul(mat1, mat2), alpha)
+    if beta == 0:  # input ignored, nan and inf included, as in PyTorch (its shape still counts)
+        shape = np.broadcast_shapes(shape_of(input), shape_of(product))
+        return _named(ops.broadcast_to(product, shape=shape), "AddmmBackward0")
+    return _named(ops.add(ops.mul(input, beta), product), "AddmmBackward0")
 
 
 def _matmul_mismatch(a, b):

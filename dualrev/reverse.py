@@ -168,7 +168,7 @@ class Node:
             elif type(v) is _Output:
                 if v.counter[0]:
                     raise _inplace_error(self, v.counter[0], 0)
-                value = _current(self, v.value)  # (the output's own untracked changes)
+                value = _current(self, v.value, output=True)
                 v = box_type._make(value, level, self) if create_graph else value
             out.append(v)
         return out
@@ -230,15 +230,19 @@ def _changed(edge):
     return 0
 
 
-def _current(edge, value):
-    """The value of the tensor made by ``edge`` as it is now, if it was
-    exposed to untracked changes (``.data``, ``numpy()``, ``detach()``):
-    backward then sees such a change, as PyTorch's shared storage does.
-    Otherwise the float kept."""
-    for ref in edge.exposed or ():
+def _current(edge, value, output=False):
+    """The float a node kept for the tensor made by ``edge`` (or, with
+    ``output``, for its own output), as PyTorch's saved tensor would show it
+    now, if the tensor was exposed to untracked changes: a saved input sees
+    the tensor's value, a new ``.data`` included; a saved output sees only
+    changes made through the storage it shared (a new ``.data`` gives the
+    tensor new storage, the output saved keeps the old)."""
+    for ref, storage in edge.exposed or ():
         tensor = ref()
-        if tensor is not None and (tensor._node or tensor._acc) is edge:
-            return canonical(tensor._value)
+        if tensor is not None and (tensor._node or tensor._acc or tensor._idle_acc) is edge:
+            if not output:
+                return canonical(tensor._value)
+            return value if storage is None else canonical(storage)
     return value
 
 
@@ -408,17 +412,24 @@ class ReverseBox(Box):
         self._detached = _last_inplace[0] = next(_sequence)  # older nodes take the checking path
         self._node.detached = True
 
-    def _expose(self):
+    def _expose(self, storage=None):
         """Note that this tensor's value may now change without a version
-        change (an alias through ``.data``, ``numpy()``, ``detach()``, or a
-        new ``.data``): nodes of scalar code that kept its float read it from
-        the tensor at backward instead (see ``_current``)."""
-        edge = self._node or self._acc
+        change: through an alias of ``storage`` (``.data``, ``numpy()``,
+        ``detach()`` share the 0-d array its float moved into), or by a new
+        ``.data``. Nodes of scalar code that kept its float read it at
+        backward instead (see ``_current``)."""
+        edge = self._node or self._acc or self._idle_acc
         if edge is not None:
             if edge.exposed is None:
                 edge.exposed = []
-            if not any(ref() is self for ref in edge.exposed):  # (a loop setting .data: once)
-                edge.exposed.append(weakref.ref(self))
+            for entry in edge.exposed:  # (a loop setting .data: one entry)
+                if entry[0]() is self:
+                    break
+            else:
+                entry = [weakref.ref(self), None]
+                edge.exposed.append(entry)
+            if storage is not None:
+                entry[1] = storage
             _last_inplace[0] = next(_sequence)  # older nodes take the checking path
 
     def _bump_version(self):

@@ -177,7 +177,7 @@ class Tensor(ReverseBox, MathMethods):
         seen by both."""
         if type(self._value) is float:
             self._value = np.array(self._value)
-            self._expose()
+            self._expose(self._value)
         return self._value
 
     def detach_(self):

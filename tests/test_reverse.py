@@ -1432,3 +1432,28 @@ def test_a_leaf_that_stops_requiring_grad_gets_no_gradient(stop):
     y.backward()
     assert x.grad is None
     assert float(w.grad) == 2.0
+
+
+def test_untracked_changes_of_a_saved_output_follow_pytorch():
+    """A saved output sees changes through the storage it shared, not a new
+    .data (the tensor gets new storage; the saved output keeps the old); a
+    leaf switched off and on keeps its accumulator and what was exposed."""
+    for _ in range(2):
+        x = dr.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        y.data = dr.tensor([5.0, 6.0])
+        y.sum().backward()
+        close(x.grad, np.exp([1.0, 2.0]))
+        x = dr.tensor(0.3, requires_grad=True)
+        z = x.exp()
+        w = z + 0
+        z.data *= 3
+        w.backward()
+        close(x.grad, 3 * np.exp(0.3))
+        x = dr.tensor(2.0, requires_grad=True)
+        y = x * x
+        x.requires_grad_(False)
+        x.data.mul_(2)
+        x.requires_grad_(True)
+        y.backward()
+        assert float(x.grad) == 8.0

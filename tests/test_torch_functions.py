@@ -90,3 +90,41 @@ def test_sinc_at_zero():
     np.testing.assert_allclose(np.asarray(out.detach()), np.sinc([0.0, 0.5]))
     out.sum().backward()
     np.testing.assert_allclose(np.asarray(x.grad)[0], 0.0)
+
+
+def test_edge_cases_as_pytorch():
+    """Values PyTorch 2.13 gives at the edges (read from torch by hand)."""
+    x = dr.tensor([0.0, 1.0], requires_grad=True)
+    y = dr.tensor([2.0, 2.0], requires_grad=True)
+    dr.xlogy(x, y).sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad), [np.log(2.0)] * 2)  # d/dx at x = 0 too
+    assert np.isnan(float(dr.xlogy(dr.tensor(0.0), dr.tensor(float("nan")))))
+    np.testing.assert_array_equal(np.asarray(dr.xlogy(dr.tensor([0.0, 0.0]),
+                                                      dr.tensor([0.0, -1.0]))), [0.0, 0.0])
+    nan = dr.full((2, 2), float("nan"))
+    np.testing.assert_array_equal(np.asarray(dr.addmm(nan, dr.eye(2), dr.eye(2), beta=0)),
+                                  np.eye(2))
+    assert float(dr.lerp(dr.tensor([1e20]), dr.tensor([1.0]), 1.0)[0]) == 1.0
+    v = dr.tensor([1.0, 2.0], requires_grad=True)
+    for p in (2, 3, 0.5, 1):
+        v.grad = None
+        dr.dist(v, v.detach(), p=p).backward()
+        np.testing.assert_array_equal(np.asarray(v.grad), [0.0, 0.0])  # not 0 / 0
+    z = dr.tensor([0.5, 1.1], requires_grad=True)
+    dr.logit(z, eps=0.0).sum().backward()
+    np.testing.assert_array_equal(np.asarray(z.grad), [4.0, 0.0])
+    ints = dr.tensor([1, 2]).masked_fill(dr.tensor([True, False]), 2.5)
+    assert ints.dtype == dr.int64 and ints.tolist() == [2, 2]
+    assert len(dr.zeros(0, 3).chunk(3)) == 3
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.narrow(0, 3, 3), lambda x: x.split([5, -1]), lambda x: x.split(-1),
+    lambda x: x.chunk(-1), lambda x: dr.gather(x, 0, dr.tensor([-1])),
+    lambda x: dr.tensor(1.0).split(1), lambda x: x.index_select(0, dr.tensor([4])),
+    lambda x: x.index_select(0, dr.tensor([[0]])),
+    lambda x: x.masked_fill(dr.tensor([1, 0, 1, 0]), 0.0),
+])
+def test_bad_arguments_raise(call):
+    with pytest.raises((RuntimeError, IndexError)):
+        call(dr.arange(4.0))

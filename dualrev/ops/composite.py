@@ -5,6 +5,7 @@ normalised, as for the primitives."""
 import math
 
 from .._arrays import shape_of
+from .._prims import raw_value
 from . import elementwise as ew
 from . import reductions as red
 
@@ -38,7 +39,7 @@ def std(x, *, axis, correction, keepdims):
 def norm(x, *, p, axis, keepdims):
     """The p-norm over ``axis`` (all axes when None)."""
     if p == 2:
-        return ew.sqrt(red.sum(x * x, axis=axis, keepdims=keepdims))
+        return _root(red.sum(x * x, axis=axis, keepdims=keepdims), 2)
     if p == float("inf"):
         return red.amax(ew.abs(x), axis=axis, keepdims=keepdims)
     if p == -float("inf"):
@@ -47,7 +48,16 @@ def norm(x, *, p, axis, keepdims):
         return red.sum(ew.abs(x), axis=axis, keepdims=keepdims)
     if p == 0:
         return red.sum(ew.ne(x, 0) * 1.0, axis=axis, keepdims=keepdims)
-    return red.sum(ew.abs(x) ** p, axis=axis, keepdims=keepdims) ** (1.0 / p)
+    zero = raw_value(x) == 0  # |x| ** p with p < 1 has an infinite slope there
+    powers = ew.where(zero, 0.0, ew.abs(ew.where(zero, 1.0, x)) ** p)
+    return _root(red.sum(powers, axis=axis, keepdims=keepdims), p)
+
+
+def _root(total, p):
+    """total ** (1 / p), with gradient 0 (not 0 / 0) where total is 0, as
+    PyTorch gives for the norm of a zero vector."""
+    zero = raw_value(total) == 0
+    return ew.where(zero, 0.0, ew.where(zero, 1.0, total) ** (1.0 / p))
 
 
 def logsumexp(x, *, axis, keepdims):
