@@ -343,6 +343,11 @@ def masked_fill(input, mask, value):
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The ``k`` largest (or smallest) entries along ``dim`` and their
     indices, largest first."""
+    if ndim_of(input) == 0:
+        if k > 1:
+            raise RuntimeError("selected index k out of range")
+        return values_indices(_named(F.reshape(input, ()), "TopkBackward0"),
+                              _boxed(np.asarray(0)))
     axis = _axis(input, dim)
     order = ops.argsort(raw_value(input), axis=axis, descending=largest)
     picked = np.take(order, np.arange(k), axis=axis)

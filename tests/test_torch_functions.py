@@ -129,3 +129,12 @@ def test_edge_cases_as_pytorch():
 def test_bad_arguments_raise(call):
     with pytest.raises((RuntimeError, IndexError)):
         call(dr.arange(4.0))
+
+
+def test_sorting_puts_nan_first_going_down_as_pytorch():
+    x = dr.tensor([1.0, float("nan"), 3.0, float("inf"), 2.0])
+    np.testing.assert_array_equal(np.asarray(x.sort(descending=True).values),
+                                  [np.nan, np.inf, 3.0, 2.0, 1.0])
+    np.testing.assert_array_equal(np.asarray(x.topk(2).values), [np.nan, np.inf])
+    np.testing.assert_array_equal(np.asarray(x.sort().values), [1.0, 2.0, 3.0, np.inf, np.nan])
+    assert float(dr.tensor(5.0).topk(1).values) == 5.0

@@ -87,8 +87,16 @@ cumprod = defprim("cumprod", lambda x, *, axis: np.cumprod(x, axis=axis),
 
 
 def _argsort_impl(x, *, axis, descending):
-    """Stable: equal entries keep their order, in both directions."""
-    return np.argsort(np.negative(x) if descending else x, axis=axis, kind="stable")
+    """Stable: equal entries keep their order, in both directions; nan
+    counts as the largest (last going up, first going down), as in PyTorch."""
+    x = np.asarray(x)
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable")
+    if x.dtype.kind != "f":  # a key that reverses the order (unsigned ints do not negate)
+        key = ~x if x.dtype.kind == "b" else (x.max(initial=0) - x if x.dtype.kind == "u"
+                                              else np.negative(x))
+        return np.argsort(key, axis=axis, kind="stable")
+    return np.lexsort((np.negative(x), ~np.isnan(x)), axis=axis)
 
 
 argsort = defprim("argsort", _argsort_impl)
