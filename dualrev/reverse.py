@@ -412,6 +412,16 @@ class ReverseBox(Box):
         self._detached = _last_inplace[0] = next(_sequence)  # older nodes take the checking path
         self._node.detached = True
 
+    def _shared(self):
+        """The value, as storage another tensor can share: a 0-d tensor held
+        as a Python float (immutable) moves into a 0-d array first, so that
+        an in-place change through a view, ``.data``, ``detach()`` or
+        ``numpy()`` is seen by both."""
+        if type(self._value) is float:
+            self._value = np.array(self._value)
+            self._expose(self._value)
+        return self._value
+
     def _expose(self, storage=None):
         """Note that this tensor's value may now change without a version
         change: through an alias of ``storage`` (``.data``, ``numpy()``,
@@ -461,6 +471,8 @@ class ReverseBox(Box):
         functions of one or two arguments without parameters come in by the
         shorter ``_apply1`` and ``_apply2``: the per-op path of scalar code."""
         level = self._level
+        if prim.view and isinstance(args[0], ReverseBox) and type(args[0]._value) is float:
+            args[0]._shared()  # a view shares storage: a 0-d array, then
         values, edges, bits = _open(args, level)
         ans = _run(prim, values, params, level)
         out = object.__new__(type(self))
@@ -478,6 +490,8 @@ class ReverseBox(Box):
     def _apply1(self, prim):
         level = self._level
         value = self._value
+        if prim.view and type(value) is float:  # a view shares storage: a 0-d array, then
+            value = self._shared()
         if level == AMBIENT:
             ans = prim.impl(value)
             if type(ans) is not float:

@@ -170,18 +170,10 @@ class Tensor(ReverseBox, MathMethods):
         out._vc = self._counter()
         return out
 
-    def _shared(self):
-        """The value, as storage another tensor can share: a 0-d tensor held
-        as a Python float (immutable) moves into a 0-d array first, so an
-        in-place change through ``.data``, ``detach()`` or ``numpy()`` is
-        seen by both."""
-        if type(self._value) is float:
-            self._value = np.array(self._value)
-            self._expose(self._value)
-        return self._value
-
     def detach_(self):
         """Take this tensor out of the graph in place: it becomes a leaf that does not require grad."""
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self._counter()  # a later change in place still reaches the nodes that saved it
         if self._node is not None:
             self._mark_detached()

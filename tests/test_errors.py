@@ -495,3 +495,9 @@ def test_a_tensor_detached_in_place_before_it_is_saved_is_fine():
     (a + q).backward()
     expected = 1 - 1.75 * 2 * 0.7 / (0.7 * 0.7 + 1) ** 2
     assert abs(float(a.grad) - expected) < 1e-12
+
+
+def test_a_view_cannot_be_detached_in_place():
+    x = dr.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="Can't detach views in-place"):
+        x[0].detach_()

@@ -9,9 +9,11 @@ from .._arrays import canonical, shape_of, ndim_of
 
 
 def _reshape_impl(x, *, shape):
-    if type(x) is float and shape == ():
-        return x
-    return canonical(np.reshape(x, shape))
+    """A view (an array in, an array out, even 0-d: it shares memory); a
+    float stays a float."""
+    if type(x) is float:
+        return x if shape == () else np.reshape(x, shape)
+    return np.reshape(x, shape)
 
 
 def _sum_to(g, shape):
@@ -152,7 +154,8 @@ permute = defprim("permute", lambda x, *, axes: np.transpose(x, axes), linear=Tr
 transpose = defprim("transpose", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
                     linear=True, view=True,
                     vjp=lambda g, *, dim0, dim1: transpose(g, dim0=dim0, dim1=dim1))
-squeeze = defprim("squeeze", lambda x, *, axis: canonical(np.squeeze(x, axis)), linear=True,
+squeeze = defprim("squeeze", lambda x, *, axis: x if type(x) is float else np.squeeze(x, axis),
+                  linear=True,
                   view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
 unsqueeze = defprim("unsqueeze", lambda x, *, axis: np.expand_dims(x, axis), linear=True,
                     view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
