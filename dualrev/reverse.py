@@ -378,6 +378,8 @@ class ReverseBox(Box):
     _acc = None        # the AccumulateGrad node of a leaf that requires grad
     _idle_acc = None   # that node while the leaf does not require grad (as in PyTorch)
     _base = None       # the tensor this one is a view of
+    _view_fn = ()      # a view's ((primitive, parameters), ...) from its base
+    _views = None      # a base's views (weakly), whose histories follow its own
     _retains = False
     _detached = -1  # when it was detached in place while it had a node (a creation number)
     _leaf_hooks = None  # a leaf's tensor hooks (its AccumulateGrad reads them)
@@ -483,8 +485,7 @@ class ReverseBox(Box):
         if prim.view:
             source = args[0]
             if isinstance(source, ReverseBox) and source._level == level:
-                out._vc = source._counter()
-                out._base = source if source._base is None else source._base
+                _note_view(out, source, prim, params)
         return out
 
     def _apply1(self, prim):
@@ -513,8 +514,7 @@ class ReverseBox(Box):
                 out._node = _record(prim, 1, (self,), (edge,), (value,), ans, _NO_PARAMS, level,
                                     out)
         if prim.view:
-            out._vc = self._counter()
-            out._base = self if self._base is None else self._base
+            _note_view(out, self, prim, _NO_PARAMS)
         return out
 
     def _apply2(self, prim, x, y):
@@ -590,6 +590,19 @@ def _scalar_node(plan, x, y, ex, ey, vx, vy):
     if _last_inplace[0] >= 0:  # a tensor kept as it is may be past version 0
         _note_versions(node)
     return node
+
+
+def _note_view(out, source, prim, params):
+    """``out`` is a view of ``source``: it shares the version counter, knows
+    its base and how it is made from it (``_view_fn``, to remake its history
+    when the base changes in place), and the base knows its views."""
+    out._vc = source._counter()
+    base = source if source._base is None else source._base
+    out._base = base
+    out._view_fn = source._view_fn + ((prim, params),)
+    if base._views is None:
+        base._views = weakref.WeakSet()
+    base._views.add(out)
 
 
 def _run(prim, values, params, level):

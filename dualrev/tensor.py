@@ -308,31 +308,45 @@ class Tensor(ReverseBox, MathMethods):
         """Apply ``compute`` (a function of this tensor's current state) and
         make its result this tensor's value and history, as PyTorch's
         in-place ops do: memory shared with views sees the new values, and
-        every node that saved this tensor sees its version go up."""
+        every node that saved this tensor sees its version go up. Changing a
+        view changes its base's history too (PyTorch's CopySlices), and the
+        views of a changed tensor get histories from its new one."""
         recording = _grad_mode.enabled
         if recording and self._rg and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
-        source = self
+        source, base = self, self._base
         if recording:
-            if self._base is not None and self._base._rg and self._base._node is None:
+            if base is not None and base._rg and base._node is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
                                    "an in-place operation.")
-            if self._base is not None and (self._base.requires_grad or self.requires_grad):
-                raise RuntimeError(
-                    "an in-place operation on a view of a tensor that requires grad is not "
-                    "supported by dualrev: its effect on the base's gradient is not tracked. "
-                    "Change the base itself (base[index] = value) or clone() the view first.")
             source = type(self)._make(_copy(self._value), self._level, self._node)
             source._vc = [0]  # its own: nodes that save it must not take it for this tensor
+            old_base = None if base is None else type(self)._make(
+                _copy(base._value), self._level, base._node)
         out = compute(source)
         if not isinstance(out, Tensor) or out._level != self._level:
             out = type(self)._make(out, self._level) if not isinstance(out, Box) else out
         self._counter()  # made (and registered on the old node) before the node changes
         self._write(out._value)
-        self._node = out._node if recording else self._node
+        if recording:
+            if base is not None and (base.requires_grad or out.requires_grad):
+                base._node = _with_view_replaced(old_base, self._view_fn, source, out)._node
+                base._node.alias = "CopySlices"
+                base._refresh_views()
+            else:
+                self._node = out._node
+                if self._views:
+                    self._refresh_views()
         self._bump_version()
         return self
+
+    def _refresh_views(self):
+        """The histories of this base's views, remade from its own."""
+        for view in list(self._views or ()):
+            view._node = _replay(view._view_fn, self)._node
+            if view._node is not None:
+                view._node.alias = "AsStridedBackward0"  # PyTorch's name for a remade view
 
     def _write(self, value):
         old = self._value
@@ -430,6 +444,26 @@ for _name in ("abs", "neg", "negative", "exp", "exp2", "expm1", "log", "log1p", 
               "hypot"):
     setattr(Tensor, _name + "_", _in_place(_name))
 del _name
+
+
+def _replay(view_fn, base):
+    """The view ``view_fn`` of ``base`` made again (recorded)."""
+    out = base
+    for prim, params in view_fn:
+        out = prim(out, **params)
+    return out
+
+
+def _with_view_replaced(old_base, view_fn, old_view, new_view):
+    """PyTorch's CopySlices: ``old_base`` with the part ``view_fn`` selects
+    replaced by ``new_view``, as old + P^T (new - P old), P the view's map
+    (linear): its gradient is zero on the replaced part for the old base, and
+    reaches ``new_view`` through P. ``old_view`` is P old, with its history."""
+    from .autograd import grad
+    probe = type(old_base)._make(old_base._value, old_base._level, requires_grad=True)
+    (spread,) = grad(_replay(view_fn, probe), [probe],
+                              grad_outputs=[new_view - old_view], create_graph=True)
+    return old_base + spread
 
 
 def _copy(value):
