@@ -10,6 +10,7 @@ from .grad_mode import set_grad_enabled
 from .reverse import backward_pass, _accumulate
 from .tensor import Tensor
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
+from .function import Function, FunctionCtx  # noqa: F401
 
 
 def _as_tuple(x):
@@ -131,4 +132,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                        else Tensor._make(g, t._level))
     return tuple(results)
 
-__all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError"]
+__all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "Function",
+           "FunctionCtx"]
