@@ -15,6 +15,8 @@ operations is differentiated in turn. Forward mode needs nothing more:
 ``forward`` itself, run on Duals, carries the tangents.
 """
 
+import inspect
+
 import numpy as np
 
 from ._prims import Box, defprim, raw_value
@@ -88,7 +90,11 @@ class Function:
         raise NotImplementedError("a Function subclass defines backward(ctx, *grad_outputs)")
 
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, *args, **kwargs):
+        if kwargs:  # bound to forward's parameters, as PyTorch does
+            bound = inspect.signature(cls.forward).bind(None, *args, **kwargs)
+            bound.apply_defaults()
+            args = bound.args[1:]
         ctx = FunctionCtx(args)
         out = cls.forward(ctx, *args)
         single = not isinstance(out, tuple)
@@ -96,14 +102,37 @@ class Function:
         top = max((a for a in args if isinstance(a, Box)), key=lambda a: a._level, default=None)
         if not (isinstance(top, ReverseBox) and any(ctx.needs_input_grad)):
             return out  # nothing to record (a Dual's tangent came from forward itself)
-        ctx._level = top._level
-        ctx._outputs = [_inner(o, ctx._level) for o in outputs]  # values one level down
+        level = ctx._level = top._level
+        # an output that is an input, or shares its memory, is copied: changing it in place
+        # must not change the input behind the tape's back
+        ctx._outputs = [_copy(_inner(o, level)) if any(_aliases(o, a) for a in args)
+                        else _inner(o, level) for o in outputs]  # values one level down
         ctx._cls = cls
-        recorded = tuple(
-            o if id(o) in ctx._non_differentiable or not _differentiable(o)
-            else _node_of(cls)(*args, ctx=ctx, k=k)
-            for k, o in enumerate(outputs))
-        return recorded[0] if single else recorded
+        recorded = []
+        for k, o in enumerate(outputs):
+            if id(o) in ctx._non_differentiable or not _differentiable(o):
+                recorded.append(o)
+                continue
+            r = _node_of(cls)(*args, ctx=ctx, k=k)
+            if isinstance(o, ReverseBox) and o._level == level and r._value is o._value:
+                r._vc = o._counter()  # one array, one version: saving o and changing r is caught
+            recorded.append(r)
+        # a saved output is the recorded one, so backward's use of it is differentiable
+        swap = {id(o): r for o, r in zip(outputs, recorded)}
+        ctx._saved = tuple(swap.get(id(t), t) for t in ctx._saved)
+        return recorded[0] if single else tuple(recorded)
+
+
+def _aliases(output, arg):
+    """Whether a forward output is an argument or shares its memory."""
+    if output is arg:
+        return True
+    a, b = raw_value(output), raw_value(arg)
+    return type(a) is np.ndarray and type(b) is np.ndarray and np.may_share_memory(a, b)
+
+
+def _copy(value):
+    return value.copy() if type(value) is np.ndarray else value
 
 
 def _inner(value, level):
@@ -124,15 +153,27 @@ def _node_of(cls):
         _NODES[cls] = defprim(
             cls.__name__, lambda *xs, ctx, k: ctx._outputs[k], "*xs", table=False,
             backward_name=f"{cls.__name__}Backward",
-            vjp=lambda g, i, *, ctx, k: _cotangents(ctx, g, k)[i])
+            # it reads its output (ans) only to be freed by a backward pass, so that a
+            # second one raises PyTorch's error, as for any node that saves values
+            vjp=lambda g, ans, i, *, ctx, k: _cotangent(ctx, g, k, i))
     return _NODES[cls]
 
 
+def _cotangent(ctx, g, k, i):
+    """Input i's part of ``backward`` for output k's gradient ``g`` (zeros
+    for the other outputs). ``backward`` runs once per node: the rules of its
+    inputs, called one after the other, share the answer, which is let go
+    after the last (no cycle through the node is left behind)."""
+    if ctx._answer is None or ctx._answer[0] is not g or ctx._answer[1] != k:
+        ctx._answer = (g, k, _cotangents(ctx, g, k))
+    cotangents = ctx._answer[2]
+    if i == max(j for j, needed in enumerate(ctx.needs_input_grad) if needed):
+        ctx._answer = None
+    return cotangents[i]
+
+
 def _cotangents(ctx, g, k):
-    """``backward`` for output k's gradient ``g`` (zeros for the others),
-    once per node: its inputs' rules share the answer."""
-    if ctx._answer is not None and ctx._answer[0] is g and ctx._answer[1] == k:
-        return ctx._answer[2]
+    """``backward`` for output k's gradient ``g``, zeros for the others."""
     level = ctx._level
     recording = isinstance(g, ReverseBox) and g._level == level  # create_graph: tensors of the tape
     grads = [g if j == k else (np.zeros_like(raw_value(o)) if ctx._materialize else None)
@@ -141,11 +182,13 @@ def _cotangents(ctx, g, k):
              else Tensor._make(v, level) for v in grads]  # backward gets tensors, as in PyTorch
     result = ctx._cls.backward(ctx, *grads)
     result = result if isinstance(result, tuple) else (result,)
-    if len(result) != len(ctx.needs_input_grad):
+    n = len(ctx.needs_input_grad)
+    if len(result) > n and all(r is None for r in result[n:]):
+        result = result[:n]  # extra Nones are fine, as in PyTorch
+    if len(result) != n:
         raise RuntimeError(f"function {ctx._cls.__name__}Backward returned an incorrect number "
                            f"of gradients (expected {len(ctx.needs_input_grad)}, got "
                            f"{len(result)})")
     cotangents = [None if r is None or not needed else (r if recording else _inner(r, level))
                   for r, needed in zip(result, ctx.needs_input_grad)]
-    ctx._answer = (g, k, cotangents)
     return cotangents

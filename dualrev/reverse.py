@@ -595,7 +595,13 @@ def _scalar_node(plan, x, y, ex, ey, vx, vy):
 def _note_view(out, source, prim, params):
     """``out`` is a view of ``source``: it shares the version counter, knows
     its base and how it is made from it (``_view_fn``, to remake its history
-    when the base changes in place), and the base knows its views."""
+    when the base changes in place), and the base knows its views. A view
+    primitive that had to copy (advanced indexing, a reshape of a
+    non-contiguous array) made no view, and nothing is noted."""
+    made, had = raw_value(out._value), raw_value(source._value)
+    if not (type(made) is np.ndarray and type(had) is np.ndarray
+            and np.may_share_memory(made, had)):
+        return
     out._vc = source._counter()
     base = source if source._base is None else source._base
     out._base = base

@@ -114,3 +114,72 @@ def test_errors():
 
     with pytest.raises(RuntimeError, match="incorrect number of gradients"):
         TooMany.apply(dr.tensor(2.0, requires_grad=True)).backward()
+
+
+class SavedExp(dr.autograd.Function):
+    """Saves its own output, computed outside the tape (as in PyTorch's docs)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = dr.tensor(np.exp(x.detach().numpy()))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+
+def test_a_saved_output_is_the_recorded_one():
+    """Its history is the Function's, so the second derivative is right; and
+    changing it in place is caught (numbers and errors as PyTorch's)."""
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = dr.autograd.grad(SavedExp.apply(x).sum(), [x], create_graph=True)
+    (h,) = dr.autograd.grad(g.sum(), [x])
+    np.testing.assert_allclose(np.asarray(h), np.exp([1.0, 2.0]))
+    y = SavedExp.apply(x)
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    y = Cube.apply(x)  # saves its input only: changing the output is fine
+    y.add_(1.0)
+    y.sum().backward()
+    np.testing.assert_array_equal(np.asarray(x.grad), [3.0, 12.0])
+
+
+def test_keywords_extra_nones_and_a_second_backward():
+    class Mul(dr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y=None, flag=None):
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            x, y = ctx.saved_tensors
+            return g * y, g * x, None  # one more None than forward has tensors for: fine
+
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    y = dr.tensor([3.0, 4.0], requires_grad=True)
+    z = Mul.apply(x, y=y)
+    z.sum().backward()
+    np.testing.assert_array_equal(np.asarray(x.grad), [3.0, 4.0])
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        z.sum().backward()
+
+
+def test_an_output_that_is_an_input_is_a_copy():
+    class Ident(dr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = dr.tensor([1.0, 2.0], requires_grad=True) * 1
+    y = Ident.apply(x)
+    y.mul_(2.0)
+    np.testing.assert_array_equal(np.asarray(x.detach()), [1.0, 2.0])

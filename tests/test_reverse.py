@@ -1498,3 +1498,19 @@ def test_a_zero_dimensional_view_changed_in_place():
     q.mul_(3.0)
     (p * p).backward()
     assert float(x.grad) == 81.0
+
+
+def test_a_copy_made_by_indexing_is_not_a_view():
+    """Advanced and boolean indexing copy: a change of the copy is not a
+    change of the base, and the other way round (as in PyTorch)."""
+    x = dr.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = x * 1
+    v = y[[0, 2]]
+    v.mul_(10.0)
+    (g,) = dr.autograd.grad((y ** 2).sum(), [x])
+    close(g, [2.0, 4.0, 6.0, 8.0])
+    y = x * 1
+    v = y[[0, 2]]
+    y.mul_(10.0)
+    (g,) = dr.autograd.grad((v ** 2).sum(), [x])
+    close(g, [2.0, 0.0, 6.0, 0.0])
