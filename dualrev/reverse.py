@@ -712,7 +712,10 @@ def _save(kind, i, args, values, ans, out):
 def _casts(prim, values, mask, ans):
     """Per input, the (shape, dtype) its cotangent must be brought back to,
     or None when the cotangent already has it. None when no input needs one."""
-    ans_shape, ans_dtype = shape_of(ans), dtype_of(ans)
+    if type(ans) is np.ndarray:
+        ans_shape, ans_dtype = ans.shape, ans.dtype
+    else:
+        ans_shape, ans_dtype = shape_of(ans), dtype_of(ans)
     casts = None
     for i, v in enumerate(values):
         if mask[i]:

@@ -6,11 +6,7 @@ from .._prims import defprim
 from .._arrays import dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
-
-
-def _sum_to(g, shape):
-    from .util import sum_to
-    return sum_to(g, shape)
+from .util import sum_to as _sum_to
 
 
 def _like(value, g):

@@ -34,8 +34,8 @@ def normalize_axes(axis, ndim):
 def sum_to(g, shape):
     """Sum ``g`` over the axes that broadcasting added or stretched, so that it
     has ``shape``."""
-    g_shape = shape_of(g)
-    if g_shape == tuple(shape):
+    g_shape = g.shape if type(g) is np.ndarray else shape_of(g)
+    if g_shape == shape or g_shape == tuple(shape):
         return g
     lead = len(g_shape) - len(shape)
     axes = tuple(range(lead)) + tuple(
