@@ -7,7 +7,7 @@ from . import dtypes
 from ._arrays import dtype_of, shape_of
 from ._levels import AMBIENT
 from .grad_mode import set_grad_enabled
-from .reverse import backward_pass, _accumulate
+from .sweep import _accumulate, backward_pass
 from .tensor import Tensor
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 from .function import Function, FunctionCtx  # noqa: F401

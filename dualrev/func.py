@@ -20,7 +20,7 @@ from ._tree import flatten, unflatten
 from .dtypes import as_value
 from .forward import Dual, _fit_tangent
 from .grad_mode import enable_grad
-from .reverse import backward_pass
+from .sweep import backward_pass
 from .tensor import Tensor
 from . import functions as F
 

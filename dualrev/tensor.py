@@ -18,7 +18,8 @@ from ._format import format_scalar, tensor_repr
 from ._levels import AMBIENT, _grad_mode
 from ._methods import MathMethods
 from ._prims import Box, raw_value
-from .reverse import ReverseBox, add_hook, leaf_hooks
+from .graph import add_hook, leaf_hooks
+from .reverse import ReverseBox
 
 class Size(tuple):
     """A shape, printed as PyTorch prints ``torch.Size``."""

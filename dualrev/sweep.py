@@ -1,0 +1,362 @@
+"""The backward sweep: nodes run newest first, each turning the gradient of
+its output into gradients of its inputs by the rules of its plan.
+"""
+
+import gc
+import operator
+import sys
+from heapq import heappop, heappush
+
+import numpy as np
+
+from . import ops
+from ._arrays import canonical
+from ._prims import _NO_PARAMS, PAIR, Box, identity, raw_value
+from .graph import (
+    _FREED, AccumulateGrad, Node, _Output, _detached_error, _freed_error, _inplace_error,
+    _last_inplace)
+from .ops.shape import Pieces
+from .ops.util import unbroadcast
+from .reverse import ReverseBox
+
+_by_sequence = operator.attrgetter("seq")
+
+
+def _unpacked(node, create_graph, box_type):
+    """The saved values ready for the rules, as a tuple: boxes of this
+    level opened (or kept, when the backward pass is itself recorded),
+    after checking that no saved tensor was changed in place since.
+    (The sweep opens them itself in the common case: nothing changed in
+    place since the node was made.)"""
+    if node.saved is _FREED:
+        raise _freed_error()
+    level = node.level
+    versions = node.versions
+    out = []
+    for k, v in enumerate(node.saved_list()):
+        if type(v) is float:
+            edge = _edge_of_saved(node, k)
+            if edge is not None:  # a tensor's value, kept bare (see _scalar_node)
+                if edge.detached:
+                    raise _detached_error()
+                changed = _changed(edge)
+                if changed:
+                    raise _inplace_error(node, changed, 0)
+                v = _current(edge, v)
+                if create_graph:
+                    v = box_type._make(v, level, edge)
+        elif isinstance(v, ReverseBox):
+            if v._level == level:
+                if v._detached > node.seq:  # detached in place after this node saved it
+                    raise _detached_error()
+                if v._vc is not None and v._vc[0] != (versions[k] if versions else 0):
+                    raise _inplace_error(node, v._vc[0], versions[k] if versions else 0)
+                if not create_graph:
+                    v = v._value
+        elif type(v) is _Output:
+            if v.counter[0]:
+                raise _inplace_error(node, v.counter[0], 0)
+            value = _current(node, v.value, output=True)
+            v = box_type._make(value, level, node) if create_graph else value
+        out.append(v)
+    return out
+
+
+def _edge_of_saved(node, k):
+    """The edge of the input whose value is saved value k, if it is one."""
+    kind, i = node.plan.needs[k]
+    return node.edge_list()[i] if kind == "value" else None
+
+
+def _apply_rules(node, grad, create_graph, box_type):
+    """The cotangents of the inputs: the lone input's (None for zero)
+    when the plan has one, else a list with one per input. (The sweep
+    runs the common nodes itself; this is the general path.)"""
+    plan = node.plan
+    saved = _unpacked(node, create_graph, box_type) if plan.n_saved else ()
+    if plan.n_saved == 1:
+        saved = saved[0]
+    lone = plan.lone
+    if lone is not None:
+        return _cotangent(node, plan.rules[lone], lone, grad, saved, plan.n_saved)
+    return [None if rule is None else _cotangent(node, rule, i, grad, saved, plan.n_saved)
+            for i, rule in enumerate(plan.rules)]
+
+
+def _cotangent(node, rule, i, grad, saved, n_saved):
+    """Input i's cotangent by its rule, brought back to its shape and
+    dtype. ``saved`` holds the opened saved values (bare if just one)."""
+    fn, positions, single = rule
+    extra = node.extra
+    params = _NO_PARAMS if extra is None else extra.params
+    if single is not None and not params:
+        g = fn(grad, saved if n_saved == 1 else saved[single])
+    elif not positions:
+        g = fn(grad, **params) if params else fn(grad)
+    else:
+        if n_saved == 1:
+            saved = (saved,)
+        g = fn(grad, *[_pick(saved, p, i) for p in positions], **params)
+    casts = None if extra is None else extra.casts
+    if casts is not None and casts[i] is not None and g is not None:
+        g = unbroadcast(g, *casts[i])
+    return g
+
+
+def _opened(node):
+    """A node's saved values, boxes of its level opened, when nothing was
+    changed in place since it was made."""
+    level = node.level
+    return [v._value if isinstance(v, ReverseBox) and v._level == level
+            else v.value if type(v) is _Output else v for v in node.saved_list()]
+
+
+def _changed(edge):
+    """The version of the tensor whose history ``edge`` is, if it was changed
+    in place (0 if not): its version counters are registered on the edge
+    when they are made (ReverseBox._counter)."""
+    for counter in edge.watch or ():
+        if counter[0]:
+            return counter[0]
+    return 0
+
+
+def _current(edge, value, output=False):
+    """The float a node kept for the tensor made by ``edge`` (or, with
+    ``output``, for its own output), as PyTorch's saved tensor would show it
+    now, if the tensor was exposed to untracked changes: a saved input sees
+    the tensor's value, a new ``.data`` included; a saved output sees only
+    changes made through the storage it shared (a new ``.data`` gives the
+    tensor new storage, the output saved keeps the old)."""
+    for ref, storage in edge.exposed or ():
+        tensor = ref()
+        if tensor is not None and (tensor._node or tensor._acc or tensor._idle_acc) is edge:
+            if not output:
+                return canonical(tensor._value)
+            return value if storage is None else canonical(storage)
+    return value
+
+
+def _pick(saved, position, i):
+    """What a rule asked for: a saved value, the input's index (-1), or the
+    tuple of all inputs' values (a tuple of positions)."""
+    if type(position) is tuple:
+        return tuple(saved[q] for q in position)
+    return saved[position] if position >= 0 else i
+
+
+def _topological_order(roots):
+    """Every node reachable from ``roots``, each before the nodes it feeds
+    from. Nodes are numbered as they are made, after their inputs, so
+    sorting by number, newest first, is such an order; the walk that finds
+    them is a loop over an explicit stack (no recursion: a chain of a
+    million nodes is fine)."""
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        for edge in _edges_of(stack.pop()):
+            if edge is not None and edge not in seen:
+                seen.add(edge)
+                stack.append(edge)
+    return sorted(seen, key=_by_sequence, reverse=True)
+
+
+def _edges_of(node):
+    return node.edge_list() if type(node) is Node else node.edges
+
+
+def _leading_to(order, targets):
+    """The nodes of ``order`` from which a target can be reached."""
+    needed = set(targets)
+    for node in reversed(order):
+        if node not in needed and any(e in needed for e in _edges_of(node) if e is not None):
+            needed.add(node)
+    return needed
+
+
+def _run_hooks(node, kind, grad, *extra):
+    for hook_kind, fn in list(node.hooks):
+        if hook_kind != kind:
+            continue
+        if kind == "tensor":
+            out = fn(grad)
+            grad = grad if out is None else out
+        elif kind == "pre":
+            out = fn((grad,))
+            grad = grad if out is None else out[0]
+        else:
+            out = fn(extra[0], (grad,))
+            if out is not None:
+                extra[0][:] = list(out)
+    return grad
+
+
+def _sum(a, b):
+    """Two cotangents of one node added up (pieces are gathered, not added)."""
+    if type(a) is Pieces:
+        return a.add(b)
+    if type(b) is Pieces:
+        return b.add(a)
+    return a + b
+
+
+def _post_hooks(node, grad, grads):
+    """Run a node's post hooks on its input gradients, one per input, and
+    give them back as ``apply`` gave them."""
+    lone = node.plan.lone
+    full = list(grads) if lone is None else [grads if i == lone else None
+                                             for i in range(len(node.plan.mask))]
+    full = [g.written() if type(g) is Pieces else g for g in full]
+    _run_hooks(node, "post", grad, full)
+    return full if lone is None else full[lone]
+
+
+def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture=None):
+    """Run the tape from the nodes ``roots`` with cotangents ``seeds``.
+
+    Without ``capture``, gradients arriving at leaves are added to their
+    ``.grad``. With ``capture`` (a list of nodes), nothing is accumulated:
+    only the nodes that lead to a captured node run, and the gradient that
+    arrives at each captured node is returned, in order (None if none came).
+    """
+    collecting = gc.isenabled()
+    gc.disable()  # the graph holds no cycles; the collector would only slow the sweep
+    try:
+        return _sweep(roots, seeds, box_type, retain_graph, create_graph, capture)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
+    """Nodes run newest first (see ``_topological_order`` for why that order
+    is right), taken from a heap of the nodes that have a pending gradient:
+    only nodes a gradient reaches are visited, with no walk of the graph
+    first (a chain keeps the heap at one or two entries)."""
+    needed = None  # with capture: the nodes that lead to a captured one
+    if capture is not None:
+        needed = _leading_to(_topological_order(roots), capture)
+        targets, captured = set(capture), {}
+    heap = []  # (-seq, node) of the nodes with a pending gradient
+    for root, seed in zip(roots, seeds):
+        if root.pending is None:
+            heappush(heap, (-root.seq, root))
+            root.pending = seed
+        else:
+            root.pending = root.pending + seed
+    try:
+        while heap:
+            node = heappop(heap)[1]
+            grad = node.pending
+            node.pending = None
+            if type(grad) is Pieces:
+                grad = grad.written()
+            extra = node.extra
+            if extra is not None and extra.hooks:
+                grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", _writable(grad)))
+            if capture is not None and node in targets:
+                captured[node] = grad = _writable(grad)
+            if type(node) is AccumulateGrad:
+                leaf = node.variable
+                if capture is None and leaf is not None and leaf._acc is node:
+                    _accumulate(leaf, grad, create_graph)  # (not if it stopped requiring grad)
+                continue
+            plan = node.plan
+            if (extra is not None or not plan.simple
+                    or plan.n_saved and (create_graph or node.seq <= _last_inplace[0]
+                                         or node.saved is _FREED)):
+                grads = _apply_rules(node, grad, create_graph, box_type)
+            elif plan.lone is not None:  # the common nodes, run here (see VjpPlan.simple)
+                rule = plan.rules[plan.lone]
+                if not rule[1]:
+                    grads = grad if rule[0] is identity else rule[0](grad)
+                else:
+                    saved = node.saved if plan.n_saved == 1 else node.saved_list()[rule[2]]
+                    if isinstance(saved, ReverseBox):
+                        if saved._level == node.level:
+                            saved = saved._value
+                    elif type(saved) is _Output:
+                        saved = saved.value
+                    grads = rule[0](grad, saved)
+            else:
+                saved = _opened(node) if plan.n_saved else ()
+                grads = [None if rule is None else (grad if rule[0] is identity else rule[0](grad))
+                         if not rule[1] else rule[0](grad, saved[rule[2]]) for rule in plan.rules]
+            if extra is not None and extra.hooks:
+                grads = _post_hooks(node, grad, grads)
+            if not retain_graph and plan.saves_values:
+                node.saved = _FREED
+                if plan.save == PAIR:
+                    node.saved1 = None
+            if plan.lone is not None:  # one edge (written out: the common case)
+                edge = node.edges
+                if grads is not None and (needed is None or edge in needed):
+                    if edge.pending is None:
+                        heappush(heap, (-edge.seq, edge))
+                        edge.pending = grads
+                    elif type(grads) is Pieces or type(edge.pending) is Pieces:
+                        edge.pending = _sum(edge.pending, grads)
+                    else:
+                        edge.pending = edge.pending + grads
+                grads = None  # the pending slot holds it now (see _owned)
+                continue
+            for edge, g in zip((node.edges, node.edge1) if plan.pair else node.edges, grads):
+                if edge is None or g is None or needed is not None and edge not in needed:
+                    continue
+                if edge.pending is None:
+                    heappush(heap, (-edge.seq, edge))
+                    edge.pending = g
+                else:
+                    edge.pending = _sum(edge.pending, g)
+            grads = g = None  # the pending slots hold them now (see _owned)
+    except BaseException:
+        for _, node in heap:  # leave no gradient behind for the next pass
+            node.pending = None
+        raise
+    return None if capture is None else [captured.get(node) for node in capture]
+
+
+def _accumulate(leaf, grad, create_graph):
+    """Add ``grad`` to ``leaf.grad``, keeping the same ``.grad`` tensor when
+    there is one (as PyTorch does) unless the sum itself is recorded."""
+    if create_graph or isinstance(grad, Box):
+        if not isinstance(grad, ReverseBox) or grad._level != leaf._level:
+            grad = type(leaf)._make(grad, leaf._level)
+        if leaf._grad is None and _shares_memory(grad):
+            grad = ops.clone(grad)  # a .grad of its own: changing it in place must work
+        leaf._grad = grad if leaf._grad is None else leaf._grad + grad
+    elif leaf._grad is None:
+        leaf._grad = type(leaf)._make(_owned(grad), leaf._level)
+    else:
+        leaf._grad._value = leaf._grad._value + grad
+        leaf._grad._bump_version()
+
+
+def _writable(grad):
+    """A cotangent handed to the user (a hook, ``autograd.grad``): a
+    read-only one (a number broadcast, see ops.elementwise._times) written
+    out as an array of its own, as PyTorch's gradients are where an
+    operation made them."""
+    array = raw_value(grad)
+    if type(array) is np.ndarray and not array.flags.writeable:
+        return ops.clone(grad) if isinstance(grad, Box) else array.copy()
+    return grad
+
+
+def _shares_memory(value):
+    """Whether the array under ``value`` is a view (of a broadcast number,
+    as sum's cotangent is, or of another array)."""
+    array = raw_value(value)
+    return type(array) is np.ndarray and array.base is not None
+
+
+def _owned(value):
+    """A gradient array that no one else holds, since ``.grad`` may later be
+    changed in place: rules may pass one array to several inputs, and a view
+    shares memory. An array that only the sweep refers to (the references
+    counted here: the sweep's, ``_accumulate``'s, this function's and
+    ``getrefcount``'s own) is taken as it is, as PyTorch steals a gradient
+    nobody else uses; any other is copied."""
+    if type(value) is np.ndarray and (value.base is not None or sys.getrefcount(value) > 4):
+        return value.copy()
+    return value
