@@ -10,7 +10,7 @@ from . import ops
 from ._arrays import ndim_of, shape_of
 from ._prims import Box, raw_value
 from . import functions as F
-from .functions import _axis, _boxed, _named, values_indices
+from ._args import _axis, _boxed, _named, values_indices
 
 def _dims(input, dims):
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)

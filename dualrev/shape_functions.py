@@ -1,0 +1,128 @@
+"""The ``dr.X`` functions that reshape, transpose, expand and join tensors,
+with PyTorch's names and signatures."""
+
+from . import ops
+from ._args import _axes, _axis, _boxed, _named, _numel, _resolve_shape, _sizes
+from ._arrays import dtype_of, ndim_of, shape_of
+
+
+def reshape(input, *shape):
+    """The same entries in a new shape, given as ``reshape(2, 3)`` or ``reshape((2, 3))``;
+    one size may be -1."""
+    shape = _resolve_shape(_sizes(shape), _numel(shape_of(input)))
+    return _boxed(ops.reshape(input, shape=shape))
+
+
+view = reshape
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """The axes from ``start_dim`` to ``end_dim`` merged into one."""
+    shape = shape_of(input)
+    if not shape:
+        return reshape(input, 1)
+    start, end = start_dim % len(shape), end_dim % len(shape)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    return reshape(input, shape[:start] + (_numel(shape[start:end + 1]),) + shape[end + 1:])
+
+
+def transpose(input, dim0, dim1):
+    """Axes ``dim0`` and ``dim1`` swapped."""
+    if ndim_of(input) == 0:
+        return _boxed(input)
+    return _boxed(ops.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """The transpose of a matrix (a view of a 0-d or 1-d tensor unchanged)."""
+    n = ndim_of(input)
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    out = transpose(input, 0, 1) if n == 2 else ops.reshape(input, shape=shape_of(input))
+    return _named(out, "TBackward0")
+
+
+def permute(input, *dims):
+    """The axes in the order ``dims``."""
+    dims = _sizes(dims)
+    n = ndim_of(input)
+    if sorted(d % n for d in dims) != list(range(n)) if n else dims:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {n} is not equal to len(dims) = {len(dims)}")
+    return _boxed(ops.permute(input, axes=tuple(d % n for d in dims)))
+
+
+def squeeze(input, dim=None):
+    """Size-1 axes removed (all of them, or those in ``dim``)."""
+    shape = shape_of(input)
+    if dim is None:
+        axes = tuple(i - len(shape) for i, s in enumerate(shape) if s == 1)
+    else:
+        axes = tuple(a for a in _axes(input, dim) if shape[a] == 1)
+    return _boxed(ops.squeeze(input, axis=axes))  # a view even when nothing goes, as in PyTorch
+
+
+def unsqueeze(input, dim):
+    """A size-1 axis inserted at ``dim``."""
+    return _boxed(ops.unsqueeze(input, axis=_axis(input, dim, extra=1)))
+
+
+def broadcast_to(input, *shape):
+    """Expand size-1 axes (and add leading ones); -1 keeps a size."""
+    shape = _sizes(shape)
+    current = shape_of(input)
+    offset = len(shape) - len(current)
+    if offset < 0:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({len(current)})")
+    shape = tuple(current[i - offset] if s == -1 else s for i, s in enumerate(shape))
+    return _boxed(ops.broadcast_to(input, shape=shape))
+
+
+expand = broadcast_to
+
+
+def cat(tensors, dim=0):
+    """Tensors joined along an existing axis ``dim``."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    return _boxed(ops.concatenate(*tensors, axis=_axis(tensors[0], dim)))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Tensors of one shape joined along a new axis ``dim``."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    if len({shape_of(x) for x in tensors}) > 1:
+        raise RuntimeError("stack expects each tensor to be equal size, but got "
+                           + " and ".join(str(list(shape_of(x))) for x in tensors[:2]))
+    return _boxed(ops.stack(*tensors, axis=_axis(tensors[0], dim, extra=1)))
+
+
+def to_dtype(input, dtype):
+    """``input`` cast to ``dtype`` (differentiable between float dtypes)."""
+    from .dtypes import to_numpy_dtype
+    target = to_numpy_dtype(dtype)
+    if dtype_of(input) == target:
+        return _boxed(input)
+    return _boxed(ops.astype(input, dtype=target))
+
+
+def detach(input):
+    """``input.detach()``: the values, out of the graph."""
+    return input.detach()
+
+
+def numel(input):
+    """The number of entries."""
+    return _numel(shape_of(input))
