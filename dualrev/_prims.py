@@ -23,6 +23,8 @@ same table.
 
 import inspect
 
+import numpy as np
+
 _TABLE = {}
 _NO_PARAMS = {}  # shared by calls without static parameters; never mutated
 
@@ -98,6 +100,14 @@ def raw_value(x):
     while isinstance(x, Box):
         x = x._inner()
     return x
+
+
+def share_memory(a, b):
+    """Whether the arrays under two values (boxes opened) may share memory:
+    a view and its base, or an output that is an input."""
+    a, b = raw_value(a), raw_value(b)
+    return a is b or (type(a) is np.ndarray and type(b) is np.ndarray
+                      and np.may_share_memory(a, b))
 
 
 class _Rule:

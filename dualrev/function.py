@@ -19,9 +19,9 @@ import inspect
 
 import numpy as np
 
-from ._prims import Box, defprim, raw_value
+from ._prims import Box, defprim, raw_value, share_memory
 from .reverse import ReverseBox
-from .tensor import Tensor
+from .tensor import Tensor, _copy
 
 
 class FunctionCtx:
@@ -105,7 +105,7 @@ class Function:
         level = ctx._level = top._level
         # an output that is an input, or shares its memory, is copied: changing it in place
         # must not change the input behind the tape's back
-        ctx._outputs = [_copy(_inner(o, level)) if any(_aliases(o, a) for a in args)
+        ctx._outputs = [_copy(_inner(o, level)) if any(share_memory(o, a) for a in args)
                         else _inner(o, level) for o in outputs]  # values one level down
         ctx._cls = cls
         recorded = []
@@ -121,18 +121,6 @@ class Function:
         swap = {id(o): r for o, r in zip(outputs, recorded)}
         ctx._saved = tuple(swap.get(id(t), t) for t in ctx._saved)
         return recorded[0] if single else tuple(recorded)
-
-
-def _aliases(output, arg):
-    """Whether a forward output is an argument or shares its memory."""
-    if output is arg:
-        return True
-    a, b = raw_value(output), raw_value(arg)
-    return type(a) is np.ndarray and type(b) is np.ndarray and np.may_share_memory(a, b)
-
-
-def _copy(value):
-    return value.copy() if type(value) is np.ndarray else value
 
 
 def _inner(value, level):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
-from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, raw_value
+from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, share_memory
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
 
 
@@ -250,9 +250,7 @@ def _note_view(out, source, prim, params):
     when the base changes in place), and the base knows its views. A view
     primitive that had to copy (advanced indexing, a reshape of a
     non-contiguous array) made no view, and nothing is noted."""
-    made, had = raw_value(out._value), raw_value(source._value)
-    if not (type(made) is np.ndarray and type(had) is np.ndarray
-            and np.may_share_memory(made, had)):
+    if not share_memory(out._value, source._value):
         return
     out._vc = source._counter()
     base = source if source._base is None else source._base
