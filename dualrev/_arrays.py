@@ -10,6 +10,8 @@ FLOAT64 = np.dtype(np.float64)
 INT64 = np.dtype(np.int64)
 BOOL = np.dtype(np.bool_)
 
+DEFAULT_FLOAT = [FLOAT64]  # the dtype of Python floats and of int -> float results (dtypes sets it)
+
 
 def shape_of(value):
     t = type(value)
@@ -34,13 +36,21 @@ def ndim_of(value):
     return len(shape_of(value))
 
 
-def is_float_dtype(dtype):
-    return np.issubdtype(dtype, np.floating)
+def is_float(value):
+    """Whether a value can carry a derivative: a float dtype. A result of
+    integer or bool dtype never requires grad and never has a tangent."""
+    t = type(value)
+    return t is float or (value.dtype.kind == "f" if t is np.ndarray else
+                          t is not int and t is not bool and dtype_of(value).kind == "f")
 
 
 def canonical(value):
     """A 0-d float64 result as a Python float (the fast scalar path); any
-    other value unchanged."""
+    other value unchanged. Only while float64 is the default dtype: then a
+    Python float and a 0-d float64 tensor promote alike (see result_type);
+    in float32 mode a 0-d float64 tensor stays an array."""
+    if DEFAULT_FLOAT[0] is not FLOAT64:
+        return value
     if type(value) is np.float64:
         return float(value)
     if type(value) is np.ndarray and value.ndim == 0 and value.dtype == FLOAT64:
@@ -62,3 +72,71 @@ def check_real(value, what):
 def _complex_error(what):
     return TypeError(f"dualrev does not support complex numbers: {what} gave a complex "
                      "result. Work with the real and imaginary parts as separate real tensors.")
+
+
+# -- type promotion, PyTorch's ------------------------------------------------------
+
+def promote_types(a, b):
+    """PyTorch's promotion of two dtypes: NumPy's, except that an integer
+    with a float gives the float (int64 with float16 is float16, not
+    float64)."""
+    if a == b:
+        return a
+    if a.kind == "f" and b.kind != "f":
+        return a
+    if b.kind == "f" and a.kind != "f":
+        return b
+    return np.promote_types(a, b)
+
+
+def _combine(higher, lower):
+    """PyTorch's ``combine_categories``: a group of higher priority keeps
+    its dtype unless the lower group is of a higher category."""
+    if higher is None:
+        return lower
+    if lower is None or higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(*values):
+    """The dtype PyTorch gives an operation on ``values``: tensors with
+    dimensions come first, then 0-d tensors, then Python numbers (a Python
+    float counts as the default float dtype); within a group dtypes promote,
+    and a lower group counts only when its category (bool < integer <
+    float) is higher. So float32 times a 0-d float64 tensor stays float32,
+    and an int64 tensor times 1.5 is the default float.
+
+    A 0-d float64 tensor travels as a Python float (the scalar path), so it
+    promotes as a Python number does; see docs/design.md."""
+    dims = zeros = numbers = None
+    for v in values:
+        t = type(v)
+        if t is float:
+            d = DEFAULT_FLOAT[0]
+        elif t is int:
+            d = INT64
+        elif t is bool:
+            d = BOOL
+        elif t is complex:
+            d = np.dtype(np.complex128)  # refused by check_real once computed
+        else:
+            d = v.dtype
+            if t is np.ndarray and v.ndim:
+                dims = d if dims is None else promote_types(dims, d)
+                continue
+            zeros = d if zeros is None else promote_types(zeros, d)
+            continue
+        numbers = d if numbers is None else promote_types(numbers, d)
+    return _combine(dims, _combine(zeros, numbers))
+
+
+def promoted(values, dtype):
+    """The arrays among ``values`` cast to ``dtype``; Python numbers stay
+    (NumPy treats them as weak, as PyTorch does)."""
+    return [v if type(v) in _NUMBERS or v.dtype == dtype else v.astype(dtype) for v in values]
+
+
+_NUMBERS = (float, int, bool, complex)

@@ -7,7 +7,7 @@ from . import dtypes
 from ._arrays import dtype_of, shape_of
 from ._levels import AMBIENT
 from .grad_mode import set_grad_enabled
-from .sweep import _accumulate, backward_pass
+from .sweep import _accumulate, backward_pass, in_dtype_of
 from .tensor import Tensor
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 from .function import Function, FunctionCtx  # noqa: F401
@@ -128,6 +128,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             else:
                 results.append(None)
                 continue
+        g = in_dtype_of(t._value, g)
         results.append(g if isinstance(g, Tensor) and g._level == t._level
                        else Tensor._make(g, t._level))
     return tuple(results)

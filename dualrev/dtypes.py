@@ -5,7 +5,7 @@ import builtins
 
 import numpy as np
 
-from ._arrays import FLOAT64, canonical
+from ._arrays import DEFAULT_FLOAT, FLOAT64, canonical
 
 
 class dtype:
@@ -52,7 +52,6 @@ int64 = long = dtype("int64", np.int64)
 bool = dtype("bool", np.bool_)
 
 _BY_NUMPY = {d.numpy: d for d in (float16, float32, float64, int8, uint8, int16, int32, int64, bool)}
-_default = [float64]
 
 
 def from_numpy_dtype(numpy_dtype):
@@ -75,7 +74,7 @@ def to_numpy_dtype(d):
 
 def get_default_dtype():
     """The dtype of tensors made from Python floats (float64 unless set)."""
-    return _default[0]
+    return _BY_NUMPY[DEFAULT_FLOAT[0]]
 
 
 def set_default_dtype(d):
@@ -84,7 +83,7 @@ def set_default_dtype(d):
     d = from_numpy_dtype(to_numpy_dtype(d))
     if not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
-    _default[0] = d
+    DEFAULT_FLOAT[0] = d.numpy
 
 
 def as_value(data, dtype=None):

@@ -14,7 +14,7 @@ own output: a third of the forward pass's array work.
 
 import numpy as np
 
-from ._arrays import check_real, dtype_of, ndim_of, shape_of
+from ._arrays import check_real, dtype_of, is_float, ndim_of, shape_of
 from ._levels import new_level
 from ._methods import MathMethods
 from ._prims import Box, check_operand
@@ -114,6 +114,8 @@ class Dual(Box, MathMethods):
         ans = prim(*primals, **params)
         if type(ans) is not float:
             check_real(ans, prim.name)
+            if not is_float(ans):
+                return ans  # an integer or bool result has no tangent
         if plain and (deferred or type(ans) is np.ndarray and ans.size >= DEFER_SIZE):
             # deferred: the tangent of a large array, or of anything computed
             # from a deferred one (computing it now would force that one);

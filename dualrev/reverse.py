@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from ._arrays import check_real, dtype_of, shape_of
+from ._arrays import check_real, dtype_of, is_float, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
 from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, share_memory
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
@@ -133,7 +133,8 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         out._node = _record(prim, bits, args, edges, values, ans, params, level, out) \
-            if bits and (not _threads_without_grad[0] or _grad_mode.enabled) else None
+            if bits and (not _threads_without_grad[0] or _grad_mode.enabled) and is_float(ans) \
+            else None
         if prim.view:
             source = args[0]
             if isinstance(source, ReverseBox) and source._level == level:
@@ -155,7 +156,8 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         edge = self._node or self._acc
-        if edge is None or _threads_without_grad[0] and not _grad_mode.enabled:
+        if (edge is None or _threads_without_grad[0] and not _grad_mode.enabled
+                or type(ans) is not float and not is_float(ans)):
             out._node = None
         else:
             plan = prim._plans.get(1)
@@ -189,7 +191,8 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         if (ex is not None or ey is not None) and (
-                not _threads_without_grad[0] or _grad_mode.enabled):
+                not _threads_without_grad[0] or _grad_mode.enabled) and (
+                type(ans) is float or is_float(ans)):
             bits = (ex is not None) | (ey is not None) << 1
             plan = prim._plans.get(bits)
             if (plan is not None and plan.quick and type(ans) is float and type(vx) is float
@@ -361,19 +364,24 @@ def _save(kind, i, args, values, ans, out):
 
 def _casts(prim, values, mask, ans):
     """Per input, the (shape, dtype) its cotangent must be brought back to,
-    or None when the cotangent already has it. None when no input needs one."""
+    or None when the cotangent already has it. None when no input needs one.
+    When the arrays among the inputs differ in dtype, a rule on raw arrays
+    may promote as NumPy does (float32 times int64 is float64 there), so
+    every cotangent is brought back to its input's dtype."""
     if type(ans) is np.ndarray:
         ans_shape, ans_dtype = ans.shape, ans.dtype
     else:
         ans_shape, ans_dtype = shape_of(ans), dtype_of(ans)
     casts = None
+    mixed = any(getattr(v, "dtype", None) is not None and dtype_of(v) != ans_dtype
+                for v in values)
     for i, v in enumerate(values):
         if mask[i]:
             if type(v) is np.ndarray:
                 shape, dtype = v.shape, v.dtype
             else:
                 shape, dtype = shape_of(v), dtype_of(v)
-            if shape != ans_shape and prim.broadcasts or dtype != ans_dtype:
+            if shape != ans_shape and prim.broadcasts or dtype != ans_dtype or mixed:
                 if casts is None:
                     casts = [None] * len(values)
                 casts[i] = (shape, dtype)

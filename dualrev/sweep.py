@@ -10,7 +10,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from . import ops
-from ._arrays import canonical
+from ._arrays import canonical, dtype_of
 from ._prims import _NO_PARAMS, PAIR, Box, identity, raw_value
 from .graph import (
     _FREED, AccumulateGrad, Node, _Output, _detached_error, _freed_error, _inplace_error,
@@ -318,7 +318,9 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
 
 def _accumulate(leaf, grad, create_graph):
     """Add ``grad`` to ``leaf.grad``, keeping the same ``.grad`` tensor when
-    there is one (as PyTorch does) unless the sum itself is recorded."""
+    there is one (as PyTorch does) unless the sum itself is recorded. The
+    gradient takes the leaf's dtype."""
+    grad = in_dtype_of(leaf._value, grad)
     if create_graph or isinstance(grad, Box):
         if not isinstance(grad, ReverseBox) or grad._level != leaf._level:
             grad = type(leaf)._make(grad, leaf._level)
@@ -330,6 +332,15 @@ def _accumulate(leaf, grad, create_graph):
     else:
         leaf._grad._value = leaf._grad._value + grad
         leaf._grad._bump_version()
+
+
+def in_dtype_of(value, grad):
+    """``grad`` in the dtype of ``value``: a gradient always has its
+    input's dtype, whatever promotions the rules made on the way."""
+    if type(grad) is float and type(value) is float:
+        return grad
+    want = dtype_of(raw_value(value))
+    return grad if dtype_of(raw_value(grad)) == want else ops.astype(grad, dtype=want)
 
 
 def _writable(grad):

@@ -150,12 +150,12 @@ def diag(x, *, k=0):
 
 def tril(x, *, k=0):
     """The last two axes' entries on and below the k-th diagonal; zeros above."""
-    return ew.where(np.tri(*shape_of(x)[-2:], k, dtype=bool), x, 0.0)
+    return ew.where(np.tri(*shape_of(x)[-2:], k, dtype=bool), x, 0)
 
 
 def triu(x, *, k=0):
     """The last two axes' entries on and above the k-th diagonal; zeros below."""
-    return ew.where(np.tri(*shape_of(x)[-2:], k - 1, dtype=bool), 0.0, x)
+    return ew.where(np.tri(*shape_of(x)[-2:], k - 1, dtype=bool), 0, x)
 
 
 def roll(x, *, shift, axis):

@@ -10,19 +10,29 @@ results stay NumPy's: inf and nan, never an exception.
 """
 
 import math
+import operator
 
 import numpy as np
 
+from .._arrays import DEFAULT_FLOAT, FLOAT64, canonical, promoted, result_type
 from .._prims import defprim, identity
 
 _LN2 = math.log(2.0)
-from .._arrays import FLOAT64
-from ..dtypes import get_default_dtype
 
 
 def _numpy_scalar(np_fn, *args):
     with np.errstate(all="ignore"):
         return float(np_fn(*args))
+
+
+def _as_float(x):
+    """An integer or bool input of a function whose values are real numbers
+    (exp, sin, sqrt...) as the default float dtype, as PyTorch casts it."""
+    if type(x) is np.ndarray:
+        return x if x.dtype.kind == "f" else x.astype(DEFAULT_FLOAT[0])
+    if type(x) is int or type(x) is bool:
+        return np.asarray(x, DEFAULT_FLOAT[0])
+    return x
 
 
 def _fast_unary(math_fn, np_fn):
@@ -32,23 +42,63 @@ def _fast_unary(math_fn, np_fn):
                 return math_fn(x)
             except (ValueError, OverflowError):
                 return _numpy_scalar(np_fn, x)
-        return np_fn(x)
+        return np_fn(_as_float(x))
     impl.__name__ = np_fn.__name__
     return impl
 
 
+def _promote2(x, y, floats=False):
+    """``x`` and ``y`` cast to the dtype PyTorch gives their operation
+    (``_arrays.result_type``); with ``floats``, an integer result type
+    becomes the default float (true division, hypot...)."""
+    dtype = result_type(x, y)
+    if floats and dtype.kind != "f":
+        dtype = DEFAULT_FLOAT[0]
+    return promoted((x, y), dtype)
+
+
+def _overflow(x, y):
+    """PyTorch's error for a Python integer that the tensor's dtype cannot hold."""
+    big = x if type(x) is int else y
+    other = y if big is x else x
+    return RuntimeError(f"value cannot be converted to type {np.result_type(other)} without "
+                        f"overflow: {big}")
+
+
+def _binary(np_op, floats=False):
+    """A binary implementation with PyTorch's type promotion; two Python
+    floats (the scalar path) go straight through."""
+    def impl(x, y):
+        if type(x) is float and type(y) is float:
+            return np_op(x, y)
+        try:
+            return np_op(*_promote2(x, y, floats))
+        except OverflowError:
+            raise _overflow(x, y) from None
+    impl.__name__ = getattr(np_op, "__name__", "impl")
+    return impl
+
+
+def _sub_impl(x, y):
+    if type(x) is float and type(y) is float:
+        return x - y
+    if result_type(x, y).kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    return _subtract(x, y)
+
+
+_subtract = _binary(operator.sub)
+
+
 def _div_impl(x, y):
-    try:
-        out = x / y
-    except ZeroDivisionError:
-        return _numpy_scalar(np.true_divide, x, y)
-    if type(out) is np.ndarray and out.dtype == FLOAT64 and _integral(x) and _integral(y):
-        return out.astype(get_default_dtype().numpy, copy=False)  # int / int: the default float
-    return out
-
-
-def _integral(value):
-    return np.result_type(value).kind in "iub"
+    if type(x) is float and type(y) is float:
+        try:
+            return x / y
+        except ZeroDivisionError:
+            return _numpy_scalar(np.true_divide, x, y)
+    x, y = _promote2(x, y, floats=True)  # int / int: the default float
+    return np.true_divide(x, y)
 
 
 def _pow_impl(x, y):
@@ -57,6 +107,12 @@ def _pow_impl(x, y):
             return math.pow(x, y)
         except (ValueError, OverflowError):
             return _numpy_scalar(np.power, x, y)
+    try:
+        x, y = _promote2(x, y)
+    except OverflowError:
+        raise _overflow(x, y) from None
+    if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return np.power(x, y)
 
 
@@ -74,11 +130,17 @@ def _relu_impl(x):
     return np.maximum(x, 0)
 
 
+def _where_impl(condition, x, y):
+    dtype = result_type(x, y)
+    out = np.where(condition, *promoted((x, y), dtype))
+    return out if out.dtype == dtype else out.astype(dtype)  # (two Python numbers)
+
+
 def _astype_impl(x, *, dtype):
     if dtype == FLOAT64 and type(x) is float:
         return x
     out = np.asarray(x).astype(dtype)
-    return float(out) if out.ndim == 0 and dtype == FLOAT64 else out
+    return canonical(out)
 
 
 def _times(g, c):
@@ -138,11 +200,11 @@ def _sub_jvp(tangents, primals):
     return t_x if t_y is None else neg(t_y) if t_x is None else sub(t_x, t_y)
 
 
-add = defprim("add", lambda x, y: x + y, "x y", broadcasts=True,
+add = defprim("add", _binary(operator.add), "x y", broadcasts=True,
               joint_jvp=_add_jvp, vjp=(identity, identity))
-sub = defprim("sub", lambda x, y: x - y, "x y", broadcasts=True,
+sub = defprim("sub", _sub_impl, "x y", broadcasts=True,
               joint_jvp=_sub_jvp, vjp=(identity, lambda g: neg(g)))
-mul = defprim("mul", lambda x, y: x * y, "x y", broadcasts=True,
+mul = defprim("mul", _binary(operator.mul), "x y", broadcasts=True,
               jvp=(lambda t, y: t * y, lambda t, x: x * t),
               vjp=(lambda g, y: _times(g, y), lambda g, x: _times(g, x)))
 div = defprim("div", _div_impl, "x y", broadcasts=True,
@@ -197,30 +259,30 @@ cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh),
                jvp=lambda t, x: t * sinh(x), vjp=lambda g, x: g * sinh(x))
 exp2 = defprim("exp2", _fast_unary(lambda x: 2.0 ** x, np.exp2),
                jvp=lambda t, ans: t * (ans * _LN2), vjp=lambda g, ans: g * (ans * _LN2))
-hypot = defprim("hypot", np.hypot, "x y", broadcasts=True,
+hypot = defprim("hypot", _binary(np.hypot, floats=True), "x y", broadcasts=True,
                 jvp=(lambda t, ans, x: t * div(x, ans), lambda t, ans, y: t * div(y, ans)),
                 vjp=(lambda g, ans, x: g * div(x, ans), lambda g, ans, y: g * div(y, ans)))
-logaddexp = defprim("logaddexp", np.logaddexp, "x y", broadcasts=True,  # never overflows
+logaddexp = defprim("logaddexp", _binary(np.logaddexp, floats=True), "x y", broadcasts=True,  # never overflows
                     jvp=(lambda t, x, y: t * sigmoid(x - y), lambda t, x, y: t * sigmoid(y - x)),
                     vjp=(lambda g, x, y: g * sigmoid(x - y), lambda g, x, y: g * sigmoid(y - x)))
-arctan2 = defprim("arctan2", np.arctan2, "y x", broadcasts=True, backward_name="Atan2Backward0",
+arctan2 = defprim("arctan2", _binary(np.arctan2, floats=True), "y x", broadcasts=True, backward_name="Atan2Backward0",
                   jvp=(lambda t, y, x: div(t * x, x * x + y * y),
                        lambda t, y, x: neg(div(t * y, x * x + y * y))),
                   vjp=(lambda g, y, x: div(g * x, x * x + y * y),
                        lambda g, y, x: neg(div(g * y, x * x + y * y))))
-cbrt = defprim("cbrt", np.cbrt,
+cbrt = defprim("cbrt", lambda x: np.cbrt(_as_float(x)),
                jvp=lambda t, ans: div(t, 3 * ans * ans), vjp=lambda g, ans: div(g, 3 * ans * ans))
-maximum = defprim("maximum", np.maximum, "x y", broadcasts=True,
+maximum = defprim("maximum", _binary(np.maximum), "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, x, y), lambda t, x, y: _tie_mix(t, y, x)),
                   vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)))
-minimum = defprim("minimum", np.minimum, "x y", broadcasts=True,
+minimum = defprim("minimum", _binary(np.minimum), "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, y, x), lambda t, x, y: _tie_mix(t, x, y)),
                   vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)))
 clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
                 backward_name="ClampBackward1",
                 jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
                 vjp=lambda g, x, *, min, max: g * _inside(x, min, max))
-where = defprim("where", np.where, "condition x y", broadcasts=True,
+where = defprim("where", _where_impl, "condition x y", broadcasts=True,
                 jvp=(None, lambda t, condition: where(condition, t, 0.0),
                      lambda t, condition: where(condition, 0.0, t)),
                 vjp=(None, lambda g, condition: where(condition, g, 0.0),
@@ -263,12 +325,12 @@ sign = defprim("sign", _steps(np.sign), jvp=_zero, vjp=_zero)
 
 
 # Not differentiable: no rules, so outputs carry no graph and no tangent.
-eq = defprim("eq", lambda x, y: np.equal(x, y), "x y")
-ne = defprim("ne", lambda x, y: np.not_equal(x, y), "x y")
-lt = defprim("lt", lambda x, y: np.less(x, y), "x y")
-le = defprim("le", lambda x, y: np.less_equal(x, y), "x y")
-gt = defprim("gt", lambda x, y: np.greater(x, y), "x y")
-ge = defprim("ge", lambda x, y: np.greater_equal(x, y), "x y")
+eq = defprim("eq", _binary(np.equal), "x y")
+ne = defprim("ne", _binary(np.not_equal), "x y")
+lt = defprim("lt", _binary(np.less), "x y")
+le = defprim("le", _binary(np.less_equal), "x y")
+gt = defprim("gt", _binary(np.greater), "x y")
+ge = defprim("ge", _binary(np.greater_equal), "x y")
 logical_and = defprim("logical_and", np.logical_and, "x y")
 logical_or = defprim("logical_or", np.logical_or, "x y")
 logical_not = defprim("logical_not", np.logical_not)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .._prims import defprim
-from .._arrays import dtype_of, ndim_of, shape_of
+from .._arrays import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
 from .util import sum_to as _sum_to
@@ -88,7 +88,7 @@ def product_tangent(t, core_ndim, other, left):
 
 def _matmul_impl(x, y):
     out = np.matmul(x, y)
-    return float(out) if type(out) is np.float64 else out
+    return canonical(out) if type(out) is np.float64 else out
 
 
 matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0",
@@ -96,8 +96,7 @@ matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0",
                       lambda t, x, y_shape: product_tangent(t, len(y_shape), x, left=False)),
                  vjp=(lambda g, x_shape, y: _like(_matmul_dx(g, x_shape, y), g),
                       lambda g, x, y_shape: _like(_matmul_dy(g, x, y_shape), g)))
-dot = defprim("dot", lambda x, y: float(np.dot(x, y)) if np.result_type(x, y) == np.float64
-              else np.dot(x, y), "x y",
+dot = defprim("dot", lambda x, y: canonical(np.dot(x, y)), "x y",
               jvp=(lambda t, y: _dot_tangent(t, y), lambda t, x: _dot_tangent(t, x)),
               vjp=(lambda g, y: _like(g * y, g), lambda g, x: _like(g * x, g)))
 

@@ -4,7 +4,7 @@ or None for all axes), so the rules hold when a batch axis is put in front."""
 import numpy as np
 
 from .._prims import defprim, raw_value
-from .._arrays import dtype_of, ndim_of, shape_of
+from .._arrays import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
 
@@ -16,7 +16,7 @@ def _reduced_name(stem):
 def _as_float(value):
     """NumPy reductions to 0-d return NumPy scalars; a float64 one becomes a
     Python float (the fast scalar path)."""
-    return float(value) if type(value) is np.float64 else value
+    return canonical(value) if type(value) is np.float64 else value
 
 
 def _restore(g, x_shape, axis, keepdims):
