@@ -21,6 +21,8 @@ from .dtypes import (  # noqa: F401
 from .forward import Dual  # noqa: F401
 from .functions import (  # noqa: F401
     abs, acos, acosh, add, addcdiv, addcmul, addmm, all, allclose, amax, amin, any, arccos,
+    bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
+    logical_xor,
     arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, argmax, argmin, asin, asinh, atan,
     atan2, atanh, bmm, broadcast_to, cat, ceil, clamp, clamp_max, clamp_min, clip, concat,
     concatenate, cos, cosh, deg2rad, detach, dist, div, dot, eq, equal, exp, exp2, expand,

@@ -2,12 +2,25 @@
 operators call the primitives directly (the short path that scalar code
 takes); the methods take PyTorch's arguments through ``functions``."""
 
+import numpy as np
+
 from . import array_functions as A
 from . import functions as F
 from . import linalg as L
 from . import ops
 from ._numpy_api import array_function, array_ufunc
 from ._prims import Box, bind1
+
+
+def _is_operand(x):
+    """Whether ``x`` can meet a tensor in an operator: a box, a number, an
+    array or a (nested) list of numbers. Anything else (None, a string)
+    makes the operator return NotImplemented, so Python raises its
+    TypeError, as it does for PyTorch's tensors."""
+    t = type(x)
+    if t is float or t is int or t is bool or t is list or t is tuple or isinstance(x, Box):
+        return True
+    return isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "biuf"
 
 
 def _operator(prim, of_tensors=None, reflected_name=None):
@@ -21,14 +34,29 @@ def _operator(prim, of_tensors=None, reflected_name=None):
         if isinstance(other, Box):
             out = (other if other._level > self._level else self)._apply2(prim, self, other)
             return out if of_tensors is None else F._named(out, of_tensors)
+        if type(other) is not float and not _is_operand(other):
+            return NotImplemented
         return self._apply2(prim, self, other)
 
     def reflected(self, other):
         if isinstance(other, Box) and other._level > self._level:
             out = other._apply2(prim, other, self)
+        elif type(other) is not float and not _is_operand(other):
+            return NotImplemented
         else:
             out = self._apply2(prim, other, self)
         return out if reflected_name is None else F._named(out, reflected_name)
+    return forward, reflected
+
+
+def _plain_operator(fn):
+    """An operator that is no primitive call of its own (comparisons, bitwise
+    operators): ``fn(self, other)``, and ``fn(other, self)`` reflected."""
+    def forward(self, other):
+        return fn(self, other) if _is_operand(other) else NotImplemented
+
+    def reflected(self, other):
+        return fn(other, self) if _is_operand(other) else NotImplemented
     return forward, reflected
 
 
@@ -66,18 +94,18 @@ class MathMethods:
     def __abs__(self):
         return ops.abs(self)
 
-    def __and__(self, other):
-        return F.logical_and(self, other)
-
-    __rand__ = __and__
-
-    def __or__(self, other):
-        return F.logical_or(self, other)
-
-    __ror__ = __or__
+    __and__, __rand__ = _plain_operator(F.bitwise_and)
+    __or__, __ror__ = _plain_operator(F.bitwise_or)
+    __xor__, __rxor__ = _plain_operator(F.bitwise_xor)
+    __lshift__, __rlshift__ = _plain_operator(F.bitwise_left_shift)
+    __rshift__, __rrshift__ = _plain_operator(F.bitwise_right_shift)
+    __eq__ = _plain_operator(F.eq)[0]
+    __ne__ = _plain_operator(F.ne)[0]
+    __lt__, __gt__ = _plain_operator(F.lt)[0], _plain_operator(F.gt)[0]
+    __le__, __ge__ = _plain_operator(F.le)[0], _plain_operator(F.ge)[0]
 
     def __invert__(self):
-        return F.logical_not(self)
+        return F.bitwise_not(self)
 
     __hash__ = object.__hash__
 
@@ -132,12 +160,19 @@ class MathMethods:
     clamp = clip = _method(F.clamp)
     maximum = _method(F.maximum)
     minimum = _method(F.minimum)
-    eq = __eq__ = _method(F.eq)
-    ne = __ne__ = _method(F.ne)
-    lt = __lt__ = _method(F.lt)
-    le = __le__ = _method(F.le)
-    gt = __gt__ = _method(F.gt)
-    ge = __ge__ = _method(F.ge)
+    eq = _method(F.eq)
+    ne = _method(F.ne)
+    lt = _method(F.lt)
+    le = _method(F.le)
+    gt = _method(F.gt)
+    ge = _method(F.ge)
+    logical_xor = _method(F.logical_xor)
+    bitwise_and = _method(F.bitwise_and)
+    bitwise_or = _method(F.bitwise_or)
+    bitwise_xor = _method(F.bitwise_xor)
+    bitwise_not = _method(F.bitwise_not)
+    bitwise_left_shift = _method(F.bitwise_left_shift)
+    bitwise_right_shift = _method(F.bitwise_right_shift)
     logical_and = _method(F.logical_and)
     logical_or = _method(F.logical_or)
     logical_not = _method(F.logical_not)

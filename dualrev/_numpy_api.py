@@ -56,13 +56,14 @@ UFUNCS = {
     np.equal: ops.eq, np.not_equal: ops.ne, np.less: ops.lt, np.less_equal: ops.le,
     np.greater: ops.gt, np.greater_equal: ops.ge,
     np.logical_and: ops.logical_and, np.logical_or: ops.logical_or, np.logical_not: ops.logical_not,
+    np.logical_xor: ops.logical_xor, np.bitwise_and: ops.bitwise_and, np.bitwise_or: ops.bitwise_or,
+    np.bitwise_xor: ops.bitwise_xor, np.invert: ops.bitwise_not, np.left_shift: ops.left_shift,
+    np.right_shift: ops.right_shift,
 }
 
-# Integer-valued, bool-valued or bitwise: computed on the values, carrying no
+# Integer-valued or bool-valued: computed on the values, carrying no
 # derivative (the rounding ufuncs above have zero derivatives, as in PyTorch).
-CONSTANT_UFUNCS = {np.isnan, np.isinf, np.isfinite,
-                   np.signbit, np.floor_divide, np.bitwise_and, np.bitwise_or, np.bitwise_xor,
-                   np.invert, np.left_shift, np.right_shift, np.logical_xor, np.heaviside,
+CONSTANT_UFUNCS = {np.isnan, np.isinf, np.isfinite, np.signbit, np.floor_divide, np.heaviside,
                    np.nextafter, np.spacing}
 
 

@@ -285,6 +285,29 @@ def logical_not(input):
     return _boxed(ops.logical_not(input))
 
 
+logical_xor = _comparison(ops.logical_xor)
+
+
+def _bits(prim, doc):
+    def fn(input, other):
+        return _boxed(prim(input, other))
+    fn.__name__ = prim.name
+    fn.__doc__ = doc + " Integer and bool tensors only (not differentiable)."
+    return fn
+
+
+bitwise_and = _bits(ops.bitwise_and, "Elementwise bitwise and (logical and of bools).")
+bitwise_or = _bits(ops.bitwise_or, "Elementwise bitwise or (logical or of bools).")
+bitwise_xor = _bits(ops.bitwise_xor, "Elementwise bitwise exclusive or.")
+bitwise_left_shift = _bits(ops.left_shift, "input shifted left by ``other`` bits.")
+bitwise_right_shift = _bits(ops.right_shift, "input shifted right by ``other`` bits.")
+
+
+def bitwise_not(input):
+    """Elementwise bitwise not (logical not of bools); integer and bool tensors only."""
+    return _boxed(ops.bitwise_not(input))
+
+
 def equal(input, other):
     """True when both have the same shape and values."""
     return shape_of(input) == shape_of(other) and bool(np.all(raw_value(ops.eq(input, other))))

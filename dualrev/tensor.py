@@ -420,6 +420,21 @@ class Tensor(ReverseBox, MathMethods):
     def __itruediv__(self, other):
         return self.div_(other)
 
+    def __iand__(self, other):
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other):
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other):
+        return self.bitwise_xor_(other)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
+
     def __setitem__(self, index, value):
         from ._indexing import normalize_index
         index = normalize_index(index)
@@ -442,7 +457,9 @@ for _name in ("abs", "neg", "negative", "exp", "exp2", "expm1", "log", "log1p", 
               "relu", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
               "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "floor", "ceil",
               "round", "trunc", "fix", "frac", "sign", "deg2rad", "rad2deg", "atan2", "arctan2",
-              "hypot"):
+              "hypot", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+              "bitwise_left_shift", "bitwise_right_shift", "logical_and", "logical_or",
+              "logical_xor", "logical_not"):
     setattr(Tensor, _name + "_", _in_place(_name))
 del _name
 

@@ -893,6 +893,23 @@ for _name, _fn in [("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
 SPECS["logical_and"] = Spec(elementwise((booleans(), booleans())), _binary(np.logical_and))
 SPECS["logical_or"] = Spec(elementwise((booleans(), booleans())), _binary(np.logical_or))
 SPECS["logical_not"] = Spec(elementwise((booleans(),)), np.logical_not)
+SPECS["logical_xor"] = Spec(elementwise((booleans(), booleans())), _binary(np.logical_xor))
+
+
+def small_integers(rng, shape):
+    return rng.integers(-20, 20, shape)
+
+
+def shifts(rng, shape):
+    return rng.integers(0, 8, shape)
+
+
+for _name, _fn in [("bitwise_and", np.bitwise_and), ("bitwise_or", np.bitwise_or),
+                   ("bitwise_xor", np.bitwise_xor)]:
+    SPECS[_name] = Spec(elementwise((small_integers, small_integers)), _binary(_fn))
+SPECS["left_shift"] = Spec(elementwise((small_integers, shifts)), _binary(np.left_shift))
+SPECS["right_shift"] = Spec(elementwise((small_integers, shifts)), _binary(np.right_shift))
+SPECS["bitwise_not"] = Spec(elementwise((small_integers,)), np.invert)
 SPECS["stop_gradient"] = Spec(elementwise((R,)), lambda x: x)
 SPECS["argmax"] = Spec(reduction(distinct, single_axis=True), _reduce(np.argmax))
 SPECS["argmin"] = Spec(reduction(distinct, single_axis=True), _reduce(np.argmin))

@@ -38,3 +38,56 @@ def test_forward_mode_gives_an_integer_result_no_tangent():
     d = dr.Dual(np.array([0.5, 1.5]), np.ones(2))
     assert not isinstance(d.long(), dr.Dual)
     assert not isinstance(d > 1, dr.Dual)
+
+
+# -- 3. bitwise operators --------------------------------------------------------------
+
+def _ints(values, dtype=None):
+    return dr.tensor(values, dtype=dtype)
+
+
+@pytest.mark.parametrize("op, want", [
+    (lambda a, b: a | b, [3, 3, 14]), (lambda a, b: a & b, [0, 0, 8]),
+    (lambda a, b: a ^ b, [3, 3, 6]), (lambda a, b: a << b, [4, 4, 12288]),
+    (lambda a, b: a >> b, [0, 1, 0]), (lambda a, b: dr.bitwise_or(a, b), [3, 3, 14])])
+def test_bitwise_operators_on_integers_act_on_bits(op, want):
+    out = op(_ints([1, 2, 12]), _ints([2, 1, 10]))
+    assert out.dtype == dr.int64
+    assert out.tolist() == want
+
+
+def test_invert_and_reflected_and_in_place_forms():
+    assert (~_ints(3)).item() == -4
+    assert (~dr.tensor([True, False])).tolist() == [False, True]
+    assert (2 << _ints([1])).tolist() == [4]
+    assert (5 & _ints([4, 1])).tolist() == [4, 1]
+    assert (dr.tensor([True]) << 1).tolist() == [2]
+    assert (dr.tensor([True]) ^ True).tolist() == [False]
+    x = _ints([1, 2])
+    version = x._version
+    x |= 4
+    x ^= _ints([1, 1])
+    x <<= 1
+    assert x.tolist() == [8, 14] and x._version == version + 3
+
+
+@pytest.mark.parametrize("op", [lambda a: a | a, lambda a: a & 1, lambda a: a ^ a,
+                                lambda a: a << 1, lambda a: 1 >> a])
+def test_bitwise_operators_refuse_floats(op):
+    with pytest.raises(NotImplementedError, match="integer and bool"):
+        op(dr.tensor([1.0]))
+
+
+def test_invert_of_a_float_tensor_is_a_type_error():
+    with pytest.raises(TypeError, match="integer and Boolean"):
+        ~dr.tensor(3.0)
+
+
+@pytest.mark.parametrize("other", ["abc", None, object()])
+def test_operators_with_things_that_are_not_numbers_raise_type_error(other):
+    x = dr.tensor([1])
+    for op in (lambda a, b: a | b, lambda a, b: b | a, lambda a, b: a + b, lambda a, b: b * a,
+               lambda a, b: a < b):
+        with pytest.raises(TypeError, match="unsupported operand|not supported"):
+            op(x, other)
+    assert (x == other) is False and (x != other) is True  # as PyTorch

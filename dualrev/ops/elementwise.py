@@ -334,4 +334,36 @@ ge = defprim("ge", _binary(np.greater_equal), "x y")
 logical_and = defprim("logical_and", np.logical_and, "x y")
 logical_or = defprim("logical_or", np.logical_or, "x y")
 logical_not = defprim("logical_not", np.logical_not)
+logical_xor = defprim("logical_xor", np.logical_xor, "x y")
+
+
+def _bitwise(np_op, name):
+    """An operation on the bits of integer and bool values (PyTorch refuses
+    floats), with PyTorch's type promotion."""
+    def impl(x, y):
+        dtype = result_type(x, y)
+        if dtype.kind not in "biu":
+            raise NotImplementedError(f"\"{name}\" is only implemented for integer and bool "
+                                      f"tensors, not {dtype}")
+        try:
+            return np_op(*promoted((x, y), dtype))
+        except OverflowError:
+            raise _overflow(x, y) from None
+    impl.__name__ = name
+    return impl
+
+
+def _invert_impl(x):
+    if np.result_type(x).kind not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return np.invert(x)
+
+
+bitwise_and = defprim("bitwise_and", _bitwise(np.bitwise_and, "bitwise_and"), "x y")
+bitwise_or = defprim("bitwise_or", _bitwise(np.bitwise_or, "bitwise_or"), "x y")
+bitwise_xor = defprim("bitwise_xor", _bitwise(np.bitwise_xor, "bitwise_xor"), "x y")
+left_shift = defprim("left_shift", _bitwise(np.left_shift, "lshift"), "x y")
+right_shift = defprim("right_shift", _bitwise(np.right_shift, "rshift"), "x y")
+bitwise_not = defprim("bitwise_not", _invert_impl)
 stop_gradient = defprim("stop_gradient", lambda x: x)
