@@ -292,6 +292,19 @@ class Tensor(ReverseBox, MathMethods):
         """This tensor (NumPy manages memory layout)."""
         return self
 
+    # -- pickle and copy (see serialization) -------------------------------------
+    def __reduce_ex__(self, protocol):
+        from .serialization import reduce_tensor
+        return reduce_tensor(self)
+
+    def __deepcopy__(self, memo):
+        from .serialization import deepcopy_tensor
+        return deepcopy_tensor(self, memo)
+
+    def __copy__(self):
+        # As PyTorch's: a new leaf sharing memory (not the version counter), without .grad.
+        return type(self)._make(self._shared(), self._level, requires_grad=self.requires_grad)
+
     def __repr__(self):
         if isinstance(self._value, Box):
             return f"GradTrackingTensor(lvl={self._level}, value={self._value!r})"
