@@ -25,6 +25,7 @@ import numpy as np
 
 from . import dtypes
 from ._arrays import canonical
+from ._levels import AMBIENT
 from .tensor import Size, Tensor, _copy
 
 _FORMAT, _VERSION = "dualrev", 1
@@ -32,19 +33,23 @@ _STRUCTURE = "structure"  # the archive's JSON entry; tensors are "0", "1", ...
 _SCALARS = (type(None), bool, int, float, str)
 _CONTAINERS = (dict, list, tuple)
 _DTYPES = {d.name: d for d in dtypes._BY_NUMPY.values()}
+# What reading a file that save did not write raises: not an archive, a pickle
+# (which np.load refuses), entries missing or of the wrong kind.
+_DAMAGED = (ValueError, TypeError, KeyError, IndexError, RuntimeError, EOFError,
+            zipfile.BadZipFile)
 
 
-# -- pickle and copy (Tensor's __reduce_ex__ and __deepcopy__) ----------------------
+# -- pickle and copy (Tensor's __reduce_ex__, __deepcopy__ and __copy__) -----------
 
 def reduce_tensor(tensor):
     """How pickle stores a tensor: as a leaf with its values, requires_grad
     and ``.grad``. A non-leaf pickles as a leaf that requires grad, as in
     PyTorch (whose pickle drops ``.grad``; here it is kept)."""
-    value = tensor._plain("pickle")
-    return _rebuild_tensor, (value, tensor.requires_grad, tensor._grad)
+    return _rebuild_tensor, (_stored(tensor, "pickle"), tensor.requires_grad, tensor._grad)
 
 
 def _rebuild_tensor(value, requires_grad, grad):
+    # Pickles name this function: keep its name and arguments.
     tensor = Tensor._make(canonical(value), requires_grad=requires_grad)
     tensor.grad = grad
     return tensor
@@ -58,8 +63,26 @@ def deepcopy_tensor(tensor, memo):
                            "the deepcopy protocol at the moment. Deep-copy tensor.detach() "
                            "instead (and call requires_grad_() on the copy to make it a leaf "
                            "that requires grad).")
-    value = _copy(tensor._plain("deepcopy"))
+    value = _copy(_stored(tensor, "deep-copy"))
     return _rebuild_tensor(value, tensor.requires_grad, copy.deepcopy(tensor._grad, memo))
+
+
+def copy_tensor(tensor):
+    """As PyTorch's ``copy.copy``: a new leaf sharing memory (not the version
+    counter) with ``tensor``, with its requires_grad and without ``.grad``."""
+    _stored(tensor, "copy")
+    return type(tensor)._make(tensor._shared(), requires_grad=tensor.requires_grad)
+
+
+def _stored(tensor, what):
+    """The value of ``tensor``, to store or copy. A tensor being
+    differentiated inside a ``dualrev.func`` transform has none to give (as
+    in PyTorch, where such a TensorWrapper has no storage)."""
+    if tensor._level != AMBIENT:
+        raise RuntimeError(f"can't {what} a tensor inside a dualrev.func transform, where it is "
+                           f"being differentiated: return it from the function and {what} the "
+                           "result")
+    return tensor._value
 
 
 # -- save and load --------------------------------------------------------------------
@@ -113,11 +136,6 @@ def load(f):
         except _DAMAGED as error:
             raise _not_ours(name, error) from None
 
-
-# What reading a file that save did not write raises: not an archive, a pickle
-# (which np.load refuses), entries missing or of the wrong kind.
-_DAMAGED = (ValueError, TypeError, KeyError, IndexError, RuntimeError, EOFError,
-            zipfile.BadZipFile)
 
 
 def _read(archive):
@@ -189,7 +207,7 @@ class _Writer:
         number = self._numbers.get(id(tensor))
         if number is None:
             number = self._numbers[id(tensor)] = len(self.tensors)
-            self.arrays[str(number)] = np.asarray(tensor._plain("dualrev.save"))
+            self.arrays[str(number)] = np.asarray(_stored(tensor, "save"))
             record = {"requires_grad": tensor.requires_grad, "grad": None}
             self.tensors.append(record)
             if tensor._grad is not None:

@@ -302,8 +302,8 @@ class Tensor(ReverseBox, MathMethods):
         return deepcopy_tensor(self, memo)
 
     def __copy__(self):
-        # As PyTorch's: a new leaf sharing memory (not the version counter), without .grad.
-        return type(self)._make(self._shared(), self._level, requires_grad=self.requires_grad)
+        from .serialization import copy_tensor
+        return copy_tensor(self)
 
     def __repr__(self):
         if isinstance(self._value, Box):
