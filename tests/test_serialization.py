@@ -269,7 +269,7 @@ def test_save_and_load_nested_structures(tmp_path):
     dr.save(obj, path)
     assert os.listdir(tmp_path) == ["checkpoint.pt"]  # no .npz added to the name
     out = dr.load(str(path))
-    assert out.keys() == obj.keys()
+    assert list(out) == list(obj)  # the keys, their types and order
     assert_same_tensor(out["weights"][0], w)
     assert out["weights"][0].grad.tolist() == [[0.5, -0.5]]
     for loaded, saved in zip(out["weights"][1], obj["weights"][1]):
@@ -372,7 +372,7 @@ def test_optimizer_state_dict_structure_round_trips():
 # -- safety: dr.load never runs code from a file ---------------------------------------
 
 class RunsCode:
-    """Unpickled, it runs ``command`` (what a malicious file does)."""
+    """Unpickled, it runs code that creates the file ``marker`` (as a malicious file would)."""
 
     def __init__(self, kind, marker):
         self.kind, self.marker = kind, str(marker)
