@@ -33,6 +33,7 @@ from .functions import (  # noqa: F401
     sin, sinc, sinh, softmax, softplus, sqrt, square, squeeze, stack, std, sub, sum, swapaxes,
     swapdims, t, tan, tanh, transpose, trunc, unsqueeze, var, view, where, xlogy)
 from .linalg import det, inv as inverse  # noqa: F401
+from .serialization import load, save  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Size, Tensor  # noqa: F401
 from ._unified import backward, grad  # noqa: F401

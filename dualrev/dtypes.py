@@ -32,6 +32,11 @@ class dtype:
     def __hash__(self):
         return hash(self.numpy)
 
+    def __reduce__(self):
+        # Pickled by name, as a global of this module: it unpickles (and
+        # copies) as the same object, so ``x.dtype is dualrev.float32`` holds.
+        return self.name
+
     @property
     def is_floating_point(self):
         return self.numpy.kind == "f"

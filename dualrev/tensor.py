@@ -292,6 +292,19 @@ class Tensor(ReverseBox, MathMethods):
         """This tensor (NumPy manages memory layout)."""
         return self
 
+    # -- pickle and copy (see serialization) -------------------------------------
+    def __reduce_ex__(self, protocol):
+        from .serialization import reduce_tensor
+        return reduce_tensor(self)
+
+    def __deepcopy__(self, memo):
+        from .serialization import deepcopy_tensor
+        return deepcopy_tensor(self, memo)
+
+    def __copy__(self):
+        from .serialization import copy_tensor
+        return copy_tensor(self)
+
     def __repr__(self):
         if isinstance(self._value, Box):
             return f"GradTrackingTensor(lvl={self._level}, value={self._value!r})"
