@@ -7,7 +7,7 @@ from . import dtypes
 from ._arrays import dtype_of, shape_of
 from ._levels import AMBIENT
 from .grad_mode import set_grad_enabled
-from .sweep import _accumulate, backward_pass, in_dtype_of
+from .sweep import SWEEP_LOCK, _accumulate, backward_pass, in_dtype_of
 from .tensor import Tensor
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 from .function import Function, FunctionCtx  # noqa: F401
@@ -98,10 +98,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if not inputs:
         _run(tensors, grad_tensors, retain_graph, create_graph, None)
         return
-    grads = _run(tensors, grad_tensors, retain_graph, create_graph, _capture_edges(inputs))
-    for t, g in zip(inputs, grads):
-        if g is not None:
-            _accumulate(t, g, create_graph)
+    with SWEEP_LOCK:
+        grads = _run(tensors, grad_tensors, retain_graph, create_graph, _capture_edges(inputs))
+        for t, g in zip(inputs, grads):
+            if g is not None:
+                _accumulate(t, g, create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

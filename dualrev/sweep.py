@@ -5,6 +5,7 @@ its output into gradients of its inputs by the rules of its plan.
 import gc
 import operator
 import sys
+import threading
 from heapq import heappop, heappush
 
 import numpy as np
@@ -219,13 +220,20 @@ def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture
     only the nodes that lead to a captured node run, and the gradient that
     arrives at each captured node is returned, in order (None if none came).
     """
-    collecting = gc.isenabled()
-    gc.disable()  # the graph holds no cycles; the collector would only slow the sweep
-    try:
-        return _sweep(roots, seeds, box_type, retain_graph, create_graph, capture)
-    finally:
-        if collecting:
-            gc.enable()
+    with SWEEP_LOCK:
+        collecting = gc.isenabled()
+        gc.disable()  # the graph holds no cycles; the collector would only slow the sweep
+        try:
+            return _sweep(roots, seeds, box_type, retain_graph, create_graph, capture)
+        finally:
+            if collecting:
+                gc.enable()
+
+
+# One backward pass runs at a time: passes from several threads may meet at
+# shared nodes (a leaf's accumulator keeps its pending gradient on itself)
+# and add into one .grad. Reentrant, for a hook that runs a backward pass.
+SWEEP_LOCK = threading.RLock()
 
 
 def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):

@@ -91,3 +91,50 @@ def test_operators_with_things_that_are_not_numbers_raise_type_error(other):
         with pytest.raises(TypeError, match="unsupported operand|not supported"):
             op(x, other)
     assert (x == other) is False and (x != other) is True  # as PyTorch
+
+
+# -- 2. backward from several threads ---------------------------------------------------
+
+def test_concurrent_backward_into_one_leaf_loses_nothing():
+    import sys
+    import threading
+    w = dr.tensor([1.0, 2.0], requires_grad=True)
+    c = dr.tensor([3.0, 5.0])
+    n = 1000
+
+    def work():
+        for _ in range(n):
+            (w * c).sum().backward()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    np.testing.assert_array_equal(w.grad.numpy(), [2 * n * 3.0, 2 * n * 5.0])
+
+
+def test_concurrent_backward_of_scalar_chains_and_inputs():
+    import sys
+    import threading
+    w = dr.tensor(1.0, requires_grad=True)
+    n = 500
+
+    def work(inputs):
+        for _ in range(n):
+            ((w * 2.0) * 1.0 + w).backward(inputs=inputs)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(arg,)) for arg in (None, [w])]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert w.grad.item() == 2 * n * 3.0
