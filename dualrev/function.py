@@ -3,10 +3,11 @@ its own, written as a class with static ``forward(ctx, *args)`` and
 ``backward(ctx, *grad_outputs)``.
 
 ``apply`` runs ``forward`` once and records one node per output, a
-primitive of its own whose VJP calls ``backward``. (``forward`` and
-``backward`` run with grad mode as it is, not off as in PyTorch: what they
-record at the Function's own level is dropped, but the levels below, those
-of enclosing ``dr.func`` transforms, must see their operations.) With several
+primitive of its own whose VJP calls ``backward``. On ambient tensors
+``forward`` runs with grad off, as in PyTorch; inside a ``dr.func``
+transform it runs with grad mode as it is, since the levels below, those of
+enclosing transforms, must see its operations (what it records at the
+Function's own level is dropped). With several
 outputs each node calls ``backward`` with its own gradient and zeros for the
 others; ``backward`` is linear in its gradients, so the contributions add up
 to one call with all of them. Under ``create_graph`` the gradients and the
@@ -15,11 +16,16 @@ operations is differentiated in turn. Forward mode needs nothing more:
 ``forward`` itself, run on Duals, carries the tangents.
 """
 
+import contextlib
 import inspect
 
 import numpy as np
 
+from ._arrays import dtype_of, shape_of
+from ._levels import AMBIENT
+from .grad_mode import no_grad
 from ._prims import Box, defprim, raw_value, share_memory
+from .ops import unbroadcast
 from .reverse import ReverseBox
 from .tensor import Tensor, _copy
 
@@ -96,10 +102,16 @@ class Function:
             bound.apply_defaults()
             args = bound.args[1:]
         ctx = FunctionCtx(args)
-        out = cls.forward(ctx, *args)
+        ctx._input_meta = tuple((shape_of(raw_value(a)), dtype_of(raw_value(a))) if needed else None
+                                for a, needed in zip(args, ctx.needs_input_grad))
+        top = max((a for a in args if isinstance(a, Box)), key=lambda a: a._level, default=None)
+        # forward runs with grad off, as in PyTorch, where that switches off no other
+        # level: enclosing dr.func transforms must see its operations
+        ambient = top is None or isinstance(top, ReverseBox) and top._level == AMBIENT
+        with no_grad() if ambient else contextlib.nullcontext():
+            out = cls.forward(ctx, *args)
         single = not isinstance(out, tuple)
         outputs = (out,) if single else out
-        top = max((a for a in args if isinstance(a, Box)), key=lambda a: a._level, default=None)
         if not (isinstance(top, ReverseBox) and any(ctx.needs_input_grad)):
             return out  # nothing to record (a Dual's tangent came from forward itself)
         level = ctx._level = top._level
@@ -177,6 +189,25 @@ def _cotangents(ctx, g, k):
         raise RuntimeError(f"function {ctx._cls.__name__}Backward returned an incorrect number "
                            f"of gradients (expected {len(ctx.needs_input_grad)}, got "
                            f"{len(result)})")
-    cotangents = [None if r is None or not needed else (r if recording else _inner(r, level))
-                  for r, needed in zip(result, ctx.needs_input_grad)]
-    return cotangents
+    return [None if r is None or not needed else
+            _fitted(ctx, i, r if recording else _inner(r, level), *ctx._input_meta[i])
+            for i, (r, needed) in enumerate(zip(result, ctx.needs_input_grad))]
+
+
+def _fitted(ctx, i, grad, want, dtype):
+    """Input i's gradient as ``backward`` returned it, brought to the
+    input's shape (summed over axes it broadcast to) and dtype, or PyTorch's
+    error when it cannot have come from that input."""
+    if not isinstance(grad, Box) and not isinstance(grad, np.ndarray):
+        grad = np.asarray(grad)
+    got = tuple(shape_of(grad))
+    if got != want:
+        try:
+            compatible = np.broadcast_shapes(got, want) == got
+        except ValueError:
+            compatible = False
+        if not compatible:
+            raise RuntimeError(f"Function {ctx._cls.__name__}Backward returned an invalid gradient "
+                               f"at index {i} - got {list(got)} but expected shape compatible "
+                               f"with {list(want)}")
+    return unbroadcast(grad, want, dtype)

@@ -11,7 +11,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from . import ops
-from ._arrays import canonical, dtype_of
+from ._arrays import canonical, dtype_of, shape_of
 from ._prims import _NO_PARAMS, PAIR, Box, identity, raw_value
 from .graph import (
     _FREED, AccumulateGrad, Node, _Output, _detached_error, _freed_error, _inplace_error,
@@ -181,15 +181,41 @@ def _run_hooks(node, kind, grad, *extra):
             continue
         if kind == "tensor":
             out = fn(grad)
-            grad = grad if out is None else out
+            grad = grad if out is None else _checked(fn, out, grad)
         elif kind == "pre":
             out = fn((grad,))
-            grad = grad if out is None else out[0]
+            if out is not None:
+                _check_count(fn, out, 1)
+                grad = _checked(fn, out[0], grad)
         else:
             out = fn(extra[0], (grad,))
             if out is not None:
-                extra[0][:] = list(out)
+                _check_count(fn, out, len(extra[0]))
+                extra[0][:] = [g if g is None or old is None else _checked(fn, g, old)
+                               for g, old in zip(out, extra[0])]
     return grad
+
+
+def _hook_name(fn):
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _check_count(fn, out, expected):
+    if len(out) != expected:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has returned an incorrect number of values "
+                           f"(got {len(out)}, but expected {expected})")
+
+
+def _checked(fn, new, old):
+    """What a hook returned in place of the gradient ``old``: the same shape
+    and dtype, as PyTorch requires (a wrong one would end up in .grad)."""
+    new_value, old_value = raw_value(new), raw_value(old)
+    if shape_of(new_value) != shape_of(old_value):
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
+    if dtype_of(new_value) != dtype_of(old_value):
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value (was "
+                           f"{dtype_of(old_value)} got {dtype_of(new_value)})")
+    return new
 
 
 def _sum(a, b):

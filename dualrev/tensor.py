@@ -5,6 +5,7 @@ fast scalar path), else a NumPy array. Inside a transform a Tensor's value
 may itself be a box of a lower level.
 """
 
+import functools
 import warnings
 import weakref
 
@@ -203,9 +204,11 @@ class Tensor(ReverseBox, MathMethods):
         a tensor it returns replaces the gradient."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        cls, level = type(self), self._level  # not self: the graph would hold a cycle
 
+        @functools.wraps(hook)
         def tensor_hook(grad):
-            boxed = grad if isinstance(grad, Tensor) else type(self)._make(grad, self._level)
+            boxed = grad if isinstance(grad, Tensor) else cls._make(grad, level)
             out = hook(boxed)
             if out is None:
                 return None

@@ -139,3 +139,82 @@ def test_concurrent_backward_of_scalar_chains_and_inputs():
     finally:
         sys.setswitchinterval(interval)
     assert w.grad.item() == 2 * n * 3.0
+
+
+# -- 4. gradients handed back by the user's code are checked ------------------------------
+
+def test_a_tensor_hook_may_not_change_the_size_or_type():
+    def widen(g):
+        return dr.ones(3)
+    for on_leaf in (True, False):
+        x = dr.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        (x if on_leaf else y).register_hook(widen)
+        with pytest.raises(RuntimeError, match="hook 'widen' has changed the size of value"):
+            y.sum().backward()
+        assert x.grad is None
+    x = dr.tensor([1.0, 2.0], dtype=dr.float32, requires_grad=True)
+    x.register_hook(lambda g: dr.ones(2, dtype=dr.float64))
+    with pytest.raises(RuntimeError, match="changed the type of value"):
+        (x * 2).sum().backward()
+
+
+def test_node_hooks_may_not_change_sizes_or_counts():
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_prehook(lambda go: (dr.ones(3),))
+    with pytest.raises(RuntimeError, match="changed the size of value"):
+        y.sum().backward()
+    y = x * x
+    y.grad_fn.register_hook(lambda gi, go: (dr.ones(2),))
+    with pytest.raises(RuntimeError, match=r"incorrect number of values \(got 1, but expected 2\)"):
+        y.sum().backward()
+
+
+def _function_returning(value):
+    class Scale(dr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return value
+    return Scale
+
+
+@pytest.mark.parametrize("shape", [(5,), (1,), ()])
+def test_function_backward_of_a_wrong_shape_raises_pytorch_error(shape):
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"ScaleBackward returned an invalid gradient at index 0 "
+                                           r"- got \[.*\] but expected shape compatible with \[2\]"):
+        _function_returning(dr.ones(shape)).apply(x).sum().backward()
+
+
+def test_function_backward_of_a_broadcast_shape_is_summed_and_cast():
+    x = dr.tensor([1.0, 2.0], dtype=dr.float32, requires_grad=True)
+    _function_returning(dr.ones(3, 2, dtype=dr.float64)).apply(x).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0] and x.grad.dtype == dr.float32
+
+
+# -- 8. custom rules run as PyTorch's and JAX's do ---------------------------------------------
+
+def test_function_forward_runs_with_grad_off_as_in_pytorch():
+    seen = []
+
+    class SinhBad(dr.autograd.Function):
+        """PyTorch's "double backward: what not to do": intermediates kept on
+        ctx have no history, so the gradient is not differentiable."""
+        @staticmethod
+        def forward(ctx, x):
+            seen.append(dr.is_grad_enabled())
+            ctx.expx, ctx.expnegx = dr.exp(x), dr.exp(-x)
+            return (ctx.expx - ctx.expnegx) / 2
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            return grad_out * (ctx.expx + ctx.expnegx) / 2
+    x = dr.tensor(1.0, requires_grad=True)
+    (grad_x,) = dr.autograd.grad(SinhBad.apply(x), x, create_graph=True)
+    assert seen == [False] and not grad_x.requires_grad
+    assert dr.is_grad_enabled()
