@@ -27,7 +27,7 @@ def _unsupported(name):
     return TypeError(
         f"dualrev has no derivative rule for {name}: it would return values detached "
         "from the graph. Use the dualrev function of the same name if there is one, define a "
-        "rule with dualrev.custom_jvp/custom_vjp, or call it on np.asarray(x) to drop the "
+        "rule with dualrev.custom_jvp/custom_vjp, or call it on x.detach() to drop the "
         "derivative on purpose.")
 
 

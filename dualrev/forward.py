@@ -90,10 +90,11 @@ class Dual(Box, MathMethods):
         return float(self.primal)
 
     def __array__(self, dtype=None, copy=None):
-        """``np.asarray(d)``: the primal's values (the tangent is ``d.tangent``)."""
-        from ._prims import raw_value
-        array = np.asarray(raw_value(self.primal))
-        return array if dtype is None else array.astype(dtype)
+        """``np.asarray(d)`` raises: NumPy code would drop the tangent silently
+        (as JAX refuses a tracer). Take ``d.primal`` for the values."""
+        raise RuntimeError("Can't call numpy() on a Dual, whose tangent is being carried: NumPy "
+                           "would drop it. Use dualrev's functions on it, or take d.primal for "
+                           "the values.")
 
     def __int__(self):
         return int(self.primal)

@@ -241,15 +241,22 @@ class Tensor(ReverseBox, MathMethods):
     def numpy(self):
         """The values as a NumPy array sharing memory with the tensor (not for a tensor that
         requires grad: use ``detach().numpy()``)."""
+        return np.asarray(self._shared()) if self._numpy_ok() else None
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)``: the values of a tensor that is not being
+        differentiated. A tensor that requires grad raises, as in PyTorch:
+        NumPy code would drop its derivative silently."""
+        self._numpy_ok()
+        array = np.asarray(self._value)
+        return array if dtype is None else array.astype(dtype)
+
+    def _numpy_ok(self):
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         self._plain("numpy()")
-        return np.asarray(self._shared())
-
-    def __array__(self, dtype=None, copy=None):
-        array = np.asarray(self._plain("np.asarray"))
-        return array if dtype is None else array.astype(dtype)
+        return True
 
     def _one_element(self):
         if np.size(raw_value(self._value)) != 1:

@@ -60,6 +60,8 @@ def fixed(max_examples):
 
 def A(value):
     """The values of a result as a float64 ndarray."""
+    if isinstance(value, dr.Tensor):
+        value = value.detach()
     return np.asarray(value, dtype=np.float64)
 
 

@@ -188,7 +188,7 @@ def check_entry(f, arrays):
     expected = np.asarray(f(*arrays))
     out = f(*leaves(arrays))
     assert isinstance(out, dr.Tensor)
-    np.testing.assert_allclose(np.asarray(out), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-12, atol=1e-12)
     v = RNG.standard_normal(expected.shape)
     # reverse mode vs finite differences
     xs = leaves(arrays)
@@ -283,7 +283,7 @@ def test_shape_functions_give_plain_values(name):
 def test_mixed_operands_record_like_tensors():
     a, x = anywhere(3), dr.tensor(anywhere(3), requires_grad=True)
     (a * x + np.sin(x) - a).sum().backward()
-    np.testing.assert_allclose(np.asarray(x.grad), a + np.cos(np.asarray(x)), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(x.grad), a + np.cos(x.detach().numpy()), rtol=1e-12)
     d = dr.Dual(anywhere(3), np.ones(3))
     np.testing.assert_allclose(np.asarray((a * d).tangent), a)
 
@@ -296,9 +296,40 @@ def test_ufunc_reduce_with_where():
     np.testing.assert_array_equal(np.asarray(x.grad), [1.0, 0.0, 1.0])
 
 
-def test_asarray_gives_the_values():
+def test_asarray_gives_the_values_of_a_tensor_not_being_differentiated():
     x = dr.tensor([1.0, 2.0], requires_grad=True)
-    np.testing.assert_array_equal(np.asarray(x * 2), [2.0, 4.0])
+    np.testing.assert_array_equal(np.asarray((x * 2).detach()), [2.0, 4.0])
+    with dr.no_grad():
+        np.testing.assert_array_equal(np.asarray(x * 2), [2.0, 4.0])
+
+
+@pytest.mark.parametrize("convert", [np.asarray, np.array, dr.Tensor.numpy,
+                                     lambda t: np.asarray(t, dtype=np.float32)])
+def test_asarray_of_a_value_being_differentiated_raises(convert):
+    """A silent conversion would detach the graph inside third-party code."""
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    for value in (x, x * 2):
+        with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires "
+                                               "grad. Use tensor.detach\\(\\).numpy\\(\\)"):
+            convert(value)
+    if convert is not np.asarray:
+        with pytest.raises(RuntimeError, match="Can't call numpy"):
+            np.asarray(dr.Dual(np.ones(2), np.ones(2)))
+    seen = []
+    dr.func.grad(lambda v: seen.append(pytest.raises(RuntimeError, convert, v)) or v.sum())(
+        np.ones(2))
+    assert seen
+
+
+def test_third_party_code_that_converts_raises_instead_of_detaching():
+    """HIPS autograd's neural_net example with scipy's logsumexp, which calls
+    np.asarray on its input: PyTorch raises there, and so does dualrev."""
+    def logsumexp(a):  # as scipy.special.logsumexp does it
+        a = np.asarray(a)
+        return np.log(np.sum(np.exp(a - a.max()))) + a.max()
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="detach"):
+        logsumexp(x)
 
 
 @pytest.mark.parametrize("call", [
