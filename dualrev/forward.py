@@ -16,6 +16,7 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, is_float, ndim_of, shape_of
 from ._levels import new_level
+from .anomaly_mode import CHECKING_NAN, ENABLED as _anomaly_mode, check_tangent, forward_trace, report
 from ._methods import MathMethods
 from ._prims import Box, check_operand
 from . import ops
@@ -156,21 +157,27 @@ def _tangent_of(prim, ans, primals, tangents, params):
         tangent = _jvp(prim, ans, primals, tangents, params)
     else:
         return None
-    return None if tangent is None else _fit_tangent(_same_dtype(tangent, ans), ans)
+    if tangent is None:
+        return None
+    if CHECKING_NAN[0]:  # anomaly mode: a nan made here is an error
+        check_tangent(prim, tangent, tangents)
+    return _fit_tangent(_same_dtype(tangent, ans), ans)
 
 
 class _Deferred:
     """A tangent not computed yet: what ``_tangent_of`` needs, kept until
     the tangent is first read. The arguments' tangents may be deferred too;
     ``computed`` works through such a chain with a loop, not recursion (a
-    long chain of operations is fine), and lets go of what it kept."""
+    long chain of operations is fine), and lets go of what it kept. In
+    anomaly mode it keeps where it was made, too (``trace``)."""
 
-    __slots__ = ("prim", "ans", "primals", "tangents", "params", "value")
+    __slots__ = ("prim", "ans", "primals", "tangents", "params", "value", "trace")
 
     def __init__(self, prim, ans, primals, tangents, params):
         self.prim, self.ans, self.primals, self.tangents, self.params = (
             prim, ans, primals, tangents, params)
         self.value = None
+        self.trace = forward_trace() if _anomaly_mode[0] else None
 
     def computed(self):
         stack = [self]
@@ -185,10 +192,15 @@ class _Deferred:
                 continue
             stack.pop()
             tangents = [t.value if type(t) is _Deferred else t for t in top.tangents]
-            top.value = _tangent_of(top.prim, top.ans, top.primals, tangents, top.params)
+            try:
+                top.value = _tangent_of(top.prim, top.ans, top.primals, tangents, top.params)
+            except Exception:
+                if top.trace is not None:  # (anomaly mode) where the operation was called
+                    report(top.prim.name, top.trace)
+                raise
             if top.value is None:  # every contribution was zero after all
                 top.value = np.zeros_like(top.ans)
-            top.ans = top.primals = top.tangents = top.params = None
+            top.ans = top.primals = top.tangents = top.params = top.trace = None
         return self.value
 
 
