@@ -131,6 +131,28 @@ def note_forward(node):
     node.trace = forward_trace()
 
 
+def deferred():
+    """What a deferred tangent made while the mode is on keeps (see
+    ``forward._Deferred``): where it was made, and whether to check it."""
+    return forward_trace(), _check_nan[0]
+
+
+def computed(deferred, tangents, tangent_of):
+    """The tangent of ``deferred`` (made while the mode was on), by
+    ``tangent_of`` from ``tangents``, checked for a new nan if it was to
+    be; an error warns of where its operation was called."""
+    trace, check_nan = deferred.anomaly
+    try:
+        tangent = tangent_of(deferred.prim, deferred.ans, deferred.primals, tangents,
+                             deferred.params)
+        if check_nan and tangent is not None:
+            check_tangent(deferred.prim, tangent, tangents)
+        return tangent
+    except Exception:
+        report(deferred.prim.name, trace)
+        raise
+
+
 def report(name, trace):
     """Warn, as PyTorch does when an error is raised while a node runs, of
     where the node named ``name`` was recorded (``trace``, None if it was

@@ -16,7 +16,8 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, is_float, ndim_of, shape_of
 from ._levels import new_level
-from .anomaly_mode import CHECKING_NAN, ENABLED as _anomaly_mode, check_tangent, forward_trace, report
+from . import anomaly_mode
+from .anomaly_mode import CHECKING_NAN, check_tangent
 from ._methods import MathMethods
 from ._prims import Box, check_operand
 from . import ops
@@ -169,15 +170,16 @@ class _Deferred:
     the tangent is first read. The arguments' tangents may be deferred too;
     ``computed`` works through such a chain with a loop, not recursion (a
     long chain of operations is fine), and lets go of what it kept. In
-    anomaly mode it keeps where it was made, too (``trace``)."""
+    anomaly mode it keeps where it was made and whether to check it for nan
+    (``anomaly``), and is checked when computed, whatever the mode then."""
 
-    __slots__ = ("prim", "ans", "primals", "tangents", "params", "value", "trace")
+    __slots__ = ("prim", "ans", "primals", "tangents", "params", "value", "anomaly")
 
     def __init__(self, prim, ans, primals, tangents, params):
         self.prim, self.ans, self.primals, self.tangents, self.params = (
             prim, ans, primals, tangents, params)
         self.value = None
-        self.trace = forward_trace() if _anomaly_mode[0] else None
+        self.anomaly = anomaly_mode.deferred() if anomaly_mode.ENABLED[0] else None
 
     def computed(self):
         stack = [self]
@@ -192,15 +194,13 @@ class _Deferred:
                 continue
             stack.pop()
             tangents = [t.value if type(t) is _Deferred else t for t in top.tangents]
-            try:
+            if top.anomaly is None:
                 top.value = _tangent_of(top.prim, top.ans, top.primals, tangents, top.params)
-            except Exception:
-                if top.trace is not None:  # (anomaly mode) where the operation was called
-                    report(top.prim.name, top.trace)
-                raise
+            else:
+                top.value = anomaly_mode.computed(top, tangents, _tangent_of)
             if top.value is None:  # every contribution was zero after all
                 top.value = np.zeros_like(top.ans)
-            top.ans = top.primals = top.tangents = top.params = top.trace = None
+            top.ans = top.primals = top.tangents = top.params = top.anomaly = None
         return self.value
 
 
