@@ -17,6 +17,9 @@ ENABLED = ("Anomaly Detection has been enabled. This mode will increase the runt
            "only be enabled for debugging.")
 SQRT_NAN = "Function 'SqrtBackward0' returned nan values in its 0th output."
 
+# NumPy's own warnings of 0/0 and of sqrt and log out of their domain, on the way to the nans
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
 
 @pytest.fixture(autouse=True)
 def anomaly_mode_off():
