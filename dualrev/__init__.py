@@ -11,6 +11,7 @@ from .array_functions import (  # noqa: F401
     index_select, inner, masked_fill, moveaxis, movedim, narrow, outer, pad, repeat, roll, sort,
     split, take, take_along_dim, tensordot, tile, topk, trace, tril, triu, unbind, vdot, vstack)
 from ._format import set_printoptions  # noqa: F401
+from .anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: F401
 from .custom import custom_jvp, custom_vjp  # noqa: F401
 from .creation import (  # noqa: F401
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,

@@ -4,6 +4,8 @@ tensors, over the tape of ``reverse``."""
 import numpy as np
 
 from . import dtypes
+from .anomaly_mode import (  # noqa: F401
+    detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly)
 from ._arrays import dtype_of, shape_of
 from ._levels import AMBIENT
 from .grad_mode import set_grad_enabled
@@ -135,4 +137,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(results)
 
 __all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "Function",
-           "FunctionCtx"]
+           "FunctionCtx", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled"]

@@ -16,6 +16,8 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, is_float, ndim_of, shape_of
 from ._levels import new_level
+from . import anomaly_mode
+from .anomaly_mode import CHECKING_NAN, check_tangent
 from ._methods import MathMethods
 from ._prims import Box, check_operand
 from . import ops
@@ -157,21 +159,28 @@ def _tangent_of(prim, ans, primals, tangents, params):
         tangent = _jvp(prim, ans, primals, tangents, params)
     else:
         return None
-    return None if tangent is None else _fit_tangent(_same_dtype(tangent, ans), ans)
+    if tangent is None:
+        return None
+    if CHECKING_NAN[0]:  # anomaly mode: a nan made here is an error
+        check_tangent(prim, tangent, tangents)
+    return _fit_tangent(_same_dtype(tangent, ans), ans)
 
 
 class _Deferred:
     """A tangent not computed yet: what ``_tangent_of`` needs, kept until
     the tangent is first read. The arguments' tangents may be deferred too;
     ``computed`` works through such a chain with a loop, not recursion (a
-    long chain of operations is fine), and lets go of what it kept."""
+    long chain of operations is fine), and lets go of what it kept. In
+    anomaly mode it keeps where it was made and whether to check it for nan
+    (``anomaly``), and is checked when computed, whatever the mode then."""
 
-    __slots__ = ("prim", "ans", "primals", "tangents", "params", "value")
+    __slots__ = ("prim", "ans", "primals", "tangents", "params", "value", "anomaly")
 
     def __init__(self, prim, ans, primals, tangents, params):
         self.prim, self.ans, self.primals, self.tangents, self.params = (
             prim, ans, primals, tangents, params)
         self.value = None
+        self.anomaly = anomaly_mode.deferred() if anomaly_mode.ENABLED[0] else None
 
     def computed(self):
         stack = [self]
@@ -186,10 +195,13 @@ class _Deferred:
                 continue
             stack.pop()
             tangents = [t.value if type(t) is _Deferred else t for t in top.tangents]
-            top.value = _tangent_of(top.prim, top.ans, top.primals, tangents, top.params)
+            if top.anomaly is None:
+                top.value = _tangent_of(top.prim, top.ans, top.primals, tangents, top.params)
+            else:
+                top.value = anomaly_mode.computed(top, tangents, _tangent_of)
             if top.value is None:  # every contribution was zero after all
                 top.value = np.zeros_like(top.ans)
-            top.ans = top.primals = top.tangents = top.params = None
+            top.ans = top.primals = top.tangents = top.params = top.anomaly = None
         return self.value
 
 

@@ -17,6 +17,7 @@ from ._arrays import canonical, dtype_of, shape_of
 from ._levels import AMBIENT, new_level
 from ._prims import Box, check_operand, raw_value
 from ._tree import flatten, unflatten
+from .anomaly_mode import batched_sweep
 from .dtypes import as_value
 from .forward import Dual, _fit_tangent
 from .grad_mode import enable_grad
@@ -148,7 +149,8 @@ def _pull_batched(out, directions, level, boxes):
                 else _result(_zeros_like(b._value, (1,))) for g, b in zip(grads, boxes)]
     batch_level = new_level()
     seed = Dual._make(_zeros_like(out), directions, batch_level)
-    grads = _sweep([out], [seed], level, boxes, retain_graph=True)
+    with batched_sweep():  # (anomaly mode: the tangents are gradients)
+        grads = _sweep([out], [seed], level, boxes, retain_graph=True)
     return [_result(g.tangent) if isinstance(g, Dual) and g._level == batch_level
             else _result(_zeros_like(b._value, (k,))) for g, b in zip(grads, boxes)]
 

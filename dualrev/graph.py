@@ -30,11 +30,12 @@ class _Extras:
     """The rarely set fields of a node (see Node)."""
 
     __slots__ = ("params", "hooks", "casts", "versions", "watch", "exposed", "detached",
-                 "alias")
+                 "alias", "trace")
 
     def __init__(self):
         self.params = _NO_PARAMS
         self.hooks = self.casts = self.versions = self.watch = self.exposed = self.alias = None
+        self.trace = None
         self.detached = False
 
 
@@ -78,6 +79,7 @@ class Node:
     exposed = _extra_field("exposed")    # weak references to those whose value may change untracked
     detached = _extra_field("detached")  # its tensor was detached in place (saving it is an error)
     alias = _extra_field("alias")        # PyTorch's name for it, where not the primitive's
+    trace = _extra_field("trace")        # where it was recorded, in anomaly mode (see anomaly_mode)
 
     @property
     def prim(self):

@@ -11,6 +11,7 @@ import numpy as np
 from ._arrays import check_real, dtype_of, is_float, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
 from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, share_memory
+from .anomaly_mode import ENABLED as _anomaly_mode, note_forward
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
 
 
@@ -223,6 +224,8 @@ def _scalar_node(plan, x, y, ex, ey, vx, vy):
     node.plan = plan
     node.level = AMBIENT
     node.extra = None
+    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly_mode)
+        note_forward(node)
     lone = plan.lone
     if lone is None:
         node.edges = ex
@@ -302,6 +305,8 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
     node.plan = plan
     node.level = level
     node.extra = None
+    if _anomaly_mode[0]:
+        note_forward(node)
     lone = plan.lone
     if lone is not None:
         node.edges = edges[lone]

@@ -13,6 +13,7 @@ import numpy as np
 from . import ops
 from ._arrays import canonical, dtype_of, shape_of
 from ._prims import _NO_PARAMS, PAIR, Box, identity, raw_value
+from .anomaly_mode import CHECKING_NAN, ENABLED as _anomaly_mode, check_outputs, report_node
 from .graph import (
     _FREED, AccumulateGrad, Node, _Output, _detached_error, _freed_error, _inplace_error,
     _last_inplace)
@@ -272,6 +273,8 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
         needed = _leading_to(_topological_order(roots), capture)
         targets, captured = set(capture), {}
     heap = []  # (-seq, node) of the nodes with a pending gradient
+    checking = CHECKING_NAN[0]  # anomaly mode: every node by the general path, checked for nan
+    node = None
     for root, seed in zip(roots, seeds):
         if root.pending is None:
             heappush(heap, (-root.seq, root))
@@ -296,10 +299,12 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                     _accumulate(leaf, grad, create_graph)  # (not if it stopped requiring grad)
                 continue
             plan = node.plan
-            if (extra is not None or not plan.simple
+            if (checking or extra is not None or not plan.simple
                     or plan.n_saved and (create_graph or node.seq <= _last_inplace[0]
                                          or node.saved is _FREED)):
                 grads = _apply_rules(node, grad, create_graph, box_type)
+                if checking and (extra is None or not extra.hooks):  # (else after the hooks)
+                    check_outputs(node, grads)
             elif plan.lone is not None:  # the common nodes, run here (see VjpPlan.simple)
                 rule = plan.rules[plan.lone]
                 if not rule[1]:
@@ -318,6 +323,8 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                          if not rule[1] else rule[0](grad, saved[rule[2]]) for rule in plan.rules]
             if extra is not None and extra.hooks:
                 grads = _post_hooks(node, grad, grads)
+                if checking:
+                    check_outputs(node, grads)
             if not retain_graph and plan.saves_values:
                 node.saved = _FREED
                 if plan.save == PAIR:
@@ -343,7 +350,9 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                 else:
                     edge.pending = _sum(edge.pending, g)
             grads = g = None  # the pending slots hold them now (see _owned)
-    except BaseException:
+    except BaseException as error:
+        if _anomaly_mode[0] and node is not None and isinstance(error, Exception):
+            report_node(node)  # where the node that failed was recorded
         for _, node in heap:  # leave no gradient behind for the next pass
             node.pending = None
         raise
