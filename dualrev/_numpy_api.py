@@ -6,7 +6,8 @@ Two tables map NumPy's names to dualrev's operations, with NumPy's
 signatures and defaults (``np.var`` has ``ddof=0``, where PyTorch's ``var``
 subtracts 1). A NumPy function or ufunc with no entry raises ``TypeError``
 naming it, never a silently detached result; ``np.asarray(t)`` gives the
-values, as it should.
+values of a tensor that is not being differentiated and raises for one that
+is, as PyTorch does (third-party code that converts would detach it).
 """
 
 import math
@@ -146,11 +147,13 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
 
 
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    return F._boxed(ops.var(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims))
+    return F._named(ops.var(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
+                    "VarBackward0")
 
 
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    return F._boxed(ops.std(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims))
+    return F._named(ops.std(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
+                    "StdBackward0")
 
 
 def _dot(a, b, out=None):

@@ -159,20 +159,28 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 def logit(input, eps=None):
     """log(input / (1 - input)), input first clamped to [eps, 1 - eps] when
-    ``eps`` is given (gradient 0 outside, as in PyTorch)."""
+    ``eps`` is given (gradient 0 outside, as in PyTorch). Without ``eps``,
+    outside [0, 1] the value and the gradient are nan, as in PyTorch."""
     x = input
+    values = raw_value(input)
     if eps is not None:
-        values = raw_value(input)
         inside = (values >= eps) & (values <= 1.0 - eps)
         x = ops.where(inside, input, np.clip(values, eps, 1.0 - eps))
-    return _named(ops.sub(ops.log(x), ops.log1p(ops.neg(x))), "LogitBackward0")
+    out = ops.sub(ops.log(x), ops.log1p(ops.neg(x)))
+    if eps is None and np.any((values < 0) | (values > 1)):
+        # x * (nan outside, 0 inside): the value is nan there already; this
+        # makes the derivative nan too, where log's would be finite
+        out = ops.add(out, ops.mul(x, np.where((values < 0) | (values > 1), np.nan, 0.0)))
+    return _named(out, "LogitBackward0")
 
 
 def xlogy(input, other):
     """input * log(other), 0 where input is 0 and other is not nan (even where
-    other <= 0; the gradient in input is then 0 too, log(other) elsewhere)."""
+    other <= 0 or is inf; the gradient in input is then 0 too (PyTorch:
+    inf at other = inf), log(other) elsewhere)."""
     x, y = raw_value(input), raw_value(other)
-    safe = ops.where((x == 0) & (y <= 0), 1.0, other)  # log 1 = 0 there, not -inf or nan
+    # log 1 = 0 there, not -inf, nan or inf
+    safe = ops.where((x == 0) & ((y <= 0) | (y == np.inf)), 1.0, other)
     return _named(ops.mul(input, ops.log(safe)), "XlogyBackward0")
 
 
@@ -236,8 +244,8 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Box) or isinstance(max, Box):
-        out = input if min is None else ops.maximum(input, min)
-        return _named(out if max is None else ops.minimum(out, max), "ClampBackward0")
+        return _boxed(ops.clamp_tensors(input, -math.inf if min is None else min,
+                                        math.inf if max is None else max))
     return _boxed(ops.clamp(input, min=min, max=max))
 
 

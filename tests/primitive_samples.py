@@ -810,6 +810,21 @@ SPECS["pow"] = Spec(
     ),
     _binary(np.power))
 SPECS["clamp"] = Spec(elementwise((off_lattice,), params=clamp_params()), ref_clamp)
+
+
+def bounds_below(rng, shape):
+    """Multiples of 1/2 less 0.1: never tied with off_lattice values or with
+    bounds_above ones."""
+    return on_lattice(rng, shape) - 0.1
+
+
+def bounds_above(rng, shape):
+    return on_lattice(rng, shape) + 0.1
+
+
+SPECS["clamp_tensors"] = Spec(elementwise((off_lattice, bounds_below, bounds_above)),
+                              lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+                              kinks=elementwise((on_lattice, on_lattice, on_lattice)))
 SPECS["where"] = Spec(elementwise((booleans(), R, R), diff=(1, 2)), np.where)
 SPECS["astype"] = Spec(astype_samples(), lambda x, *, dtype: np.asarray(x).astype(dtype))
 

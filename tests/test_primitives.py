@@ -495,8 +495,10 @@ def test_tangent_dtype_follows_primal(name):
     """A float32 array and a 0-d float64 value, both Duals of one level: the
     output is float32 (a 0-d value does not upcast), so must its tangent be."""
     x32 = np.array([0.75, 1.25], np.float32)
-    args = [x32, np.float64(0.5)] if name != "where" else [np.array([True, False]), x32, 0.5]
-    diff = range(len(args) - 2, len(args))
+    args = {"where": [np.array([True, False]), x32, 0.5],
+            "clamp_tensors": [x32, np.float64(0.5), np.float64(1.0)]}.get(
+        name, [x32, np.float64(0.5)])
+    diff = range(len(args) - 2, len(args)) if name != "clamp_tensors" else range(3)
     dirs = {i: np.ones_like(args[i]) for i in diff}
     out = OPS[name](*with_duals(args, dirs))
     assert plain(out.primal).dtype == np.float32

@@ -218,3 +218,72 @@ def test_function_forward_runs_with_grad_off_as_in_pytorch():
     (grad_x,) = dr.autograd.grad(SinhBad.apply(x), x, create_graph=True)
     assert seen == [False] and not grad_x.requires_grad
     assert dr.is_grad_enabled()
+
+
+# -- 6. gradients at edge points make PyTorch's choices (values recorded from PyTorch 2.13) ---
+
+def _grads(f, *values):
+    xs = [dr.tensor(v, requires_grad=True) for v in values]
+    out = f(*xs)
+    out.sum().backward()
+    return out, [x.grad.tolist() for x in xs]
+
+
+def test_clamp_with_tensor_bounds_splits_as_pytorch():
+    _, (gx, glo) = _grads(lambda x, lo: dr.clamp(x, min=lo), [1.0, 2.0, 3.0], [1.0, 1.0, 4.0])
+    assert gx == [1.0, 1.0, 0.0] and glo == [0.0, 0.0, 1.0]
+    _, grads = _grads(lambda x, lo, hi: dr.clamp(x, min=lo, max=hi),
+                      [1.0, 2.0, 3.0], [1.0, 1.0, 4.0], [0.5, 5.0, 5.0])
+    assert grads == [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    # every order of x, lo, hi over {0, 1, 2}: who gets the gradient (PyTorch's table)
+    x, lo, hi = (np.array(v, dtype=float).ravel() for v in np.meshgrid(
+        [0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [0.0, 1.0, 2.0], indexing="ij"))
+    _, (gx, glo, ghi) = _grads(lambda x, lo, hi: dr.clamp(x, lo, hi), x, lo, hi)
+    np.testing.assert_array_equal(gx, (lo <= x) & (x <= hi))
+    np.testing.assert_array_equal(glo, (x < lo) & (lo < hi))
+    np.testing.assert_array_equal(ghi, (x > hi) | (lo > hi))
+
+
+def test_std_of_a_constant_has_gradient_zero():
+    out, (g,) = _grads(lambda x: x.std(), [1.0, 1.0, 1.0])
+    assert out.item() == 0.0 and g == [0.0, 0.0, 0.0]
+
+
+def test_atan2_at_the_origin_has_gradient_zero():
+    _, grads = _grads(dr.atan2, 0.0, 0.0)
+    assert grads == [0.0, 0.0]
+
+
+def test_max_and_min_with_nan_send_the_gradient_to_the_nan():
+    for reduce in (lambda x: x.max(), lambda x: x.min(), lambda x: dr.amax(x, 0)):
+        out, (g,) = _grads(reduce, [1.0, float("nan"), 3.0])
+        assert np.isnan(out.item()) and g == [0.0, 1.0, 0.0]
+
+
+def test_xlogy_of_zero_and_infinity_is_zero():
+    out, (gx, gy) = _grads(dr.xlogy, 0.0, float("inf"))
+    assert out.item() == 0.0 and gy == 0.0
+    out, (gx, gy) = _grads(dr.xlogy, 0.0, 2.0)  # the gradient in x is log(y) at x = 0
+    assert out.item() == 0.0 and gx == pytest.approx(np.log(2.0)) and gy == 0.0
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_logit_outside_the_unit_interval_is_nan_with_a_nan_gradient():
+    out, (g,) = _grads(dr.logit, [0.5, 2.0])
+    assert out.tolist()[0] == 0.0 and np.isnan(out.tolist()[1])
+    assert g[0] == 4.0 and np.isnan(g[1])
+
+
+@pytest.mark.parametrize("matrix", [[[1.0, 2.0], [2.0, 4.0]], [[0.0, 1.0], [0.0, 0.0]],
+                                    [[1.0, 2.0, 0.0], [2.0, 4.0, 0.0], [0.0, 0.0, 1.0]]])
+def test_det_of_a_singular_matrix_differentiates_through_the_adjugate(matrix):
+    a = np.array(matrix)
+    n = len(a)
+    cofactors = np.array([[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1))
+                           for j in range(n)] for i in range(n)])
+    _, (g,) = _grads(dr.linalg.det, a)
+    np.testing.assert_allclose(g, cofactors, atol=1e-12)
+    t = dr.tensor(a, requires_grad=True)
+    assert dr.autograd.gradcheck(dr.linalg.det, (t,))
+    assert dr.autograd.gradgradcheck(dr.linalg.det, (t,))
+    np.testing.assert_allclose(dr.func.jacfwd(dr.linalg.det)(a).numpy(), cofactors, atol=1e-12)

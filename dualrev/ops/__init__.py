@@ -4,7 +4,7 @@ the operations composed from them. Split by kind."""
 from .elementwise import (  # noqa: F401
     bitwise_and, bitwise_not, bitwise_or, bitwise_xor, left_shift, logical_xor, right_shift,
     abs, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, astype, cbrt, ceil,
-    clamp, clone, cos, cosh, div, eq, exp, exp2, expm1, floor, ge, gt, hypot, le, log, log1p,
+    clamp, clamp_tensors, clone, cos, cosh, div, eq, exp, exp2, expm1, floor, ge, gt, hypot, le, log, log1p,
     logaddexp, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow,
     relu, round, sigmoid, sign, sin, sinh, sqrt, stop_gradient, sub, tan, tanh, trunc, where)
 from .reductions import all, amax, amin, any, argmax, argmin, mean, prod, sum  # noqa: F401

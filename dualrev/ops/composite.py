@@ -33,7 +33,11 @@ def var(x, *, axis, correction, keepdims):
 
 
 def std(x, *, axis, correction, keepdims):
-    return ew.sqrt(var(x, axis=axis, correction=correction, keepdims=keepdims))
+    """sqrt(var), with gradient 0 (not 0 / 0) where the variance is 0, as
+    PyTorch gives for a constant."""
+    v = var(x, axis=axis, correction=correction, keepdims=keepdims)
+    zero = raw_value(v) == 0
+    return ew.where(zero, 0.0, ew.sqrt(ew.where(zero, 1.0, v)))
 
 
 def norm(x, *, p, axis, keepdims):

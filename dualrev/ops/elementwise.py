@@ -265,23 +265,42 @@ hypot = defprim("hypot", _binary(np.hypot, floats=True), "x y", broadcasts=True,
 logaddexp = defprim("logaddexp", _binary(np.logaddexp, floats=True), "x y", broadcasts=True,  # never overflows
                     jvp=(lambda t, x, y: t * sigmoid(x - y), lambda t, x, y: t * sigmoid(y - x)),
                     vjp=(lambda g, x, y: g * sigmoid(x - y), lambda g, x, y: g * sigmoid(y - x)))
-arctan2 = defprim("arctan2", _binary(np.arctan2, floats=True), "y x", broadcasts=True, backward_name="Atan2Backward0",
-                  jvp=(lambda t, y, x: div(t * x, x * x + y * y),
-                       lambda t, y, x: neg(div(t * y, x * x + y * y))),
-                  vjp=(lambda g, y, x: div(g * x, x * x + y * y),
-                       lambda g, y, x: neg(div(g * y, x * x + y * y))))
+def _over_radius2(v, y, x):
+    """v / (x² + y²), 0 at the origin (PyTorch's atan2 gradient there) by
+    dividing by 1 instead of 0 (no 0/0 at any order)."""
+    r2 = x * x + y * y
+    zero = r2 == 0
+    return where(zero, 0.0, div(v, where(zero, 1.0, r2)))
+
+
+arctan2 = defprim("arctan2", _binary(np.arctan2, floats=True), "y x", broadcasts=True,
+                  backward_name="Atan2Backward0",
+                  jvp=(lambda t, y, x: _over_radius2(t * x, y, x),
+                       lambda t, y, x: neg(_over_radius2(t * y, y, x))),
+                  vjp=(lambda g, y, x: _over_radius2(g * x, y, x),
+                       lambda g, y, x: neg(_over_radius2(g * y, y, x))))
 cbrt = defprim("cbrt", lambda x: np.cbrt(_as_float(x)),
                jvp=lambda t, ans: div(t, 3 * ans * ans), vjp=lambda g, ans: div(g, 3 * ans * ans))
-maximum = defprim("maximum", _binary(np.maximum), "x y", broadcasts=True,
+_maximum, _minimum = _binary(np.maximum), _binary(np.minimum)
+maximum = defprim("maximum", _maximum, "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, x, y), lambda t, x, y: _tie_mix(t, y, x)),
                   vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)))
-minimum = defprim("minimum", _binary(np.minimum), "x y", broadcasts=True,
+minimum = defprim("minimum", _minimum, "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, y, x), lambda t, x, y: _tie_mix(t, x, y)),
                   vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)))
 clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
                 backward_name="ClampBackward1",
                 jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
                 vjp=lambda g, x, *, min, max: g * _inside(x, min, max))
+clamp_tensors = defprim(
+    "clamp_tensors", lambda x, lo, hi: _where_impl(x != x, x, _minimum(_maximum(x, lo), hi)),
+    "x lo hi", broadcasts=True, backward_name="ClampBackward0",
+    jvp=(lambda t, x, lo, hi: t * _clamp_masks(x, lo, hi)[0],
+         lambda t, x, lo, hi: t * _clamp_masks(x, lo, hi)[1],
+         lambda t, x, lo, hi: t * _clamp_masks(x, lo, hi)[2]),
+    vjp=(lambda g, x, lo, hi: g * _clamp_masks(x, lo, hi)[0],
+         lambda g, x, lo, hi: g * _clamp_masks(x, lo, hi)[1],
+         lambda g, x, lo, hi: g * _clamp_masks(x, lo, hi)[2]))
 where = defprim("where", _where_impl, "condition x y", broadcasts=True,
                 jvp=(None, lambda t, condition: where(condition, t, 0.0),
                      lambda t, condition: where(condition, 0.0, t)),
@@ -291,6 +310,15 @@ clone = defprim("clone", lambda x: x.copy() if type(x) is np.ndarray else x, lin
                 vjp=identity)
 astype = defprim("astype", _astype_impl, linear=True, vjp=lambda g, *, dtype: g,
                  backward_name="ToCopyBackward0")
+
+
+def _clamp_masks(x, lo, hi):
+    """Where each of x, lo and hi gets clamp's derivative, as PyTorch splits
+    it with tensor bounds: x between the bounds (bounds included); lo where x
+    is below it and it is below hi; hi where x is above it or lo is above
+    it (clamp gives hi then). Where lo == hi and x is outside, no one gets it;
+    a nan x gives none."""
+    return ((x >= lo) & (x <= hi), (x < lo) & (lo < hi), (x > hi) | (lo > hi))
 
 
 def _inside(x, lo, hi):

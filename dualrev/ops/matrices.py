@@ -36,7 +36,7 @@ directions then confirm.
 
 import numpy as np
 
-from .._prims import defprim
+from .._prims import defprim, raw_value
 from .._arrays import canonical, ndim_of, shape_of
 from . import elementwise as ew
 from . import reductions as red
@@ -109,9 +109,43 @@ def _scaled_inverse_transpose(scale, a):
     return sh.unsqueeze(scale, axis=(-2, -1)) * _mT(inv(a))
 
 
+def _cofactors(a):
+    """The cofactor matrices C (C_ij = (-1)^(i+j) det of A without row i and
+    column j; C = adj(A)ᵀ), from determinants of minors: right for singular
+    matrices too, where det A · A⁻ᵀ cannot be formed, and differentiable
+    again (the minors' determinants have this same rule)."""
+    n = shape_of(a)[-1]
+    if n == 1:
+        raw = raw_value(a)
+        return np.ones(raw.shape, raw.dtype)
+    keep = np.array([[k for k in range(n) if k != i] for i in range(n)])
+    minors = sh.getitem(a, index=(Ellipsis, keep[:, None, :, None], keep[None, :, None, :]))
+    signs = (-1.0) ** np.add.outer(np.arange(n), np.arange(n))
+    return det(minors) * signs
+
+
+def _singular(ans):
+    return bool(np.any(np.asarray(raw_value(ans)) == 0))
+
+
+def _det_tangent(t, ans, x):
+    """d det A = tr(adj(A) dA) (Jacobi's formula): det A · tr(A⁻¹ dA) when A
+    is invertible, the cofactors otherwise."""
+    if _singular(ans):
+        return red.sum(_cofactors(x) * t, axis=(-2, -1), keepdims=False)
+    return ans * _log_det_tangent(x, t)
+
+
+def _det_cotangent(g, ans, x):
+    """g · adj(A)ᵀ: g · det A · A⁻ᵀ when A is invertible, the cofactors
+    otherwise (PyTorch 2.13 gives zeros for a singular matrix)."""
+    if _singular(ans):
+        return sh.unsqueeze(g, axis=(-2, -1)) * _cofactors(x)
+    return _scaled_inverse_transpose(g * ans, x)
+
+
 det = defprim("det", lambda x: canonical(np.linalg.det(x)), backward_name="LinalgDetBackward0",
-              jvp=lambda t, ans, x: ans * _log_det_tangent(x, t),
-              vjp=lambda g, ans, x: _scaled_inverse_transpose(g * ans, x))
+              jvp=_det_tangent, vjp=_det_cotangent)
 
 
 def _slogdet_impl(x):

@@ -59,8 +59,11 @@ def _reduce_impl(np_fn):
 
 def _extremum_share(ans, x, axis, keepdims):
     """d amax / d x (likewise amin): 1 at the extreme entry, shared evenly
-    among tied extreme entries (as PyTorch does), in x's dtype."""
-    hit = ew.eq(x, _restore(ans, shape_of(x), axis, keepdims))
+    among tied extreme entries (as PyTorch does), in x's dtype. A nan is the
+    extreme where there is one: the derivative goes to it (as PyTorch's
+    max() gives it), not nan to every entry."""
+    extreme = _restore(ans, shape_of(x), axis, keepdims)
+    hit = ew.eq(x, extreme) | (ew.ne(x, x) & ew.ne(extreme, extreme))
     share = hit / sum(hit, axis=axis, keepdims=True)
     dtype = dtype_of(x)
     return share if dtype_of(share) == dtype else ew.astype(share, dtype=dtype)
