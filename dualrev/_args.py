@@ -63,6 +63,14 @@ def _axes(input, dim):
     return normalize_axes(dim, ndim_of(input))
 
 
+def _reduced(input, dim):
+    """The axes a reduction runs over: all of them (None) for ``dim=None``
+    and for an empty list of dims, as in PyTorch."""
+    if dim is not None and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
+        return None
+    return normalize_axes(dim, ndim_of(input))
+
+
 def _axis(input, dim, extra=0):
     """One axis as a negative int, for an output with ``extra`` more axes."""
     n = ndim_of(input) + extra

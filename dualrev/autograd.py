@@ -96,6 +96,8 @@ def _capture_edges(inputs):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Add the gradients of ``tensors`` (weighted by ``grad_tensors``) to
     ``.grad`` of the leaves they depend on, or of ``inputs`` only."""
+    if inputs is not None and not _as_tuple(inputs):
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     inputs = _as_tuple(inputs)
     if not inputs:
         _run(tensors, grad_tensors, retain_graph, create_graph, None)
@@ -116,6 +118,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched: use dualrev.func.jacrev or vjp instead")
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if allow_unused is None:
         allow_unused = materialize_grads
     grads = _run(outputs, grad_outputs, retain_graph, create_graph, _capture_edges(inputs))

@@ -24,10 +24,9 @@ class dtype:
     def __eq__(self, other):
         if isinstance(other, dtype):
             return self.numpy == other.numpy
-        try:
+        if isinstance(other, np.dtype) or isinstance(other, type) and issubclass(other, np.generic):
             return self.numpy == np.dtype(other)
-        except TypeError:
-            return NotImplemented
+        return NotImplemented  # None, strings, numbers: not a dtype (False, as in PyTorch)
 
     def __hash__(self):
         return hash(self.numpy)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from . import ops
-from ._args import _axes, _axis, _boxed, _named, _numel, _sizes, values_indices  # noqa: F401
+from ._args import _axes, _axis, _boxed, _named, _numel, _reduced, _sizes, values_indices  # noqa: F401
 from ._arrays import ndim_of, shape_of
 from ._prims import Box, check_operand, raw_value
 from .shape_functions import (  # noqa: F401
@@ -343,14 +343,14 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     tensor([4., 6.])"""
     if dtype is not None:
         input = to_dtype(input, dtype)
-    return _boxed(ops.sum(input, axis=_axes(input, dim), keepdims=keepdim))
+    return _boxed(ops.sum(input, axis=_reduced(input, dim), keepdims=keepdim))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """The mean over ``dim`` (all entries when None)."""
     if dtype is not None:
         input = to_dtype(input, dtype)
-    return _boxed(ops.mean(input, axis=_axes(input, dim), keepdims=keepdim))
+    return _boxed(ops.mean(input, axis=_reduced(input, dim), keepdims=keepdim))
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -362,12 +362,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 def amax(input, dim=(), keepdim=False):
     """The largest entries over ``dim``; ties share the gradient evenly."""
-    return _boxed(ops.amax(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
+    return _boxed(ops.amax(input, axis=_reduced(input, dim), keepdims=keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
     """The smallest entries over ``dim``; ties share the gradient evenly."""
-    return _boxed(ops.amin(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
+    return _boxed(ops.amin(input, axis=_reduced(input, dim), keepdims=keepdim))
 
 
 def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
@@ -419,13 +419,13 @@ def _correction(correction, unbiased):
 def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The variance over ``dim`` with ``correction`` (1 by default: Bessel's) subtracted from
     the count."""
-    return _named(ops.var(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
+    return _named(ops.var(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "VarBackward0")
 
 
 def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The standard deviation over ``dim``: the square root of ``var``."""
-    return _named(ops.std(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
+    return _named(ops.std(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "StdBackward0")
 
 
@@ -435,13 +435,13 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if p == "nuc":
         raise NotImplementedError("the nuclear norm needs an SVD rule (not in dualrev yet)")
-    return _named(ops.norm(input, p=float(p), axis=_axes(input, dim), keepdims=keepdim),
+    return _named(ops.norm(input, p=float(p), axis=_reduced(input, dim), keepdims=keepdim),
                   "LinalgVectorNormBackward0")
 
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
-    return _named(ops.logsumexp(input, axis=_axes(input, dim), keepdims=keepdim),
+    return _named(ops.logsumexp(input, axis=_reduced(input, dim), keepdims=keepdim),
                   "LogsumexpBackward0")
 
 

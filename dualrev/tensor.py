@@ -94,6 +94,8 @@ class Tensor(ReverseBox, MathMethods):
 
     @requires_grad.setter
     def requires_grad(self, flag):
+        if self._node is not None and flag:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad=True):

@@ -287,3 +287,38 @@ def test_det_of_a_singular_matrix_differentiates_through_the_adjugate(matrix):
     assert dr.autograd.gradcheck(dr.linalg.det, (t,))
     assert dr.autograd.gradgradcheck(dr.linalg.det, (t,))
     np.testing.assert_allclose(dr.func.jacfwd(dr.linalg.det)(a).numpy(), cofactors, atol=1e-12)
+
+
+# -- 11. API edges ------------------------------------------------------------------------
+
+def test_empty_inputs_are_refused_as_in_pytorch():
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match="`inputs` argument to `grad\\(\\)` cannot be empty"):
+        dr.autograd.grad(y, [])
+    with pytest.raises(RuntimeError, match="`inputs` argument to `backward\\(\\)` cannot be empty"):
+        y.backward(inputs=[])
+    assert x.grad is None
+
+
+def test_requires_grad_of_a_non_leaf_cannot_be_set():
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    for flag in (True, False):
+        with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+            y.requires_grad = flag
+    assert y.requires_grad_(True) is y  # as PyTorch: a no-op
+
+
+def test_dtypes_equal_only_dtypes():
+    assert dr.float64 != None  # noqa: E711
+    assert not (dr.float64 == None)  # noqa: E711
+    assert dr.float64 != "float64" and dr.float32 != 3
+    assert dr.float64 == dr.double == np.float64 == np.dtype("float64")
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "std", "var", "amax", "amin", "logsumexp"])
+@pytest.mark.parametrize("empty", [(), []])
+def test_an_empty_list_of_dims_reduces_over_all(reduce, empty):
+    x = dr.tensor([[1.0, 2.0], [3.0, 5.0]])
+    assert getattr(x, reduce)(empty).item() == pytest.approx(getattr(x, reduce)(dim=(0, 1)).item())
