@@ -18,7 +18,7 @@ from . import array_functions as A
 from . import functions as F
 from . import ops
 from ._arrays import ndim_of, shape_of
-from ._prims import raw_value
+from ._prims import Box, raw_value
 from .ops import normalize_axes
 
 _LN2 = math.log(2.0)
@@ -83,11 +83,32 @@ REDUCTIONS = {np.add: (ops.sum, 0.0), np.multiply: (ops.prod, 1.0),
               np.logical_and: (ops.all, True), np.logical_or: (ops.any, False)}
 
 
+def _differentiated(x):
+    """Whether ``x`` is a value being differentiated: a Dual, or a tensor
+    that requires grad or holds a box of a transform."""
+    return isinstance(x, Box) and (getattr(x, "requires_grad", True) or isinstance(x._inner(), Box))
+
+
+def _into(ufunc, method, inputs, out, kwargs):
+    """``out=``: NumPy writes into an array. Fine for values nobody
+    differentiates (a gradient handed back by a transform, say); a graph
+    would be lost otherwise, so that raises."""
+    outs = out if isinstance(out, tuple) else (out,)
+    if any(_differentiated(x) for x in inputs + outs):
+        raise TypeError(f"numpy.{ufunc.__name__} with out= cannot write a differentiable result "
+                        "into an array; use the returned value instead")
+    targets = tuple(o._shared() if isinstance(o, Box) else o for o in outs)
+    getattr(ufunc, method)(*[raw_value(x) for x in inputs], out=targets, **kwargs)
+    for o in outs:
+        if isinstance(o, Box):
+            o._bump_version()
+    return outs[0] if len(outs) == 1 else outs
+
+
 def array_ufunc(self, ufunc, method, *inputs, out=None, **kwargs):
     """``__array_ufunc__`` of Tensor and Dual."""
     if out is not None:
-        raise TypeError(f"numpy.{ufunc.__name__} with out= cannot write a differentiable result "
-                        "into an array; use the returned value instead")
+        return _into(ufunc, method, inputs, out, kwargs)
     if method == "__call__" and ufunc in CONSTANT_UFUNCS:
         return F._boxed(ufunc(*[raw_value(x) for x in inputs], **kwargs))
     if method == "__call__":

@@ -322,3 +322,25 @@ def test_dtypes_equal_only_dtypes():
 def test_an_empty_list_of_dims_reduces_over_all(reduce, empty):
     x = dr.tensor([[1.0, 2.0], [3.0, 5.0]])
     assert getattr(x, reduce)(empty).item() == pytest.approx(getattr(x, reduce)(dim=(0, 1)).item())
+
+
+# -- 9. results nobody differentiates act like arrays ---------------------------------------
+
+def test_numpy_may_write_a_gradient_into_an_array():
+    w = np.ones(3)
+    w -= dr.func.grad(lambda x: (x ** 2).sum())(w)
+    np.testing.assert_array_equal(w, [-1.0, -1.0, -1.0])
+    t = dr.tensor([1.0, 2.0])
+    version = t._version
+    assert np.add(t, 1.0, out=t) is t and t.tolist() == [2.0, 3.0] and t._version == version + 1
+
+
+def test_numpy_may_not_write_a_differentiable_result_into_an_array():
+    x = dr.tensor([1.0, 2.0], requires_grad=True)
+    w = np.zeros(2)
+    with pytest.raises(TypeError, match="out= cannot write a differentiable result"):
+        w += x
+    with pytest.raises(TypeError, match="out= cannot write a differentiable result"):
+        np.sin(dr.Dual(np.ones(2), np.ones(2)), out=w)
+    with pytest.raises(TypeError, match="out= cannot write a differentiable result"):
+        np.add(np.ones(2), 1.0, out=x)
