@@ -1,6 +1,8 @@
 """PyTorch's ``torch.autograd`` entry points: ``backward`` and ``grad`` on
 tensors, over the tape of ``reverse``."""
 
+import warnings
+
 import numpy as np
 
 from . import dtypes
@@ -98,6 +100,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     ``.grad`` of the leaves they depend on, or of ``inputs`` only."""
     if inputs is not None and not _as_tuple(inputs):
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     inputs = _as_tuple(inputs)
     if not inputs:
         _run(tensors, grad_tensors, retain_graph, create_graph, None)

@@ -18,6 +18,7 @@ operations is differentiated in turn. Forward mode needs nothing more:
 
 import contextlib
 import inspect
+import weakref
 
 import numpy as np
 
@@ -40,6 +41,8 @@ class FunctionCtx:
         self._materialize = True
         self._non_differentiable = set()
         self._answer = None  # (gradient, output index, input cotangents) of the last call
+        self._running = None  # (output index, its tensor) while backward runs
+
 
     def save_for_backward(self, *tensors):
         """Keep tensors for ``backward``; a later in-place change of one
@@ -50,12 +53,21 @@ class FunctionCtx:
     @property
     def saved_tensors(self):
         for t, version in zip(self._saved, self._versions):
-            if isinstance(t, Tensor) and t._version != version:
+            if isinstance(t, (Tensor, _SavedOutput)) and t._version != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
                     f"by an inplace operation: a tensor saved by save_for_backward is at "
                     f"version {t._version}; expected version {version} instead.")
-        return self._saved
+        return tuple(self._output(t) if type(t) is _SavedOutput else t for t in self._saved)
+
+    def _output(self, saved):
+        """A saved output: the one the backward pass hands this node (with
+        its history when the pass is recorded), else the recorded tensor if
+        it is alive, else its value."""
+        if self._running is not None and self._running[0] == saved.k:
+            return self._running[1]
+        tensor = saved.ref()
+        return tensor if tensor is not None else Tensor._make(self._outputs[saved.k], self._level)
 
     def mark_non_differentiable(self, *outputs):
         """Outputs that get no gradient (indices, masks)."""
@@ -65,6 +77,21 @@ class FunctionCtx:
         """Whether gradients of outputs that got none are zeros (the
         default) or None in ``backward``."""
         self._materialize = bool(value)
+
+
+class _SavedOutput:
+    """An output saved for backward, kept without its tensor: the tensor
+    holds the node, which holds ctx, which would hold the tensor (a cycle
+    that only the garbage collector could free)."""
+
+    __slots__ = ("k", "ref", "counter")
+
+    def __init__(self, k, tensor):
+        self.k, self.ref, self.counter = k, weakref.ref(tensor), tensor._counter()
+
+    @property
+    def _version(self):
+        return self.counter[0]
 
 
 class Function:
@@ -130,7 +157,8 @@ class Function:
                 r._vc = o._counter()  # one array, one version: saving o and changing r is caught
             recorded.append(r)
         # a saved output is the recorded one, so backward's use of it is differentiable
-        swap = {id(o): r for o, r in zip(outputs, recorded)}
+        swap = {id(o): _SavedOutput(k, r) for k, (o, r) in enumerate(zip(outputs, recorded))
+                if r is not o}
         ctx._saved = tuple(swap.get(id(t), t) for t in ctx._saved)
         return recorded[0] if single else tuple(recorded)
 
@@ -155,32 +183,38 @@ def _node_of(cls):
             backward_name=f"{cls.__name__}Backward",
             # it reads its output (ans) only to be freed by a backward pass, so that a
             # second one raises PyTorch's error, as for any node that saves values
-            vjp=lambda g, ans, i, *, ctx, k: _cotangent(ctx, g, k, i))
+            vjp=lambda g, ans, i, *, ctx, k: _cotangent(ctx, g, ans, k, i))
     return _NODES[cls]
 
 
-def _cotangent(ctx, g, k, i):
+def _cotangent(ctx, g, ans, k, i):
     """Input i's part of ``backward`` for output k's gradient ``g`` (zeros
     for the other outputs). ``backward`` runs once per node: the rules of its
     inputs, called one after the other, share the answer, which is let go
     after the last (no cycle through the node is left behind)."""
     if ctx._answer is None or ctx._answer[0] is not g or ctx._answer[1] != k:
-        ctx._answer = (g, k, _cotangents(ctx, g, k))
+        ctx._answer = (g, k, _cotangents(ctx, g, ans, k))
     cotangents = ctx._answer[2]
     if i == max(j for j, needed in enumerate(ctx.needs_input_grad) if needed):
         ctx._answer = None
     return cotangents[i]
 
 
-def _cotangents(ctx, g, k):
-    """``backward`` for output k's gradient ``g``, zeros for the others."""
+def _cotangents(ctx, g, ans, k):
+    """``backward`` for output k's gradient ``g``, zeros for the others;
+    ``ans`` is output k as the backward pass hands it."""
     level = ctx._level
     recording = isinstance(g, ReverseBox) and g._level == level  # create_graph: tensors of the tape
     grads = [g if j == k else (np.zeros_like(raw_value(o)) if ctx._materialize else None)
              for j, o in enumerate(ctx._outputs)]
     grads = [v if v is None or isinstance(v, ReverseBox) and v._level == level
              else Tensor._make(v, level) for v in grads]  # backward gets tensors, as in PyTorch
-    result = ctx._cls.backward(ctx, *grads)
+    ctx._running = (k, ans if isinstance(ans, ReverseBox) and ans._level == level
+                    else Tensor._make(ans, level))
+    try:
+        result = ctx._cls.backward(ctx, *grads)
+    finally:
+        ctx._running = None
     result = result if isinstance(result, tuple) else (result,)
     n = len(ctx.needs_input_grad)
     if len(result) > n and all(r is None for r in result[n:]):

@@ -344,3 +344,82 @@ def test_numpy_may_not_write_a_differentiable_result_into_an_array():
         np.sin(dr.Dual(np.ones(2), np.ones(2)), out=w)
     with pytest.raises(TypeError, match="out= cannot write a differentiable result"):
         np.add(np.ones(2), 1.0, out=x)
+
+
+# -- 13. no graph holds a reference cycle ------------------------------------------------------
+
+class _Cube(dr.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = x ** 3
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        return 3 * out / x * g
+
+
+def _tensor_hooks(x):
+    y = x * 2
+    y.register_hook(lambda g: g * 2)
+    x.register_hook(lambda g: g)
+    z = y.exp()
+    z.sum().backward()
+    return y, z
+
+
+def _retain_grad(x):
+    y = x * 2
+    y.retain_grad()
+    z = y.exp()
+    z.sum().backward()
+    return y, z
+
+
+def _node_hooks(x):
+    y = x * 2
+    y.grad_fn.register_hook(lambda gi, go: None)
+    y.grad_fn.register_prehook(lambda go: None)
+    y.sum().backward()
+    return (y,)
+
+
+def _grad_create_graph(x):
+    y = (x * x).exp()
+    (g,) = dr.autograd.grad(y.sum(), x, create_graph=True)
+    (g * g).sum().backward()
+    return y, g
+
+
+def _function(x):
+    y = _Cube.apply(x)
+    (g,) = dr.autograd.grad(y.sum(), x, create_graph=True)
+    g.sum().backward(retain_graph=True)
+    return y, g
+
+
+def _backward_create_graph(x):
+    with pytest.warns(UserWarning, match="reference cycle"):  # as PyTorch, which warns too
+        (x * x).exp().sum().backward(create_graph=True)
+    x.grad = None  # breaks the cycle, as PyTorch's warning says
+    return ()
+
+
+@pytest.mark.parametrize("scenario", [_tensor_hooks, _retain_grad, _node_hooks,
+                                      _grad_create_graph, _function, _backward_create_graph])
+def test_memory_comes_back_without_the_garbage_collector(scenario):
+    import gc
+    import weakref
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        x = dr.tensor(np.linspace(0.5, 1.5, 1000), requires_grad=True)
+        refs = [weakref.ref(t) for t in scenario(x)] + [weakref.ref(x)]
+        del x
+        assert [r for r in refs if r() is not None] == []
+    finally:
+        if enabled:
+            gc.enable()
