@@ -1,20 +1,26 @@
 """Functions with derivative rules of the user's: ``custom_jvp`` and
 ``custom_vjp``, as in JAX.
 
-Each becomes a primitive of its own (kept out of the library's table), so it
-works at every level like the built-in ones. Its rules are called on the
-inputs as the level above sees them, which may be boxes themselves, so rules
-written in dualrev's operations are differentiable again: second and third
-derivatives of a custom function are right. (PyTorch's
-``autograd.Function`` saves what ``forward`` computed as constants, so
-nested derivatives through it come out 0.) To keep that true, ``custom_vjp``
-runs ``fwd`` again inside the backward rule instead of keeping its residuals
-from the forward pass.
+User code runs as often as in JAX: a call that nothing differentiates runs
+the function once; forward mode runs the JVP rule once (never the function
+besides); reverse mode runs ``fwd`` once when the function is called and
+``bwd`` once per backward pass, or, for a ``custom_jvp`` function, its JVP
+rule once, linearized: the rule runs with tangents that are leaves of a tape
+of their own, and each backward pass sweeps that tape. (A backward pass
+recorded with ``create_graph``, which JAX has no counterpart of, runs
+``fwd`` once more.)
+
+The rules are called on the inputs as the level being differentiated sees
+them one level down (boxes of the levels below, which record), as JAX calls
+them, so rules written in dualrev's operations are differentiable by every
+enclosing transform, and a backward pass recorded with ``create_graph``
+runs them again on this level's boxes: second and third derivatives of a
+custom function are right. (PyTorch's ``autograd.Function`` loses them when
+its backward saves constants.)
 
 The missing mode is derived, not refused: the VJP of a ``custom_jvp``
-function is the reverse-mode derivative of its JVP rule in the tangent (the
-JVP is linear in it); the JVP of a ``custom_vjp`` function is forward mode
-through the function's own code.
+function is the transpose of its JVP rule; the JVP of a ``custom_vjp``
+function is forward mode through the function's own code.
 """
 
 import functools
@@ -23,7 +29,12 @@ import numpy as np
 
 from . import functions as F
 from ._arrays import dtype_of, shape_of
+from ._levels import new_level
 from ._prims import Box, defprim, raw_value
+from .forward import Dual, _fit_tangent
+from .grad_mode import is_grad_enabled
+from .reverse import ReverseBox
+from .sweep import backward_pass
 from .tensor import Tensor
 
 
@@ -37,16 +48,88 @@ def _plain(value):
     return value
 
 
-def _zeros_like(x):
+def _zeros_like(x, lead=()):
     raw = raw_value(x)
-    return np.zeros(shape_of(raw), dtype=dtype_of(raw)) if shape_of(raw) else 0.0
+    return np.zeros(lead + shape_of(raw), dtype=dtype_of(raw)) if lead or shape_of(raw) else 0.0
 
 
 def _name(fn):
     return getattr(fn, "__name__", "custom")
 
 
-class custom_jvp:
+def _lower(value, level):
+    """A box of ``level`` opened: its value one level down."""
+    if isinstance(value, Box) and value._level == level:
+        return value._inner()
+    return value
+
+
+def _below(value, level):
+    """What the user's code returned from values below ``level``, as such a
+    value: the tensors that dualrev's functions wrap results in (at this
+    level or above, recording nothing) opened."""
+    while isinstance(value, Tensor) and value._level >= level and not value.requires_grad:
+        value = value._value
+    return value
+
+
+class _Custom:
+    """What custom_jvp and custom_vjp share: the dispatch of a call by the
+    level of its arguments, and the node that records a call in reverse
+    mode (a primitive per function whose output is computed already, and
+    whose VJP asks the call's record for its cotangents)."""
+
+    def __init__(self, fn):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self._node = defprim(f"custom:{_name(fn)}", lambda *xs, call: call.value, "*xs",
+                             table=False, backward_name=f"{_name(fn)}Backward",
+                             vjp=lambda g, i, *, call: call.cotangent(g, i))
+
+    def __call__(self, *args):
+        self._check_defined()
+        return F._boxed(self._call(args))
+
+    def _call(self, args):
+        top = max((a for a in args if isinstance(a, Box)), key=lambda a: a._level, default=None)
+        if top is None:
+            return _plain(self.fn(*args))
+        level = top._level
+        if isinstance(top, Dual):
+            return self._forward(args, level)
+        needed = [isinstance(a, ReverseBox) and a._level == level and a._edge() is not None
+                  for a in args]
+        if not any(needed) or not is_grad_enabled():  # nothing to differentiate at this level
+            return type(top)._make(self._call([_lower(a, level) for a in args]), level)
+        call = self._reverse(args, level, needed)
+        call.last = max(i for i, n in enumerate(needed) if n)
+        return self._node(*args, call=call)
+
+
+class _Call:
+    """One call of a custom function in reverse mode: its output's value one
+    level down, and the cotangents of its inputs, computed once per backward
+    pass and shared by the rules of its inputs (let go after the last)."""
+
+    __slots__ = ("value", "level", "pull", "last", "answer")
+
+    def __init__(self, value, level, pull):
+        self.value, self.level, self.pull = value, level, pull
+        self.last = self.answer = None
+
+    def cotangent(self, g, i):
+        if self.answer is None or self.answer[0] is not g:
+            recording = isinstance(g, ReverseBox) and g._level == self.level
+            cotangents = self.pull(g, recording)
+            self.answer = (g, [c if c is None or recording else _lower(c, self.level)
+                               for c in cotangents])
+        out = self.answer[1][i]
+        if i == self.last:
+            self.answer = None
+        return out
+
+
+class custom_jvp(_Custom):
     """A function with a forward-mode rule of its own.
 
     >>> import dualrev as dr
@@ -62,39 +145,67 @@ class custom_jvp:
     """
 
     def __init__(self, fn):
-        functools.update_wrapper(self, fn)
-        self.fn = fn
+        super().__init__(fn)
         self.jvp = None
-        self._prim = None
 
     def defjvp(self, jvp):
         """Set the rule: ``jvp(primals, tangents) -> (output, output_tangent)``,
         written in dualrev operations. Returns the rule (usable as a decorator)."""
         self.jvp = jvp
-
-        def tangent_from(i, t, xs):
-            tangents = [t if k == i else _zeros_like(x) for k, x in enumerate(xs)]
-            return jvp(tuple(xs), tuple(tangents))[1]
-
-        def cotangent_for(g, i, xs):
-            from .func import vjp
-            _, pull = vjp(lambda t: tangent_from(i, t, xs), _zeros_like(xs[i]))
-            return pull(g)[0]
-
-        self._prim = defprim(f"custom_jvp:{_name(self.fn)}", lambda *xs: _plain(self.fn(*xs)),
-                             "*xs", table=False, backward_name=f"{_name(self.fn)}Backward",
-                             jvp=lambda t, i, xs: tangent_from(i, t, xs),
-                             vjp=lambda g, i, xs: cotangent_for(g, i, xs))
         return jvp
 
-    def __call__(self, *args):
-        if self._prim is None:
+    def _check_defined(self):
+        if self.jvp is None:
             raise TypeError(f"{_name(self.fn)}: define its rule with @{_name(self.fn)}.defjvp "
                             "before calling it")
-        return F._boxed(self._prim(*args))
+
+    def _forward(self, args, level):
+        """The rule, once, on the primals one level down and the tangents."""
+        duals = [isinstance(a, Dual) and a._level == level for a in args]
+        lead = next(shape_of(a.tangent)[:len(shape_of(a.tangent)) - len(a.shape)]
+                    for a, d in zip(args, duals) if d)
+        primals = tuple(a.primal if d else a for a, d in zip(args, duals))
+        tangents = tuple(a.tangent if d else _zeros_like(a, lead) for a, d in zip(args, duals))
+        out, tangent = self.jvp(primals, tangents)
+        out, tangent = _below(out, level), _below(tangent, level)
+        return Dual._make(out, _fit_tangent(tangent, out), level)
+
+    def _reverse(self, args, level, needed):
+        """The rule, once, linearized, on the arguments one level down (as
+        JAX runs it): its tangents are leaves of a tape of a fresh level
+        above, which each backward pass sweeps (the rule is linear in them).
+        A backward pass that is itself recorded (``create_graph``) needs
+        the tape on the arguments as this level sees them: the rule runs
+        again then."""
+        out, linear = self._linearized([_lower(a, level) for a in args], needed)
+        out = _below(out, level)
+
+        def pull(g, recording):
+            tape = self._linearized(args, needed)[1] if recording else linear
+            return tape(g)
+        return _Call(out, level, pull)
+
+    def _linearized(self, args, needed):
+        """The rule's output, and its tangent as a function of the output's
+        cotangent: the input cotangents, by one sweep of the tangents' tape."""
+        above = new_level()
+        leaves = [Tensor._make(_zeros_like(a), above, requires_grad=True) if n else None
+                  for a, n in zip(args, needed)]
+        out, tangent = self.jvp(tuple(args), tuple(
+            leaf if n else _zeros_like(a) for a, n, leaf in zip(args, needed, leaves)))
+
+        def transposed(g):
+            if not (isinstance(tangent, Tensor) and tangent._level == above
+                    and tangent._edge() is not None):
+                return [None] * len(args)  # the rule's tangent does not depend on the tangents
+            got = iter(backward_pass([tangent._edge()], [g], box_type=Tensor, retain_graph=True,
+                                     create_graph=False,
+                                     capture=[leaf._edge() for leaf in leaves if leaf is not None]))
+            return [next(got) if leaf is not None else None for leaf in leaves]
+        return out, transposed
 
 
-class custom_vjp:
+class custom_vjp(_Custom):
     """A function with a reverse-mode rule of its own.
 
     >>> import dualrev as dr
@@ -111,32 +222,51 @@ class custom_vjp:
     """
 
     def __init__(self, fn):
-        functools.update_wrapper(self, fn)
-        self.fn = fn
-        self._prim = None
+        super().__init__(fn)
+        self.fwd = self.bwd = None
 
     def defvjp(self, fwd, bwd):
         """Set the rule: ``fwd(*args) -> (output, residuals)`` and
         ``bwd(residuals, cotangent) -> tuple of cotangents, one per argument``,
         both in dualrev operations."""
-        def cotangent_for(g, i, xs):
-            _, residuals = fwd(*xs)
-            return bwd(residuals, g)[i]
+        self.fwd, self.bwd = fwd, bwd
 
-        def tangent_from(t, i, xs):
-            from .func import jvp
-
-            def along(x):
-                return self.fn(*xs[:i], x, *xs[i + 1:])
-            return jvp(along, (xs[i],), (t,))[1]
-
-        self._prim = defprim(f"custom_vjp:{_name(self.fn)}", lambda *xs: _plain(self.fn(*xs)),
-                             "*xs", table=False, backward_name=f"{_name(self.fn)}Backward",
-                             jvp=lambda t, i, xs: tangent_from(t, i, xs),
-                             vjp=lambda g, i, xs: cotangent_for(g, i, xs))
-
-    def __call__(self, *args):
-        if self._prim is None:
+    def _check_defined(self):
+        if self.fwd is None:
             raise TypeError(f"{_name(self.fn)}: define its rules with {_name(self.fn)}.defvjp(fwd, "
                             "bwd) before calling it")
-        return F._boxed(self._prim(*args))
+
+    def _forward(self, args, level):
+        """Forward mode through the function's own code."""
+        return self.fn(*args)
+
+    def _reverse(self, args, level, needed):
+        """``fwd`` once, on the arguments one level down, as JAX gives it
+        plain values (outer levels see its operations; NumPy code in it
+        works); ``bwd`` once per backward pass. A backward pass that is
+        itself recorded (``create_graph``) needs residuals that carry this
+        level's derivatives too: then ``fwd`` runs again, on the arguments
+        as this level sees them."""
+        out, residuals = self.fwd(*[_lower(a, level) for a in args])
+        out = _below(out, level)
+        shapes = [tuple(shape_of(a)) for a in args]
+
+        def pull(g, recording):
+            again = self.fwd(*args)[1] if recording else residuals
+            return _checked_cotangents(self.fn, self.bwd(again, g), shapes)
+        return _Call(out, level, pull)
+
+
+def _checked_cotangents(fn, cotangents, shapes):
+    """``bwd``'s answer: one cotangent per argument, each of its argument's
+    shape (JAX's checks and words)."""
+    if not isinstance(cotangents, (tuple, list)) or len(cotangents) != len(shapes):
+        got = len(cotangents) if isinstance(cotangents, (tuple, list)) else type(cotangents).__name__
+        raise TypeError(f"Custom VJP bwd rule of {_name(fn)} must produce a tuple of length equal "
+                        f"to the primal args tuple, but got {got} and expected {len(shapes)}")
+    for i, (c, shape) in enumerate(zip(cotangents, shapes)):
+        if c is not None and tuple(shape_of(c)) != shape:
+            raise ValueError(f"Custom VJP bwd rule of {_name(fn)} must produce an output with the "
+                             f"same shape as the args tuple of the primal function. At output[{i}], "
+                             f"got shape {tuple(shape_of(c))} but expected {shape}")
+    return list(cotangents)

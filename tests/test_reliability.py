@@ -423,3 +423,81 @@ def test_memory_comes_back_without_the_garbage_collector(scenario):
     finally:
         if enabled:
             gc.enable()
+
+
+def _counted_custom_vjp(counts):
+    @dr.custom_vjp
+    def f(x, y):
+        counts["f"] += 1
+        return x * y
+
+    def fwd(x, y):
+        counts["fwd"] += 1
+        return f(x, y), (x, y)
+
+    def bwd(residuals, g):
+        counts["bwd"] += 1
+        x, y = residuals
+        return g * y, g * x
+    f.defvjp(fwd, bwd)
+    return f
+
+
+def _counted_custom_jvp(counts):
+    @dr.custom_jvp
+    def f(x, y):
+        counts["f"] += 1
+        return x * y
+
+    @f.defjvp
+    def rule(primals, tangents):
+        counts["rule"] += 1
+        (x, y), (tx, ty) = primals, tangents
+        return f(x, y), tx * y + x * ty
+    return f
+
+
+@pytest.mark.parametrize("how, want", [
+    (lambda f: f(2.0, 3.0), dict(f=1, fwd=0, bwd=0)),
+    (lambda f: dr.func.grad(f, (0, 1))(2.0, 3.0), dict(f=1, fwd=1, bwd=1)),
+    (lambda f: dr.func.vjp(f, 2.0, 3.0)[1](1.0), dict(f=1, fwd=1, bwd=1)),
+    (lambda f: dr.func.jvp(f, (2.0, 3.0), (1.0, 0.0)), dict(f=1, fwd=0, bwd=0))])
+def test_custom_vjp_runs_user_code_once_per_call_as_jax(how, want):
+    counts = dict(f=0, fwd=0, bwd=0)
+    how(_counted_custom_vjp(counts))
+    assert counts == want
+
+
+@pytest.mark.parametrize("how, want", [
+    (lambda f: f(2.0, 3.0), dict(f=1, rule=0)),
+    (lambda f: dr.func.jvp(f, (2.0, 3.0), (1.0, 0.0)), dict(f=1, rule=1)),
+    (lambda f: dr.func.grad(f, (0, 1))(2.0, 3.0), dict(f=1, rule=1)),
+    (lambda f: dr.func.jacfwd(lambda v: f(v, v))(np.ones(3)), dict(f=1, rule=1))])
+def test_custom_jvp_runs_user_code_once_per_call_as_jax(how, want):
+    counts = dict(f=0, rule=0)
+    how(_counted_custom_jvp(counts))
+    assert counts == want
+
+
+def test_custom_rules_give_the_right_numbers_after_the_change():
+    counts = dict(f=0, fwd=0, bwd=0, rule=0)
+    for make in (_counted_custom_vjp, _counted_custom_jvp):
+        f = make(counts)
+        gx, gy = dr.func.grad(f, (0, 1))(2.0, 3.0)
+        assert (gx.item(), gy.item()) == (3.0, 2.0)
+        x = dr.tensor(2.0, requires_grad=True)
+        (g,) = dr.autograd.grad(f(x, x), x, create_graph=True)
+        (h,) = dr.autograd.grad(g, x)
+        assert (g.item(), h.item()) == (4.0, 2.0)
+
+
+def test_custom_vjp_bwd_of_a_wrong_shape_raises():
+    @dr.custom_vjp
+    def f(x):
+        return x * 2
+    f.defvjp(lambda x: (f(x), None), lambda _, g: (dr.ones(5),))
+    with pytest.raises(ValueError, match=r"At output\[0\], got shape \(5,\) but expected \(2,\)"):
+        dr.func.grad(lambda x: f(x).sum())(np.ones(2))
+    f.defvjp(lambda x: (f(x), None), lambda _, g: (g, g))
+    with pytest.raises(TypeError, match="tuple of length equal to the primal args"):
+        dr.func.grad(lambda x: f(x).sum())(np.ones(2))
