@@ -79,6 +79,21 @@ def _binary(np_op, floats=False):
     return impl
 
 
+def _add_impl(x, y):
+    if type(x) is float and type(y) is float:  # the scalar path, without a call
+        return x + y
+    return _add(x, y)
+
+
+def _mul_impl(x, y):
+    if type(x) is float and type(y) is float:
+        return x * y
+    return _multiply(x, y)
+
+
+_add, _multiply = _binary(operator.add), _binary(operator.mul)
+
+
 def _sub_impl(x, y):
     if type(x) is float and type(y) is float:
         return x - y
@@ -200,11 +215,11 @@ def _sub_jvp(tangents, primals):
     return t_x if t_y is None else neg(t_y) if t_x is None else sub(t_x, t_y)
 
 
-add = defprim("add", _binary(operator.add), "x y", broadcasts=True,
+add = defprim("add", _add_impl, "x y", broadcasts=True,
               joint_jvp=_add_jvp, vjp=(identity, identity))
 sub = defprim("sub", _sub_impl, "x y", broadcasts=True,
               joint_jvp=_sub_jvp, vjp=(identity, lambda g: neg(g)))
-mul = defprim("mul", _binary(operator.mul), "x y", broadcasts=True,
+mul = defprim("mul", _mul_impl, "x y", broadcasts=True,
               jvp=(lambda t, y: t * y, lambda t, x: x * t),
               vjp=(lambda g, y: _times(g, y), lambda g, x: _times(g, x)))
 div = defprim("div", _div_impl, "x y", broadcasts=True,
