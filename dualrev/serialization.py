@@ -1,6 +1,6 @@
-"""Pickling and copying tensors, and ``save``/``load`` for files of tensors
-and of dicts, lists and tuples of them, such as an optimizer's
-``state_dict()``.
+"""``save``/``load`` for files of tensors and of dicts, lists and tuples of
+them, such as an optimizer's ``state_dict()``. (Pickling and copying a
+tensor is Tensor's own: ``__reduce_ex__``, ``__deepcopy__``, ``__copy__``.)
 
 Why a file of ``save`` is safe to ``load``: it is a NumPy ``.npz`` archive
 of one array per tensor and a JSON text describing the structure around
@@ -16,7 +16,6 @@ twice in one object is stored once and loads as one tensor.
 """
 
 import contextlib
-import copy
 import json
 import os
 import zipfile
@@ -25,8 +24,7 @@ import numpy as np
 
 from . import dtypes
 from ._arrays import canonical
-from ._levels import AMBIENT
-from .tensor import Size, Tensor, _copy
+from .tensor import Size, Tensor
 
 _FORMAT, _VERSION = "dualrev", 1
 _STRUCTURE = "structure"  # the archive's JSON entry; tensors are "0", "1", ...
@@ -37,52 +35,6 @@ _DTYPES = {d.name: d for d in dtypes._BY_NUMPY.values()}
 # (which np.load refuses), entries missing or of the wrong kind.
 _DAMAGED = (ValueError, TypeError, KeyError, IndexError, RuntimeError, EOFError,
             zipfile.BadZipFile)
-
-
-# -- pickle and copy (Tensor's __reduce_ex__, __deepcopy__ and __copy__) -----------
-
-def reduce_tensor(tensor):
-    """How pickle stores a tensor: as a leaf with its values, requires_grad
-    and ``.grad``. A non-leaf pickles as a leaf that requires grad, as in
-    PyTorch (whose pickle drops ``.grad``; here it is kept)."""
-    return _rebuild_tensor, (_stored(tensor, "pickle"), tensor.requires_grad, tensor._grad)
-
-
-def _rebuild_tensor(value, requires_grad, grad):
-    # Pickles name this function: keep its name and arguments.
-    tensor = Tensor._make(canonical(value), requires_grad=requires_grad)
-    tensor.grad = grad
-    return tensor
-
-
-def deepcopy_tensor(tensor, memo):
-    """A new leaf with a copy of the values, requires_grad and a deep copy of
-    ``.grad``. As in PyTorch, a tensor with a history cannot be deep-copied."""
-    if tensor._node is not None:
-        raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
-                           "the deepcopy protocol at the moment. Deep-copy tensor.detach() "
-                           "instead (and call requires_grad_() on the copy to make it a leaf "
-                           "that requires grad).")
-    value = _copy(_stored(tensor, "deep-copy"))
-    return _rebuild_tensor(value, tensor.requires_grad, copy.deepcopy(tensor._grad, memo))
-
-
-def copy_tensor(tensor):
-    """As PyTorch's ``copy.copy``: a new leaf sharing memory (not the version
-    counter) with ``tensor``, with its requires_grad and without ``.grad``."""
-    _stored(tensor, "copy")
-    return type(tensor)._make(tensor._shared(), requires_grad=tensor.requires_grad)
-
-
-def _stored(tensor, what):
-    """The value of ``tensor``, to store or copy. A tensor being
-    differentiated inside a ``dualrev.func`` transform has none to give (as
-    in PyTorch, where such a TensorWrapper has no storage)."""
-    if tensor._level != AMBIENT:
-        raise RuntimeError(f"can't {what} a tensor inside a dualrev.func transform, where it is "
-                           f"being differentiated: return it from the function and {what} the "
-                           "result")
-    return tensor._value
 
 
 # -- save and load --------------------------------------------------------------------
@@ -207,7 +159,7 @@ class _Writer:
         number = self._numbers.get(id(tensor))
         if number is None:
             number = self._numbers[id(tensor)] = len(self.tensors)
-            self.arrays[str(number)] = np.asarray(_stored(tensor, "save"))
+            self.arrays[str(number)] = np.asarray(tensor._stored("save"))
             record = {"requires_grad": tensor.requires_grad, "grad": None}
             self.tensors.append(record)
             if tensor._grad is not None:

@@ -5,6 +5,7 @@ fast scalar path), else a NumPy array. Inside a transform a Tensor's value
 may itself be a box of a lower level.
 """
 
+import copy
 import functools
 import warnings
 import weakref
@@ -304,18 +305,39 @@ class Tensor(ReverseBox, MathMethods):
         """This tensor (NumPy manages memory layout)."""
         return self
 
-    # -- pickle and copy (see serialization) -------------------------------------
+    # -- pickle and copy ------------------------------------------------------------
     def __reduce_ex__(self, protocol):
-        from .serialization import reduce_tensor
-        return reduce_tensor(self)
+        """How pickle stores a tensor: as a leaf with its values, requires_grad
+        and ``.grad``. A non-leaf pickles as a leaf that requires grad, as in
+        PyTorch (whose pickle drops ``.grad``; here it is kept)."""
+        return _rebuild_tensor, (self._stored("pickle"), self.requires_grad, self._grad)
 
     def __deepcopy__(self, memo):
-        from .serialization import deepcopy_tensor
-        return deepcopy_tensor(self, memo)
+        """A new leaf with a copy of the values, requires_grad and a deep copy of
+        ``.grad``. As in PyTorch, a tensor with a history cannot be deep-copied."""
+        if self._node is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment. Deep-copy tensor.detach() "
+                               "instead (and call requires_grad_() on the copy to make it a leaf "
+                               "that requires grad).")
+        return _rebuild_tensor(_copy(self._stored("deep-copy")), self.requires_grad,
+                               copy.deepcopy(self._grad, memo))
 
     def __copy__(self):
-        from .serialization import copy_tensor
-        return copy_tensor(self)
+        """As PyTorch's ``copy.copy``: a new leaf sharing memory (not the version
+        counter) with this tensor, with its requires_grad and without ``.grad``."""
+        self._stored("copy")
+        return type(self)._make(self._shared(), requires_grad=self.requires_grad)
+
+    def _stored(self, what):
+        """The value, to store or copy. A tensor being differentiated inside a
+        ``dualrev.func`` transform has none to give (as in PyTorch, where such
+        a TensorWrapper has no storage)."""
+        if self._level != AMBIENT:
+            raise RuntimeError(f"can't {what} a tensor inside a dualrev.func transform, where it "
+                               f"is being differentiated: return it from the function and {what} "
+                               "the result")
+        return self._value
 
     def __repr__(self):
         if isinstance(self._value, Box):
@@ -487,6 +509,13 @@ for _name in ("abs", "neg", "negative", "exp", "exp2", "expm1", "log", "log1p", 
               "logical_xor", "logical_not"):
     setattr(Tensor, _name + "_", _in_place(_name))
 del _name
+
+
+def _rebuild_tensor(value, requires_grad, grad):
+    # Pickles name this function: keep its name and arguments.
+    tensor = Tensor._make(canonical(value), requires_grad=requires_grad)
+    tensor.grad = grad
+    return tensor
 
 
 def _replay(view_fn, base):
