@@ -95,49 +95,44 @@ def test_operators_with_things_that_are_not_numbers_raise_type_error(other):
 
 # -- 2. backward from several threads ---------------------------------------------------
 
-def test_concurrent_backward_into_one_leaf_loses_nothing():
-    """Arrays large enough that NumPy lets go of the GIL while adding."""
+def _in_threads(work, args, switch=1e-6):
+    """Run ``work(arg)`` for each of ``args`` in threads of their own, with
+    the interpreter switching threads as often as it can."""
     import sys
     import threading
-    w = dr.ones(1000, requires_grad=True)
-    c = dr.full((1000,), 4.0)
-    n = 2000
-
-    def work():
-        for _ in range(n):
-            (w * c).sum().backward()
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
+    sys.setswitchinterval(switch)
     try:
-        threads = [threading.Thread(target=work) for _ in range(2)]
+        threads = [threading.Thread(target=work, args=(arg,)) for arg in args]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
     finally:
         sys.setswitchinterval(interval)
+
+
+def test_concurrent_backward_into_one_leaf_loses_nothing():
+    """Arrays large enough that NumPy lets go of the GIL while adding."""
+    w = dr.ones(1000, requires_grad=True)
+    c = dr.full((1000,), 4.0)
+    n = 2000
+
+    def work(_):
+        for _ in range(n):
+            (w * c).sum().backward()
+    _in_threads(work, [None, None])
     np.testing.assert_array_equal(w.grad.numpy(), np.full(1000, 2 * n * 4.0))
 
 
 def test_concurrent_backward_of_scalar_chains_and_inputs():
-    import sys
-    import threading
     w = dr.tensor(1.0, requires_grad=True)
     n = 500
 
     def work(inputs):
         for _ in range(n):
             ((w * 2.0) * 1.0 + w).backward(inputs=inputs)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=work, args=(arg,)) for arg in (None, [w])]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    _in_threads(work, [None, [w]])
     assert w.grad.item() == 2 * n * 3.0
 
 
