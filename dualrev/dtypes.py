@@ -70,7 +70,15 @@ def to_numpy_dtype(d):
         return get_default_dtype().numpy
     if d is builtins.int:
         return np.dtype(np.int64)
-    return np.dtype(d)
+    if d is builtins.bool:
+        return np.dtype(np.bool_)
+    if isinstance(d, np.dtype) or isinstance(d, type) and issubclass(d, np.generic):
+        d = np.dtype(d)
+        if d in _BY_NUMPY:
+            return d
+        raise TypeError(f"dualrev has no dtype for NumPy's {d}: it supports float, int and bool "
+                        "dtypes")
+    raise TypeError(f"argument 'dtype' must be dualrev.dtype, not {type(d).__name__}")
 
 
 def get_default_dtype():

@@ -8,7 +8,9 @@ import math
 import numpy as np
 
 from . import ops
-from ._args import _axes, _axis, _boxed, _named, _numel, _sizes, values_indices  # noqa: F401
+from ._args import (  # noqa: F401
+    _axes, _axis, _boxed, _float, _int, _named, _numel, _sizes, check_broadcast, operand, operands,
+    values_indices)
 from ._arrays import ndim_of, shape_of
 from ._prims import Box, check_operand, raw_value
 from .shape_functions import (  # noqa: F401
@@ -24,21 +26,25 @@ def add(input, other, *, alpha=1):
     >>> import dualrev as dr
     >>> dr.add(dr.tensor([1.0, 2.0]), 1.0)
     tensor([2., 3.])"""
+    input, other = operands("add", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.add(input, other if alpha == 1 else ops.mul(other, alpha)))
 
 
 def sub(input, other, *, alpha=1):
     """input - alpha * other, broadcasting."""
+    input, other = operands("sub", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.sub(input, other if alpha == 1 else ops.mul(other, alpha)))
 
 
 def mul(input, other):
     """input * other, elementwise with broadcasting."""
+    input, other = operands("mul", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.mul(input, other))
 
 
 def div(input, other, *, rounding_mode=None):
     """input / other (true division), elementwise with broadcasting."""
+    input, other = operands("div", (input, "input"), (other, "other"), broadcast=True)
     if rounding_mode is not None:
         raise NotImplementedError("div with rounding_mode is not differentiable; "
                                   "use floor or trunc on the values")
@@ -49,7 +55,7 @@ def _unary(prim):
     def fn(input):
         if isinstance(input, Box):
             return input._apply1(prim)
-        return _boxed(prim.impl(check_operand(input)))
+        return _boxed(prim.impl(operand(input, prim.name)))
     fn.__name__ = prim.name
     fn.__doc__ = f"Elementwise {prim.name}, differentiable to any order."
     return fn
@@ -83,6 +89,7 @@ trunc = fix = _unary(ops.trunc)
 def round(input, *, decimals=None):
     """Round to the nearest integer (halves to even), or to ``decimals``
     places; the derivative is 0, as in PyTorch."""
+    input = operand(input, "round")
     if decimals is None:
         return _boxed(ops.round(input))
     scale = 10.0 ** decimals
@@ -91,12 +98,13 @@ def round(input, *, decimals=None):
 
 def frac(input):
     """input - trunc(input): the fractional part, derivative 1."""
+    input = operand(input, "frac")
     return _named(ops.sub(input, ops.trunc(input)), "FracBackward0")
 
 
 def _composite(fn, name, doc):
-    def composite(*args):
-        return _named(fn(*args), name)
+    def composite(input):
+        return _named(fn(operand(input, composite.__name__)), name)
     composite.__name__ = fn.__name__
     composite.__doc__ = doc
     return composite
@@ -114,11 +122,13 @@ rad2deg = _composite(ops.rad2deg, "Rad2DegBackward0", "Radians to degrees.")
 
 def hypot(input, other):
     """sqrt(input ** 2 + other ** 2), elementwise, without overflow."""
+    input, other = operands("hypot", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.hypot(input, other))
 
 
 def logaddexp(input, other):
     """log(exp(input) + exp(other)), elementwise, without overflow."""
+    input, other = operands("logaddexp", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.logaddexp(input, other))
 
 
@@ -136,6 +146,8 @@ def lerp(input, end, weight):
     """input + weight * (end - input), computed from ``end`` where weight >=
     0.5 (end - (end - input) * (1 - weight)), so that weight 1 gives ``end``
     exactly, as PyTorch does."""
+    input, end, weight = operands("lerp", (input, "input"), (end, "end"), (weight, "weight"),
+                                  broadcast=True)
     step = ops.sub(end, input)
     near_start = ops.add(input, ops.mul(weight, step))
     near_end = ops.sub(end, ops.mul(step, ops.sub(1.0, weight)))
@@ -149,17 +161,22 @@ def lerp(input, end, weight):
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2."""
+    input, tensor1, tensor2 = operands("addcmul", (input, "input"), (tensor1, "tensor1"),
+                                       (tensor2, "tensor2"), broadcast=True)
     return _named(ops.add(input, ops.mul(ops.mul(tensor1, tensor2), value)), "AddcmulBackward0")
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2."""
+    input, tensor1, tensor2 = operands("addcdiv", (input, "input"), (tensor1, "tensor1"),
+                                       (tensor2, "tensor2"), broadcast=True)
     return _named(ops.add(input, ops.mul(ops.div(tensor1, tensor2), value)), "AddcdivBackward0")
 
 
 def logit(input, eps=None):
     """log(input / (1 - input)), input first clamped to [eps, 1 - eps] when
     ``eps`` is given (gradient 0 outside, as in PyTorch)."""
+    input = operand(input, "logit")
     x = input
     if eps is not None:
         values = raw_value(input)
@@ -171,6 +188,7 @@ def logit(input, eps=None):
 def xlogy(input, other):
     """input * log(other), 0 where input is 0 and other is not nan (even where
     other <= 0; the gradient in input is then 0 too, log(other) elsewhere)."""
+    input, other = operands("xlogy", (input, "input"), (other, "other"), broadcast=True)
     x, y = raw_value(input), raw_value(other)
     safe = ops.where((x == 0) & (y <= 0), 1.0, other)  # log 1 = 0 there, not -inf or nan
     return _named(ops.mul(input, ops.log(safe)), "XlogyBackward0")
@@ -178,6 +196,7 @@ def xlogy(input, other):
 
 def sinc(input):
     """sin(pi x) / (pi x), 1 at 0."""
+    input = operand(input, "sinc")
     zero = raw_value(input) == 0
     scaled = ops.mul(ops.where(zero, 1.0, input), math.pi)
     return _named(ops.where(zero, 1.0, ops.div(ops.sin(scaled), scaled)), "SincBackward0")
@@ -185,11 +204,13 @@ def sinc(input):
 
 def sgn(input):
     """The sign (-1, 0 or 1); derivative 0."""
+    input = operand(input, "sgn")
     return _named(ops.sign(input), "SgnBackward0")
 
 
 def dist(input, other, p=2):
     """The p-norm of input - other."""
+    input, other = operands("dist", (input, "input"), (other, "other"), broadcast=True)
     return _named(ops.norm(ops.sub(input, other), p=float(p), axis=None, keepdims=False),
                   "DistBackward0")
 
@@ -197,6 +218,7 @@ def dist(input, other, p=2):
 def atan2(input, other):
     """The angle of the point (other, input): arctan(input / other) in the
     right quadrant."""
+    input, other = operands("atan2", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.arctan2(input, other))
 
 
@@ -209,6 +231,7 @@ def pow(input, exponent):
     >>> import dualrev as dr
     >>> dr.pow(dr.tensor([1.0, 2.0]), 2)
     tensor([1., 4.])"""
+    input, exponent = operands("pow", (input, "input"), (exponent, "exponent"), broadcast=True)
     out = ops.pow(input, exponent)
     if not isinstance(exponent, Box):
         return _boxed(out)
@@ -217,22 +240,26 @@ def pow(input, exponent):
 
 def square(input):
     """input * input."""
+    input = operand(input, "square")
     return _named(ops.mul(input, input), "PowBackward0")
 
 
 def rsqrt(input):
     """1 / sqrt(input)."""
+    input = operand(input, "rsqrt")
     return _named(ops.div(1.0, ops.sqrt(input)), "RsqrtBackward0")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * input)) / beta, linear above ``threshold``; never overflows."""
+    input = operand(input, "softplus")
     return _named(ops.softplus(input, beta=beta, threshold=threshold), "SoftplusBackward0")
 
 
 def clamp(input, min=None, max=None):
     """input limited to [min, max] (either may be None or a tensor). The gradient is 1 inside
     the bounds, bounds included, and 0 outside, as in PyTorch."""
+    input = operand(input, "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Box) or isinstance(max, Box):
@@ -246,24 +273,31 @@ clip = clamp
 
 def maximum(input, other):
     """The elementwise maximum; a tie splits the gradient in halves."""
+    input, other = operands("maximum", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.maximum(input, other))
 
 
 def minimum(input, other):
     """The elementwise minimum; a tie splits the gradient in halves."""
+    input, other = operands("minimum", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.minimum(input, other))
 
 
 def where(condition, input=None, other=None):
     """``input`` where ``condition`` holds, else ``other`` (broadcasting); with only a
     condition, the indices where it holds."""
+    condition = operand(condition, "where", "condition")
     if input is None and other is None:
         return tuple(_boxed(np.asarray(i)) for i in np.nonzero(raw_value(condition)))
+    if input is None or other is None:
+        raise TypeError("where() takes a condition alone or a condition, input and other")
+    input, other = operand(input, "where", "input", 2), operand(other, "where", "other", 3)
     return _boxed(ops.where(condition, input, other))
 
 
 def _comparison(prim):
     def fn(input, other):
+        input, other = operands(prim.name, (input, "input"), (other, "other"), broadcast=True)
         return _boxed(prim(input, other))
     fn.__name__ = prim.name
     fn.__doc__ = f"Elementwise {prim.name} comparison (a bool tensor, not differentiable)."
@@ -282,22 +316,28 @@ logical_or = _comparison(ops.logical_or)
 
 def logical_not(input):
     """Elementwise not (a bool tensor, not differentiable)."""
+    input = operand(input, "logical_not")
     return _boxed(ops.logical_not(input))
 
 
 def equal(input, other):
     """True when both have the same shape and values."""
+    input, other = operands("equal", (input, "input"), (other, "other"))
     return shape_of(input) == shape_of(other) and bool(np.all(raw_value(ops.eq(input, other))))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Whether all entries agree within ``atol + rtol * |other|`` (a Python bool)."""
+    input, other = operands("allclose", (input, "input"), (other, "other"))
+    rtol, atol = _float(rtol, "allclose", "rtol"), _float(atol, "allclose", "atol")
     return bool(np.allclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                             equal_nan=equal_nan))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise ``|input - other| <= atol + rtol * |other|`` (a bool tensor)."""
+    input, other = operands("isclose", (input, "input"), (other, "other"))
+    rtol, atol = _float(rtol, "isclose", "rtol"), _float(atol, "isclose", "atol")
     return _boxed(np.isclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                              equal_nan=equal_nan))
 
@@ -310,6 +350,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     >>> import dualrev as dr
     >>> dr.sum(dr.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0)
     tensor([4., 6.])"""
+    input = operand(input, "sum")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.sum(input, axis=_axes(input, dim), keepdims=keepdim))
@@ -317,6 +358,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """The mean over ``dim`` (all entries when None)."""
+    input = operand(input, "mean")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.mean(input, axis=_axes(input, dim), keepdims=keepdim))
@@ -324,6 +366,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product over ``dim``; its gradient is exact with zeros."""
+    input = operand(input, "prod")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.prod(input, axis=_axes(input, dim), keepdims=keepdim))
@@ -331,11 +374,13 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 def amax(input, dim=(), keepdim=False):
     """The largest entries over ``dim``; ties share the gradient evenly."""
+    input = operand(input, "amax")
     return _boxed(ops.amax(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
     """The smallest entries over ``dim``; ties share the gradient evenly."""
+    input = operand(input, "amin")
     return _boxed(ops.amin(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
 
 
@@ -358,23 +403,27 @@ def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
 def max(input, dim=None, keepdim=False, *, other=None):
     """The largest entry; with ``dim``, ``(values, indices)`` along it; with a
     tensor second argument, the elementwise maximum."""
+    input = operand(input, "max")
     return _extremum(input, dim, keepdim, other, ops.amax, np.argmax, ops.maximum, "Max")
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
     """The smallest entry; with ``dim``, ``(values, indices)``; with a tensor
     second argument, the elementwise minimum."""
+    input = operand(input, "min")
     return _extremum(input, dim, keepdim, other, ops.amin, np.argmin, ops.minimum, "Min")
 
 
 def argmax(input, dim=None, keepdim=False):
     """The index of the largest entry (over ``dim``, or of the flattened tensor)."""
+    input = operand(input, "argmax")
     return _boxed(np.asarray(ops.argmax(raw_value(input), axis=None if dim is None else
                                         _axis(input, dim), keepdims=keepdim)))
 
 
 def argmin(input, dim=None, keepdim=False):
     """The index of the smallest entry (over ``dim``, or of the flattened tensor)."""
+    input = operand(input, "argmin")
     return _boxed(np.asarray(ops.argmin(raw_value(input), axis=None if dim is None else
                                         _axis(input, dim), keepdims=keepdim)))
 
@@ -388,18 +437,21 @@ def _correction(correction, unbiased):
 def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The variance over ``dim`` with ``correction`` (1 by default: Bessel's) subtracted from
     the count."""
+    input = operand(input, "var")
     return _named(ops.var(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "VarBackward0")
 
 
 def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The standard deviation over ``dim``: the square root of ``var``."""
+    input = operand(input, "std")
     return _named(ops.std(input, axis=_axes(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "StdBackward0")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The p-norm (2 for ``'fro'``), over ``dim`` or all entries."""
+    input = operand(input, "norm")
     if p in ("fro", None):
         p = 2
     if p == "nuc":
@@ -410,28 +462,33 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
+    input = operand(input, "logsumexp")
     return _named(ops.logsumexp(input, axis=_axes(input, dim), keepdims=keepdim),
                   "LogsumexpBackward0")
 
 
 def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
+    input = operand(input, "softmax")
     return _named(ops.softmax(input, axis=_axes(input, dim)), "SoftmaxBackward0")
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input, dim)), computed stably."""
+    input = operand(input, "log_softmax")
     return _named(ops.log_softmax(input, axis=_axes(input, dim)), "LogSoftmaxBackward0")
 
 
 def all(input, dim=None, keepdim=False):
     """Whether all entries are true (over ``dim``); a bool tensor."""
+    input = operand(input, "all")
     return _boxed(np.asarray(ops.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
 
 def any(input, dim=None, keepdim=False):
     """Whether any entry is true (over ``dim``); a bool tensor."""
+    input = operand(input, "any")
     return _boxed(np.asarray(ops.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
@@ -445,6 +502,7 @@ def matmul(input, other):
     >>> import dualrev as dr
     >>> dr.matmul(dr.eye(2), dr.tensor([1.0, 2.0]))
     tensor([1., 2.])"""
+    input, other = operands("matmul", (input, "input"), (other, "other"))
     a, b = tuple(shape_of(input)), tuple(shape_of(other))
     if not a or not b:
         raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
@@ -468,6 +526,7 @@ _MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "Squeeze
 
 def mv(input, vec):
     """Matrix times vector."""
+    input, vec = operands("mv", (input, "input"), (vec, "vec"))
     if ndim_of(input) != 2 or ndim_of(vec) != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {ndim_of(input)}, "
                            f"{ndim_of(vec)}")
@@ -476,6 +535,7 @@ def mv(input, vec):
 
 def bmm(input, mat2):
     """Batches of matrix products: (b, n, m) @ (b, m, p)."""
+    input, mat2 = operands("bmm", (input, "input"), (mat2, "mat2"))
     if ndim_of(input) != 3 or ndim_of(mat2) != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if ndim_of(input) != 3 else
                            "batch2 must be a 3D tensor")
@@ -484,6 +544,13 @@ def bmm(input, mat2):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
+    input, mat1, mat2 = operands("addmm", (input, "input"), (mat1, "mat1"), (mat2, "mat2"))
+    if ndim_of(mat1) != 2 or ndim_of(mat2) != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {ndim_of(mat1)}-D tensor"
+                           if ndim_of(mat1) != 2 else
+                           f"mat2 must be a matrix, got {ndim_of(mat2)}-D tensor")
+    if shape_of(mat1)[1] != shape_of(mat2)[0]:
+        raise RuntimeError(_matmul_mismatch(shape_of(mat1), shape_of(mat2)))
     product = ops.mul(ops.matmul(mat1, mat2), alpha)
     if beta == 0:  # input ignored, nan and inf included, as in PyTorch (its shape still counts)
         shape = np.broadcast_shapes(shape_of(input), shape_of(product))
@@ -504,6 +571,7 @@ def _matmul_mismatch(a, b):
 
 def dot(input, other):
     """The dot product of two 1-d tensors."""
+    input, other = operands("dot", (input, "input"), (other, "other"))
     if ndim_of(input) != 1 or ndim_of(other) != 1:
         raise RuntimeError(f"1D tensors expected, but got {ndim_of(input)}D and "
                            f"{ndim_of(other)}D tensors")
