@@ -233,3 +233,18 @@ def _axis(input, dim, extra=0):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, "
                          f"{bound - 1}], but got {dim})")
     return dim % bound - bound
+
+
+def check_nonempty(input, axes, fn):
+    """A reduction without identity (max, argmin...) over an empty axis:
+    PyTorch's error, not NumPy's. ``axes``: normalised, None for all."""
+    shape = shape_of(input)
+    if axes is None:
+        if 0 in shape:
+            raise RuntimeError(f"{fn}(): Expected reduction dim to be specified for input.numel() "
+                               "== 0. Specify the reduction dim with the 'dim' argument.")
+        return
+    for a in (axes if isinstance(axes, tuple) else (axes,)):
+        if shape and shape[a] == 0:
+            raise RuntimeError(f"{fn}(): Expected reduction dim {a % len(shape)} to have "
+                               "non-zero size.")

@@ -19,6 +19,8 @@ def normalize_index(index):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(array)
         elif part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice)):
+            if isinstance(part, int) and not -2 ** 63 <= part < 2 ** 63:
+                raise IndexError(f"index {part} is out of range: an index must fit in int64")
             out.append(part)
         else:
             raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or "

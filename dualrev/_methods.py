@@ -7,7 +7,9 @@ from . import functions as F
 from . import linalg as L
 from . import ops
 from ._numpy_api import array_function, array_ufunc
+from ._arrays import dtype_of as _dtype_of, shape_of as _shape_of
 from ._prims import Box, bind1
+import numpy as np
 
 
 def _operator(prim, of_tensors=None, reflected_name=None):
@@ -18,18 +20,41 @@ def _operator(prim, of_tensors=None, reflected_name=None):
     the node shows PyTorch's name (``x ** y`` is PowBackward1, ``1 - x``
     RsubBackward1)."""
     def forward(self, other):
+        if not _takes(other):
+            return NotImplemented  # Python's TypeError, as PyTorch's
         if isinstance(other, Box):
             out = (other if other._level > self._level else self)._apply2(prim, self, other)
             return out if of_tensors is None else F._named(out, of_tensors)
         return self._apply2(prim, self, other)
 
     def reflected(self, other):
+        if not _takes(other):
+            return NotImplemented
         if isinstance(other, Box) and other._level > self._level:
             out = other._apply2(prim, other, self)
         else:
             out = self._apply2(prim, other, self)
         return out if reflected_name is None else F._named(out, reflected_name)
     return forward, reflected
+
+
+def _takes(other):
+    """Whether an operator takes ``other``: a box or array-like data, not
+    None, a string or another object (then the operator returns
+    NotImplemented and Python raises its TypeError, or == gives False)."""
+    t = type(other)
+    if t is float or t is int or isinstance(other, Box):
+        return True
+    if t is bool or t is list or t is tuple or isinstance(other, (np.ndarray, np.generic)):
+        return getattr(other, "dtype", np.dtype(float)).kind in "biuf"
+    return False
+
+
+def _comparison(fn):
+    def method(self, other):
+        return fn(self, other) if _takes(other) else NotImplemented
+    method.__name__ = fn.__name__
+    return method
 
 
 def _method(fn):
@@ -132,12 +157,12 @@ class MathMethods:
     clamp = clip = _method(F.clamp)
     maximum = _method(F.maximum)
     minimum = _method(F.minimum)
-    eq = __eq__ = _method(F.eq)
-    ne = __ne__ = _method(F.ne)
-    lt = __lt__ = _method(F.lt)
-    le = __le__ = _method(F.le)
-    gt = __gt__ = _method(F.gt)
-    ge = __ge__ = _method(F.ge)
+    eq, __eq__ = _method(F.eq), _comparison(F.eq)
+    ne, __ne__ = _method(F.ne), _comparison(F.ne)
+    lt, __lt__ = _method(F.lt), _comparison(F.lt)
+    le, __le__ = _method(F.le), _comparison(F.le)
+    gt, __gt__ = _method(F.gt), _comparison(F.gt)
+    ge, __ge__ = _method(F.ge), _comparison(F.ge)
     logical_and = _method(F.logical_and)
     logical_or = _method(F.logical_or)
     logical_not = _method(F.logical_not)
@@ -224,17 +249,17 @@ class MathMethods:
 
     def expand_as(self, other):
         """This tensor broadcast to ``other``'s shape."""
-        return F.broadcast_to(self, other.shape)
+        return F.broadcast_to(self, F.operand(other, "expand_as", "other").shape)
 
     def view_as(self, other):
         """This tensor reshaped to ``other``'s shape."""
-        return F.reshape(self, other.shape)
+        return F.reshape(self, _shape_of(F.operand(other, "view_as", "other")))
 
     reshape_as = view_as
 
     def type_as(self, other):
         """This tensor cast to ``other``'s dtype."""
-        return F.to_dtype(self, other.dtype)
+        return F.to_dtype(self, _dtype_of(F.operand(other, "type_as", "other")))
 
     @property
     def T(self):

@@ -15,9 +15,9 @@ import numpy as np
 
 from ._arrays import canonical, dtype_of, shape_of
 from ._levels import AMBIENT, new_level
-from ._prims import Box, check_operand, raw_value
+from ._prims import Box, raw_value
 from ._tree import flatten, unflatten
-from .dtypes import as_value
+from ._args import operand
 from .forward import Dual, _fit_tangent
 from .grad_mode import enable_grad
 from .sweep import backward_pass
@@ -38,7 +38,9 @@ def _operand(x):
         return x
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return canonical(x)
-    return as_value(check_operand(x))
+    if not (type(x) in (float, int, bool, list, tuple) or isinstance(x, (np.ndarray, np.generic))):
+        raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+    return raw_value(operand(x, "transform", "input"))
 
 
 def _check_float(value, transform):
@@ -68,7 +70,15 @@ def _zeros_like(value, lead=()):
 
 
 def _argnums(argnums, n_args):
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if isinstance(argnums, int) and not isinstance(argnums, bool):
+        nums = (argnums,)
+    elif isinstance(argnums, (tuple, list)) and all(isinstance(n, int) and not isinstance(n, bool)
+                                            for n in argnums):
+        nums = argnums
+    else:
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    if not nums:
+        raise RuntimeError("argnums must be non-empty")
     for n in nums:
         if not -n_args <= n < n_args:
             raise ValueError(f"argnums {argnums} out of range for a function of {n_args} "
@@ -99,6 +109,8 @@ def _watch(args, nums, level, transform):
     watched = []
     for n in nums:
         leaves, treedef = flatten(args[n])
+        if not leaves:
+            raise ValueError(f"Thing passed to transform API must be Tensor, got {type(args[n])}")
         boxes = []
         for leaf in leaves:
             value = _operand(leaf)

@@ -9,9 +9,9 @@ import numpy as np
 
 from . import ops
 from ._args import (  # noqa: F401
-    _axes, _axis, _boxed, _float, _int, _named, _numel, _sizes, check_broadcast, operand, operands,
-    values_indices)
-from ._arrays import ndim_of, shape_of
+    _axes, _axis, _boxed, _float, _int, _named, _numel, _sizes, check_broadcast, check_nonempty,
+    operand, operands, values_indices)
+from ._arrays import dtype_of, ndim_of, shape_of
 from ._prims import Box, check_operand, raw_value
 from .shape_functions import (  # noqa: F401
     broadcast_to, cat, concat, concatenate, detach, expand, flatten, numel, permute, reshape,
@@ -74,7 +74,15 @@ tan = _unary(ops.tan)
 tanh = _unary(ops.tanh)
 sigmoid = _unary(ops.sigmoid)
 relu = _unary(ops.relu)
-sign = _unary(ops.sign)
+_sign = _unary(ops.sign)
+
+
+def sign(input):
+    """Elementwise sign: -1, 0 or 1 (a bool tensor's is itself); derivative 0."""
+    input = operand(input, "sign")
+    if dtype_of(input) == np.bool_:
+        return _boxed(input) * True
+    return _sign(input)
 asin = arcsin = _unary(ops.arcsin)
 acos = arccos = _unary(ops.arccos)
 atan = arctan = _unary(ops.arctan)
@@ -177,6 +185,7 @@ def logit(input, eps=None):
     """log(input / (1 - input)), input first clamped to [eps, 1 - eps] when
     ``eps`` is given (gradient 0 outside, as in PyTorch)."""
     input = operand(input, "logit")
+    eps = None if eps is None else _float(eps, "logit", "eps")
     x = input
     if eps is not None:
         values = raw_value(input)
@@ -205,6 +214,8 @@ def sinc(input):
 def sgn(input):
     """The sign (-1, 0 or 1); derivative 0."""
     input = operand(input, "sgn")
+    if dtype_of(input) == np.bool_:
+        return _boxed(input) * True  # a bool's sign is itself (a copy)
     return _named(ops.sign(input), "SgnBackward0")
 
 
@@ -253,6 +264,7 @@ def rsqrt(input):
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * input)) / beta, linear above ``threshold``; never overflows."""
     input = operand(input, "softplus")
+    beta, threshold = _float(beta, "softplus", "beta"), _float(threshold, "softplus", "threshold")
     return _named(ops.softplus(input, beta=beta, threshold=threshold), "SoftplusBackward0")
 
 
@@ -260,6 +272,9 @@ def clamp(input, min=None, max=None):
     """input limited to [min, max] (either may be None or a tensor). The gradient is 1 inside
     the bounds, bounds included, and 0 outside, as in PyTorch."""
     input = operand(input, "clamp")
+    bounds = [operand(b, "clamp", n, i) for b, n, i in ((min, "min", 2), (max, "max", 3))
+              if b is not None]
+    check_broadcast(input, *bounds)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Box) or isinstance(max, Box):
@@ -292,6 +307,7 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("where() takes a condition alone or a condition, input and other")
     input, other = operand(input, "where", "input", 2), operand(other, "where", "other", 3)
+    check_broadcast(condition, input, other)
     return _boxed(ops.where(condition, input, other))
 
 
@@ -330,6 +346,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Whether all entries agree within ``atol + rtol * |other|`` (a Python bool)."""
     input, other = operands("allclose", (input, "input"), (other, "other"))
     rtol, atol = _float(rtol, "allclose", "rtol"), _float(atol, "allclose", "atol")
+    check_broadcast(input, other)
     return bool(np.allclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                             equal_nan=equal_nan))
 
@@ -338,6 +355,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise ``|input - other| <= atol + rtol * |other|`` (a bool tensor)."""
     input, other = operands("isclose", (input, "input"), (other, "other"))
     rtol, atol = _float(rtol, "isclose", "rtol"), _float(atol, "isclose", "atol")
+    check_broadcast(input, other)
     return _boxed(np.isclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                              equal_nan=equal_nan))
 
@@ -375,23 +393,31 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 def amax(input, dim=(), keepdim=False):
     """The largest entries over ``dim``; ties share the gradient evenly."""
     input = operand(input, "amax")
-    return _boxed(ops.amax(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
+    axes = None if isinstance(dim, tuple) and not dim else _axes(input, dim)
+    check_nonempty(input, axes, "amax")
+    return _boxed(ops.amax(input, axis=axes, keepdims=keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
     """The smallest entries over ``dim``; ties share the gradient evenly."""
     input = operand(input, "amin")
-    return _boxed(ops.amin(input, axis=None if dim == () else _axes(input, dim), keepdims=keepdim))
+    axes = None if isinstance(dim, tuple) and not dim else _axes(input, dim)
+    check_nonempty(input, axes, "amin")
+    return _boxed(ops.amin(input, axis=axes, keepdims=keepdim))
 
 
 def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
     if isinstance(dim, Box) or other is not None:
-        return _boxed(pairwise(input, dim if other is None else other))
+        other = operand(dim if other is None else other, name.lower(), "other", 2)
+        check_broadcast(input, other)
+        return _boxed(pairwise(input, other))
     if dim is None:
+        check_nonempty(input, None, name.lower())
         return _named(reduce(input, axis=None, keepdims=False), f"{name}Backward1")
     axis = _axis(input, dim)
     if ndim_of(input) == 0:
         return values_indices(_boxed(input), _boxed(np.asarray(0)))
+    check_nonempty(input, axis, name.lower())
     indices = pick(raw_value(input), axis=axis, keepdims=True)
     values = ops.gather(input, indices=indices, axis=axis)
     if not keepdim:
@@ -417,21 +443,25 @@ def min(input, dim=None, keepdim=False, *, other=None):
 def argmax(input, dim=None, keepdim=False):
     """The index of the largest entry (over ``dim``, or of the flattened tensor)."""
     input = operand(input, "argmax")
-    return _boxed(np.asarray(ops.argmax(raw_value(input), axis=None if dim is None else
-                                        _axis(input, dim), keepdims=keepdim)))
+    axis = None if dim is None else _axis(input, dim)
+    check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmax")
+    return _boxed(np.asarray(ops.argmax(raw_value(input), axis=axis, keepdims=keepdim)))
 
 
 def argmin(input, dim=None, keepdim=False):
     """The index of the smallest entry (over ``dim``, or of the flattened tensor)."""
     input = operand(input, "argmin")
-    return _boxed(np.asarray(ops.argmin(raw_value(input), axis=None if dim is None else
-                                        _axis(input, dim), keepdims=keepdim)))
+    axis = None if dim is None else _axis(input, dim)
+    check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmin")
+    return _boxed(np.asarray(ops.argmin(raw_value(input), axis=axis, keepdims=keepdim)))
 
 
 def _correction(correction, unbiased):
     if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(f"argument 'unbiased' must be bool, not {type(unbiased).__name__}")
         return 1 if unbiased else 0
-    return 1 if correction is None else correction
+    return 1 if correction is None else _float(correction, "var", "correction")
 
 
 def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
@@ -452,6 +482,11 @@ def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The p-norm (2 for ``'fro'``), over ``dim`` or all entries."""
     input = operand(input, "norm")
+    if not (p is None or isinstance(p, str) or type(p) in (float, int)
+            or isinstance(p, (np.floating, np.integer))) or isinstance(p, bool):
+        raise TypeError(f"norm(): argument 'p' must be Number or str, not {type(p).__name__}")
+    if isinstance(p, str) and p not in ("fro", "nuc"):
+        raise RuntimeError(f"norm(): invalid norm type {p!r}; use a number, 'fro' or 'nuc'")
     if p in ("fro", None):
         p = 2
     if p == "nuc":
@@ -551,6 +586,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
                            f"mat2 must be a matrix, got {ndim_of(mat2)}-D tensor")
     if shape_of(mat1)[1] != shape_of(mat2)[0]:
         raise RuntimeError(_matmul_mismatch(shape_of(mat1), shape_of(mat2)))
+    check_broadcast(input, np.empty((shape_of(mat1)[0], shape_of(mat2)[1]), bool))
     product = ops.mul(ops.matmul(mat1, mat2), alpha)
     if beta == 0:  # input ignored, nan and inf included, as in PyTorch (its shape still counts)
         shape = np.broadcast_shapes(shape_of(input), shape_of(product))

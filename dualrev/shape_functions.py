@@ -162,6 +162,9 @@ def to_dtype(input, dtype):
 def detach(input):
     """``input.detach()``: the values, out of the graph."""
     input = operand(input, "detach")
+    if isinstance(input, Box) and not hasattr(input, "detach"):
+        raise TypeError(f"detach(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__} (take a Dual's .primal)")
     return input.detach() if isinstance(input, Box) else _boxed(input)
 
 

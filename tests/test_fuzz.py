@@ -55,16 +55,18 @@ from dualrev import _format
 
 CLEAN = (TypeError, ValueError, RuntimeError, IndexError, NotImplementedError)
 
-# Phrases of NumPy's own messages (a leaked NumPy error). "numpy" is matched
-# in lower case only: dualrev's messages may name "NumPy" the library, NumPy's
-# name its types ('numpy.float64', numpy.ndarray).
+# Phrases of NumPy's own messages (a leaked NumPy error), matched case-sensitively:
+# dualrev's messages may name "NumPy" the library, and Python's own name a type
+# ("'numpy.ndarray' object is not callable"), so "numpy." is matched only where
+# NumPy's messages have it: its modules and numpy.newaxis.
 NUMPY_PHRASES = (
     "could not be broadcast", "is out of bounds for axis", "cannot reshape array", "ufunc",
     "setting an array element with a sequence", "inhomogeneous", "Singular matrix",
-    "object arrays are not supported", "numpy", "operands could not", "axis1", "axis2",
+    "object arrays are not supported", "numpy.newaxis", "numpy.core", "numpy._core",
+    "numpy.linalg", "numpy.exceptions", "numpy.dtypes", "operands could not", "axis1", "axis2",
     "array of sample points is empty", "Cannot cast", "cannot cast array",
     "zero-size array to reduction operation", "only integer scalar arrays",
-    "The truth value of an array", "data type", "dtype('", "ndarray", "einstein sum",
+    "The truth value of an array", "as a data type", "dtype('", "einstein sum",
     "invalid subscript", "Last 2 dimensions of the array", "array must be",
 )
 
@@ -280,11 +282,11 @@ def _describe(value):
                 " requires_grad" if getattr(value, "requires_grad", False) else "") + ">"
         except Exception:  # noqa: BLE001
             return f"<{type(value).__name__}>"
+    for i, f in enumerate(FUNCTIONS):
+        if value is f:
+            return f"FUNCTIONS[{i}]"
     if callable(value) and getattr(value, "__name__", "") == "<lambda>":
-        try:
-            return inspect.getsource(value).strip()[:60]
-        except (OSError, TypeError):
-            return "<lambda>"
+        return "<function>"
     text = repr(value)
     return text if len(text) < 60 else text[:57] + "..."
 
