@@ -45,9 +45,9 @@ def from_numpy(array):
     return Tensor._make(canonical(array) if array.ndim == 0 else array)
 
 
-def _filled(sizes, fill, dtype, requires_grad):
+def _filled(sizes, fill, dtype, requires_grad, fn):
     dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.get_default_dtype().numpy
-    shape = check_alloc(_sizes(sizes), dtype.itemsize)
+    shape = check_alloc(_sizes(sizes, fn), dtype.itemsize, fn)
     return _leaf(np.full(shape, fill, dtype=dtype), requires_grad)
 
 
@@ -57,17 +57,17 @@ def zeros(*size, dtype=None, device=None, requires_grad=False):
     >>> import dualrev as dr
     >>> dr.zeros(2)
     tensor([0., 0.])"""
-    return _filled(size, 0, dtype, requires_grad)
+    return _filled(size, 0, dtype, requires_grad, "zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     """A new tensor of ones, shape given as ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return _filled(size, 1, dtype, requires_grad)
+    return _filled(size, 1, dtype, requires_grad, "ones")
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
     """A new tensor of the given shape (filled with zeros: NumPy-backed, never garbage)."""
-    return _filled(size, 0, dtype, requires_grad)
+    return _filled(size, 0, dtype, requires_grad, "empty")
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -75,7 +75,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     fill_value = _fill(fill_value, "full")
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = dtypes.bool if isinstance(fill_value, bool) else dtypes.int64
-    return _filled((size,), fill_value, dtype, requires_grad)
+    return _filled((size,), fill_value, dtype, requires_grad, "full")
 
 
 def _fill(value, fn):

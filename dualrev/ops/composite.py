@@ -98,7 +98,8 @@ def softplus(x, *, beta=1.0, threshold=20.0):
     z = x * beta
     up = z > 0
     z_up, z_down = ew.where(up, z, 0.0), ew.where(up, 0.0, z)
-    smooth = ew.where(up, z_up + ew.log1p(ew.exp(-z_up)), ew.log1p(ew.exp(z_down))) / beta
+    smooth = ew.where(up, z_up + ew.log1p(ew.exp(-z_up)), ew.log1p(ew.exp(z_down)))
+    smooth = ew.div(smooth, beta)
     return ew.where(z > threshold, x, smooth)
 
 
@@ -111,7 +112,7 @@ def log10(x):
 
 
 def reciprocal(x):
-    return 1.0 / x
+    return ew.div(1.0, x)  # 1 / 0 is inf, as NumPy (Python's / would raise on a number)
 
 
 def deg2rad(x):
