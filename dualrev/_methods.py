@@ -249,7 +249,7 @@ class MathMethods:
 
     def expand_as(self, other):
         """This tensor broadcast to ``other``'s shape."""
-        return F.broadcast_to(self, F.operand(other, "expand_as", "other").shape)
+        return F.broadcast_to(self, _shape_of(F.operand(other, "expand_as", "other")))
 
     def view_as(self, other):
         """This tensor reshaped to ``other``'s shape."""

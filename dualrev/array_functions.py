@@ -11,7 +11,7 @@ from ._arrays import ndim_of, shape_of
 from ._prims import Box, raw_value
 from . import functions as F
 from ._args import (
-    _axis, _boxed, _dim, _int, _named, _numel, _sizes, check_alloc, operand, operands, values_indices)
+    _axis, _boxed, _int, _named, _numel, _sizes, check_alloc, operand, operands, values_indices)
 
 
 def _dims(input, dims):
@@ -176,9 +176,10 @@ def take_along_dim(input, indices, dim):
                            f"and {indices.ndim} dimensions for indices")
     size = shape_of(input)[axis] if ndim_of(input) else 1
     _check_indices(np.where(indices < 0, indices + size, indices), size)
+    along = axis % max(indices.ndim, 1)
     try:
-        np.broadcast_shapes(tuple(n for a, n in enumerate(indices.shape) if a != axis % max(indices.ndim, 1)),
-                            tuple(n for a, n in enumerate(shape_of(input)) if a != axis % max(indices.ndim, 1)))
+        np.broadcast_shapes(tuple(n for a, n in enumerate(indices.shape) if a != along),
+                            tuple(n for a, n in enumerate(shape_of(input)) if a != along))
     except ValueError:
         raise RuntimeError("take_along_dim(): input and indices do not broadcast outside dim "
                            f"{dim}: {list(shape_of(input))} and {list(indices.shape)}") from None
@@ -391,6 +392,7 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     _, size = _axis_size(input, dim, "chunk()")
     if size == 0:  # chunks empty pieces
+        check_alloc((chunks,), 512, "chunk")
         return tuple(_named(_slice_along(input, _axis(input, dim), slice(0, 0)), "SplitBackward0")
                      for _ in range(chunks))
     return split(input, -(-size // chunks), dim)

@@ -95,7 +95,8 @@ def solve(A, B, *, left=True):
                            f" ({list(shape_of(A))} and {list(shape_of(B))})")
     with _failing("solve"):
         if not left:
-            raise NotImplementedError("linalg.solve with left=False: solve with A transposed instead")
+            raise NotImplementedError("linalg.solve with left=False: solve with A transposed "
+                                      "instead")
         if ndim_of(B) == ndim_of(A) - 1:
             return F.squeeze(_boxed(ops.solve(A, ops.unsqueeze(B, axis=-1))), -1)
         return _boxed(ops.solve(A, B))
@@ -132,7 +133,8 @@ def qr(A, mode="reduced"):
     _matrix(A, "qr")
     with _failing("qr"):
         if mode != "reduced":
-            raise NotImplementedError(f"linalg.qr mode={mode!r}: only 'reduced' is differentiable here")
+            raise NotImplementedError(f"linalg.qr mode={mode!r}: only 'reduced' is "
+                                      "differentiable here")
         Q, R = ops.qr(A)
         return qr_result(_boxed(Q), _boxed(R))
 
@@ -146,8 +148,8 @@ def svd(A, full_matrices=True):
     with _failing("svd"):
         shape = shape_of(A)
         if full_matrices and shape[-1] != shape[-2]:
-            raise NotImplementedError("linalg.svd: full_matrices=True for a non-square matrix; pass "
-                                      "full_matrices=False (the reduced factors)")
+            raise NotImplementedError("linalg.svd: full_matrices=True for a non-square matrix; "
+                                      "pass full_matrices=False (the reduced factors)")
         U, S, Vh = ops.svd(A)
         return svd_result(_boxed(U), _boxed(S), _boxed(Vh))
 
@@ -188,5 +190,5 @@ def matmul(input, other):
     """The matrix product (as ``dualrev.matmul``)."""
     return F.matmul(input, other)
 
-__all__ = ["LinAlgError", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "qr", "svd",
-           "svdvals", "vector_norm", "matrix_norm", "norm", "matmul"]
+__all__ = ["LinAlgError", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "qr",
+           "svd", "svdvals", "vector_norm", "matrix_norm", "norm", "matmul"]

@@ -112,7 +112,8 @@ def test_none_times_tensor_is_a_type_error():
 def test_comparison_with_a_string():
     assert (dr.tensor([1.0]) == "abc") is False
     assert (dr.tensor([1.0]) != "abc") is True
-    with pytest.raises(TypeError, match="'<' not supported between instances of 'Tensor' and 'str'"):
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'Tensor' and "
+                                        "'str'"):
         dr.tensor([1.0]) < "abc"
 
 

@@ -37,6 +37,7 @@ import collections
 import inspect
 import math
 import os
+import resource
 import signal
 import sys
 import time
@@ -72,8 +73,9 @@ NUMPY_PHRASES = (
 
 TIME_LIMIT = 1.0  # seconds a call may take
 HARD_LIMIT = 5.0  # a hung call is interrupted after this
+MEMORY_LIMIT = 2 ** 31  # bytes of address space a call may add: beyond, MemoryError (non-clean)
 
-DEFAULT_EXAMPLES = 12
+DEFAULT_EXAMPLES = 20  # per target: about 30 s of one core in all
 EXAMPLES = int(os.environ.get("DUALREV_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 
 # Left out, with the reason. Functions that change global state are not
@@ -254,11 +256,29 @@ def verdict(exc, seconds):
     return None
 
 
+def _limit_memory():
+    """Cap the address space a call may add (huge sizes must be refused, not
+    allocated); returns the limits to restore, or None where not supported."""
+    try:
+        with open("/proc/self/statm") as f:
+            used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limits = resource.getrlimit(resource.RLIMIT_AS)
+        cap = used + MEMORY_LIMIT
+        if limits[1] != resource.RLIM_INFINITY:
+            cap = min(cap, limits[1])
+        resource.setrlimit(resource.RLIMIT_AS, (cap, limits[1]))
+        return limits
+    except (OSError, ValueError):
+        return None
+
+
 def timed(call):
     """Run ``call()``: (exception or None, seconds; inf for a hung call)."""
     saved = _save()
+    limits = _limit_memory()
     handler = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, HARD_LIMIT)
+    # repeating: an alarm that lands in a gc callback is ignored by Python
+    signal.setitimer(signal.ITIMER_REAL, HARD_LIMIT, 0.25)
     start = time.perf_counter()
     exc = None
     try:
@@ -271,6 +291,8 @@ def timed(call):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, handler)
+        if limits is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limits)
         _restore(saved)
     return exc, seconds
 
