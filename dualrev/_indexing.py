@@ -36,4 +36,7 @@ def getitem(x, index):
     explicit += sum(p.ndim for p in index if isinstance(p, np.ndarray) and p.dtype == bool)
     if explicit > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    return F._boxed(ops.getitem(x, index=index))
+    try:
+        return F._boxed(ops.getitem(x, index=index))
+    except IndexError as e:  # NumPy's "axis" in PyTorch's words
+        raise IndexError(str(e).replace("for axis", "for dimension")) from None

@@ -254,7 +254,7 @@ def pad(input, pad, mode="constant", value=0.0):
     """Constant padding, pairs given from the last axis backwards as in
     ``torch.nn.functional.pad``: ``pad=(left, right, top, bottom, ...)``."""
     input = operand(input, "pad")
-    if mode != "constant":
+    if not isinstance(mode, str) or mode != "constant":
         raise NotImplementedError(f"pad: mode {mode!r}; dualrev pads with a constant only")
     pad = _sizes((pad,), "pad")
     if len(pad) % 2 or len(pad) // 2 > ndim_of(input):

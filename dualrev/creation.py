@@ -14,6 +14,9 @@ _rng = [np.random.default_rng()]
 
 
 def _leaf(value, requires_grad):
+    if not isinstance(requires_grad, (bool, np.bool_)):
+        raise TypeError(f"argument 'requires_grad' must be bool, not "
+                        f"{type(requires_grad).__name__}")
     t = Tensor._make(canonical(value))
     return t.requires_grad_(True) if requires_grad else t
 

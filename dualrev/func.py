@@ -300,6 +300,9 @@ def _basis(x, chunk_size):
         yield np.zeros((0,) + shape_of(raw), dtype=dtype_of(raw))
         return
     eye = np.eye(n, dtype=dtype_of(raw))
+    if chunk_size is not None and (type(chunk_size) is not int or chunk_size < 1):
+        raise ValueError("jacfwd/jacrev: `chunk_size` should be an int greater than 0, got "
+                         f"{chunk_size!r}")
     step = n if not chunk_size else int(chunk_size)
     for start in range(0, n, step):
         yield eye[start:start + step].reshape((-1,) + shape_of(raw))
@@ -397,11 +400,17 @@ def hvp(f, primals, tangents):
     return jvp(grad(f), primals, tangents)
 
 
+_MAX_ORDER = 64
+
+
 def derivative(f, order=1):
     """The ``order``-th derivative of a scalar-to-scalar ``f`` (elementwise
     on arrays): ``order`` nested forward passes, each at its own level."""
-    if order < 0:
-        raise ValueError("order must be >= 0")
+    if type(order) is not int:
+        raise TypeError(f"derivative(): argument 'order' must be int, not {type(order).__name__}")
+    if not 0 <= order <= _MAX_ORDER:
+        raise ValueError(f"derivative(): order must be in [0, {_MAX_ORDER}] (nested forward "
+                         f"passes, one per order), got {order}")
 
     def first(g):
         def dg(x):

@@ -498,6 +498,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
     input = operand(input, "logsumexp")
+    if not _numel(shape_of(input)):  # log(0) = -inf, as PyTorch (no maximum to shift by)
+        return _named(ops.log(ops.sum(ops.exp(input), axis=_axes(input, dim), keepdims=keepdim)),
+                      "LogsumexpBackward0")
     return _named(ops.logsumexp(input, axis=_axes(input, dim), keepdims=keepdim),
                   "LogsumexpBackward0")
 
@@ -505,12 +508,14 @@ def logsumexp(input, dim, keepdim=False):
 def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
     input = operand(input, "softmax")
+    dim = _axis(input, dim)
     return _named(ops.softmax(input, axis=_axes(input, dim)), "SoftmaxBackward0")
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input, dim)), computed stably."""
     input = operand(input, "log_softmax")
+    dim = _axis(input, dim)
     return _named(ops.log_softmax(input, axis=_axes(input, dim)), "LogSoftmaxBackward0")
 
 

@@ -223,8 +223,12 @@ class _Hang(BaseException):
     """Raised by the alarm in a call that runs past HARD_LIMIT."""
 
 
+_ARMED = [False]
+
+
 def _on_alarm(signum, frame):
-    raise _Hang()
+    if _ARMED[0]:
+        raise _Hang()
 
 
 def _restore(saved):
@@ -281,14 +285,19 @@ def timed(call):
     signal.setitimer(signal.ITIMER_REAL, HARD_LIMIT, 0.25)
     start = time.perf_counter()
     exc = None
+    _ARMED[0] = True
     try:
         call()
+        _ARMED[0] = False
         seconds = time.perf_counter() - start
     except _Hang:
+        _ARMED[0] = False
         seconds = math.inf
     except Exception as e:  # noqa: BLE001 - classified by verdict
+        _ARMED[0] = False
         exc, seconds = e, time.perf_counter() - start
     finally:
+        _ARMED[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, handler)
         if limits is not None:
