@@ -15,8 +15,14 @@ class dtype:
     __slots__ = ("name", "numpy")
 
     def __init__(self, name, numpy_dtype):
+        if not isinstance(name, str):
+            raise TypeError(f"dtype(): argument 'name' must be str, not {type(name).__name__}")
+        try:
+            self.numpy = np.dtype(numpy_dtype)
+        except TypeError:
+            raise TypeError(f"dtype(): argument 'numpy_dtype' must be a NumPy dtype, not "
+                            f"{type(numpy_dtype).__name__}") from None
         self.name = name
-        self.numpy = np.dtype(numpy_dtype)
 
     def __repr__(self):
         return f"dualrev.{self.name}"

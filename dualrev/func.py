@@ -86,6 +86,15 @@ def _argnums(argnums, n_args):
     return tuple(n % n_args for n in nums)
 
 
+def _check_outputs(leaves, transform):
+    """A function's outputs are tensors (or numbers and arrays), as torch.func requires."""
+    for leaf in leaves:
+        if not (isinstance(leaf, Box) or type(leaf) in (float, int, bool)
+                or isinstance(leaf, (np.ndarray, np.generic))):
+            raise RuntimeError(f"{transform}(f, ...)(*args): Expected f(*args) to return only "
+                               f"tensors, got unsupported type {type(leaf)}")
+
+
 def _split_aux(out, has_aux):
     if not has_aux:
         return out, None
@@ -193,6 +202,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
         with enable_grad():
             out = f(*args, **kwargs)
         out, aux = _split_aux(out, has_aux)
+        _check_outputs([out], "grad")
         grads = _pull([out], [_seed_one(out, level)], level, watched, retain_graph=False)
         grads = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = _result(_lower(out, level))
@@ -236,6 +246,7 @@ def vjp(f, *primals, has_aux=False):
         out = f(*args)
     out, aux = _split_aux(out, has_aux)
     out_leaves, out_tree = flatten(out)
+    _check_outputs(out_leaves, "vjp")
 
     def vjp_fn(cotangents):
         leaves, tree = flatten(cotangents)
@@ -282,6 +293,7 @@ def jvp(f, primals, tangents, has_aux=False):
     out = f(*unflatten(p_tree, duals))
     out, aux = _split_aux(out, has_aux)
     leaves, tree = flatten(out)
+    _check_outputs(leaves, "jvp")
     outs = [_result(_lower(o, level)) for o in leaves]
     tans = [_result(o.tangent if isinstance(o, Dual) and o._level == level
                     else _zeros_like(o, lead)) for o in leaves]
@@ -371,6 +383,7 @@ def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
             raise TypeError("jacrev: differentiate with respect to single tensors (not tuples, "
                             "lists or dicts of them)")
         out_leaves, out_tree = flatten(out)
+        _check_outputs(out_leaves, "jacrev")
         per_output = []
         for leaf in out_leaves:
             pieces = [_pull_batched(leaf, directions, level, boxes)

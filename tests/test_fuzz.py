@@ -160,12 +160,26 @@ DUAL_RECEIVERS = [
     lambda: dr.Dual(dr.tensor(1.0, requires_grad=True), 1.0),
 ]
 
+def _user(fn):
+    """A function of the user's, as transforms and gradcheck get it: it
+    expects tensors and says so (a clean TypeError) when a transform hands it
+    something else, e.g. the list of a pytree; its own AttributeError is not
+    dualrev's."""
+    def user_function(*args):
+        for a in args:
+            if not isinstance(a, (dr.Tensor, dr.Dual)):
+                raise TypeError(f"the test function expects tensors, got {type(a).__name__}")
+        return fn(*args)
+    return user_function
+
+
 FUNCTIONS = [
     lambda x: x.sum(), lambda x: x, lambda x: x * 2, lambda x: dr.sin(x).sum(),
     lambda x: None, lambda x: "s", lambda x: (x.sum(), x), lambda x, y: (x * y).sum(),
     lambda *a: a[0].sum() if a else 0.0, lambda x: [x, x], lambda x: {"a": x},
     lambda x: x.tolist(), lambda x: 1.0, lambda x: x.exp(),
 ]
+FUNCTIONS = [_user(f) for f in FUNCTIONS]
 
 values = st.sampled_from(VALUE_FACTORIES).map(lambda make: make())
 functions_or_values = st.one_of(st.sampled_from(FUNCTIONS), values)
