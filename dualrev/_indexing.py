@@ -14,7 +14,11 @@ def normalize_index(index):
     out = []
     for part in parts:
         if isinstance(part, Box) or isinstance(part, (list, np.ndarray)):
-            array = np.asarray(raw_value(part))
+            try:
+                array = np.asarray(raw_value(part))
+            except ValueError:  # a ragged list
+                raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                 "tensors (got a ragged list)") from None
             if array.dtype.kind not in "iub":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(array)
