@@ -416,6 +416,34 @@ def test_fuzz(target):
     run()
 
 
+# Operator cases that random draws reach only now and then, checked on every
+# run: type promotion and overflow in the binary operators, the bitwise
+# operators, shapes that do not broadcast, in-place operators.
+OPERATOR_CASES = {
+    "int tensor * 2**63": lambda: dr.tensor(3) * 2 ** 63,
+    "2**63 * int tensor": lambda: 2 ** 63 * dr.tensor(3),
+    "int tensor + 2**64": lambda: dr.tensor([1, 2]) + 2 ** 64,
+    "&": lambda: dr.tensor([1, 2]) & dr.tensor([3, 0]),
+    "|": lambda: dr.tensor([1, 2]) | 1,
+    "^": lambda: dr.tensor([1, 2]) ^ dr.tensor([3, 0]),
+    "~": lambda: ~dr.tensor([1, 2]),
+    "<<": lambda: dr.tensor([1, 2]) << 1,
+    ">>": lambda: dr.tensor([1, 2]) >> 1,
+    "& float": lambda: dr.tensor([1.0]) & dr.tensor([1.0]),
+    "shapes (3,) + (2,)": lambda: dr.zeros(3) + dr.zeros(2),
+    "Dual * list of another length": lambda: dr.Dual(dr.zeros(2), dr.zeros(2)) * [1.0, 2.0, 3.0],
+    "mul_ of a string array": lambda: dr.zeros(2).mul_(np.array(["a", "b"])),
+    "in-place shapes": lambda: dr.zeros(3).__imul__(dr.zeros(2)),
+}
+
+
+@pytest.mark.parametrize("case", list(OPERATOR_CASES), ids=list(OPERATOR_CASES))
+def test_operator_cases(case):
+    exc, seconds = timed(OPERATOR_CASES[case])
+    bad = verdict(exc, seconds)
+    assert bad is None, f"{bad}: {type(exc).__name__}: {exc}"
+
+
 def test_targets_found_by_introspection():
     names = {t[0] for t in TARGETS}
     for expected in ("dr.sum", "dr.Tensor.reshape_as", "dr.Tensor.__mul__", "dr.Dual.sin",
