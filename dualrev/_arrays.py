@@ -133,6 +133,33 @@ def result_type(*values):
     return _combine(dims, _combine(zeros, numbers))
 
 
+def broadcast_error(*shapes):
+    """PyTorch's error for shapes that do not broadcast, or None when they do."""
+    n = max(len(s) for s in shapes)
+    for i in range(1, n + 1):
+        size = 1
+        for s in shapes:
+            if i <= len(s) and s[-i] != 1:
+                if size != 1 and s[-i] != size:
+                    return RuntimeError(f"The size of tensor a ({size}) must match the size of "
+                                        f"tensor b ({s[-i]}) at non-singleton dimension {n - i}")
+                size = s[-i]
+    return None
+
+
+def as_array(data):
+    """A (nested) list or tuple of numbers met as an operand, as an array:
+    floats in the default float dtype, integers int64, as a tensor made of it."""
+    array = np.asarray(data)
+    if array.dtype.kind == "f":
+        return array.astype(DEFAULT_FLOAT[0])
+    if array.dtype.kind in "iu":
+        return array.astype(INT64)
+    if array.dtype.kind != "b":
+        raise TypeError(f"a list of {array.dtype} values is not an operand: give numbers")
+    return array
+
+
 def promoted(values, dtype):
     """The arrays among ``values`` cast to ``dtype``; Python numbers stay
     (NumPy treats them as weak, as PyTorch does)."""

@@ -14,11 +14,17 @@ def normalize_index(index):
     out = []
     for part in parts:
         if isinstance(part, Box) or isinstance(part, (list, np.ndarray)):
-            array = np.asarray(raw_value(part))
+            try:
+                array = np.asarray(raw_value(part))
+            except ValueError:  # a ragged list
+                raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                 "tensors (got a ragged list)") from None
             if array.dtype.kind not in "iub":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(array)
         elif part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice)):
+            if isinstance(part, int) and not -2 ** 63 <= part < 2 ** 63:
+                raise IndexError(f"index {part} is out of range: an index must fit in int64")
             out.append(part)
         else:
             raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or "
@@ -34,4 +40,7 @@ def getitem(x, index):
     explicit += sum(p.ndim for p in index if isinstance(p, np.ndarray) and p.dtype == bool)
     if explicit > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    return F._boxed(ops.getitem(x, index=index))
+    try:
+        return F._boxed(ops.getitem(x, index=index))
+    except IndexError as e:  # NumPy's "axis" in PyTorch's words
+        raise IndexError(str(e).replace("for axis", "for dimension")) from None

@@ -9,18 +9,8 @@ from . import functions as F
 from . import linalg as L
 from . import ops
 from ._numpy_api import array_function, array_ufunc
+from ._arrays import dtype_of as _dtype_of, shape_of as _shape_of
 from ._prims import Box, bind1
-
-
-def _is_operand(x):
-    """Whether ``x`` can meet a tensor in an operator: a box, a number, an
-    array or a (nested) list of numbers. Anything else (None, a string)
-    makes the operator return NotImplemented, so Python raises its
-    TypeError, as it does for PyTorch's tensors."""
-    t = type(x)
-    if t is float or t is int or t is bool or t is list or t is tuple or isinstance(x, Box):
-        return True
-    return isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "biuf"
 
 
 def _operator(prim, of_tensors=None, reflected_name=None):
@@ -31,32 +21,44 @@ def _operator(prim, of_tensors=None, reflected_name=None):
     the node shows PyTorch's name (``x ** y`` is PowBackward1, ``1 - x``
     RsubBackward1)."""
     def forward(self, other):
+        if not _takes(other):
+            return NotImplemented  # Python's TypeError, as PyTorch's
         if isinstance(other, Box):
             out = (other if other._level > self._level else self)._apply2(prim, self, other)
             return out if of_tensors is None else F._named(out, of_tensors)
-        if type(other) is not float and not _is_operand(other):
-            return NotImplemented
         return self._apply2(prim, self, other)
 
     def reflected(self, other):
+        if not _takes(other):
+            return NotImplemented
         if isinstance(other, Box) and other._level > self._level:
             out = other._apply2(prim, other, self)
-        elif type(other) is not float and not _is_operand(other):
-            return NotImplemented
         else:
             out = self._apply2(prim, other, self)
         return out if reflected_name is None else F._named(out, reflected_name)
     return forward, reflected
 
 
+def _takes(other):
+    """Whether an operator takes ``other``: a box or array-like data, not
+    None, a string or another object (then the operator returns
+    NotImplemented and Python raises its TypeError, or == gives False)."""
+    t = type(other)
+    if t is float or t is int or isinstance(other, Box):
+        return True
+    if t is bool or t is list or t is tuple or isinstance(other, (np.ndarray, np.generic)):
+        return getattr(other, "dtype", np.dtype(float)).kind in "biuf"
+    return False
+
+
 def _plain_operator(fn):
     """An operator that is no primitive call of its own (comparisons, bitwise
     operators): ``fn(self, other)``, and ``fn(other, self)`` reflected."""
     def forward(self, other):
-        return fn(self, other) if _is_operand(other) else NotImplemented
+        return fn(self, other) if _takes(other) else NotImplemented
 
     def reflected(self, other):
-        return fn(other, self) if _is_operand(other) else NotImplemented
+        return fn(other, self) if _takes(other) else NotImplemented
     return forward, reflected
 
 
@@ -259,17 +261,17 @@ class MathMethods:
 
     def expand_as(self, other):
         """This tensor broadcast to ``other``'s shape."""
-        return F.broadcast_to(self, other.shape)
+        return F.broadcast_to(self, _shape_of(F.operand(other, "expand_as", "other")))
 
     def view_as(self, other):
         """This tensor reshaped to ``other``'s shape."""
-        return F.reshape(self, other.shape)
+        return F.reshape(self, _shape_of(F.operand(other, "view_as", "other")))
 
     reshape_as = view_as
 
     def type_as(self, other):
         """This tensor cast to ``other``'s dtype."""
-        return F.to_dtype(self, other.dtype)
+        return F.to_dtype(self, _dtype_of(F.operand(other, "type_as", "other")))
 
     @property
     def T(self):
@@ -298,7 +300,7 @@ class MathMethods:
         """The shape (a ``dualrev.Size``), or its ``dim``-th entry."""
         from .tensor import Size
         shape = Size(self.shape)
-        return shape if dim is None else shape[dim]
+        return shape if dim is None else shape[F._axis(self, dim)]
 
     def __len__(self):
         if not self.shape:

@@ -99,8 +99,12 @@ class set_detect_anomaly:
     previous mode back on exit."""
 
     def __init__(self, mode, check_nan=True):
+        for name, flag in (("mode", mode), ("check_nan", check_nan)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise TypeError(f"set_detect_anomaly(): argument '{name}' must be bool, not "
+                                f"{type(flag).__name__}")
         self._previous = (ENABLED[0], _check_nan[0])
-        _set(mode, check_nan)
+        _set(bool(mode), bool(check_nan))
 
     def __enter__(self):
         pass

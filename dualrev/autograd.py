@@ -9,6 +9,7 @@ from . import dtypes
 from .anomaly_mode import (  # noqa: F401
     detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly)
 from ._arrays import dtype_of, shape_of
+from ._args import _bool
 from ._levels import AMBIENT
 from .grad_mode import set_grad_enabled
 from .sweep import SWEEP_LOCK, _accumulate, backward_pass, in_dtype_of
@@ -70,6 +71,11 @@ def _edges(outputs):
     return edges
 
 
+def _flags(fn, retain_graph, create_graph):
+    return (_bool(retain_graph, fn, "retain_graph", none=True),
+            _bool(create_graph, fn, "create_graph"))
+
+
 def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
     outputs = _as_tuple(outputs)
     edges = _edges(outputs)
@@ -98,6 +104,7 @@ def _capture_edges(inputs):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Add the gradients of ``tensors`` (weighted by ``grad_tensors``) to
     ``.grad`` of the leaves they depend on, or of ``inputs`` only."""
+    retain_graph, create_graph = _flags("backward", retain_graph, create_graph)
     if inputs is not None and not _as_tuple(inputs):
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     if create_graph:
@@ -126,6 +133,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     themselves differentiable."""
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched: use dualrev.func.jacrev or vjp instead")
+    retain_graph, create_graph = _flags("grad", retain_graph, create_graph)
     inputs = _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")

@@ -7,20 +7,22 @@ import numpy as np
 from . import dtypes
 from ._arrays import canonical, dtype_of, shape_of
 from ._prims import raw_value
-from .functions import _sizes
+from ._args import _int, _sizes, check_alloc, operand
 from .tensor import Tensor
 
 _rng = [np.random.default_rng()]
 
 
 def _leaf(value, requires_grad):
+    if not isinstance(requires_grad, (bool, np.bool_)):
+        raise TypeError(f"argument 'requires_grad' must be bool, not "
+                        f"{type(requires_grad).__name__}")
     t = Tensor._make(canonical(value))
     return t.requires_grad_(True) if requires_grad else t
 
 
 def _float_dtype(dtype):
-    return (dtypes.get_default_dtype() if dtype is None else dtype).numpy \
-        if not isinstance(dtype, np.dtype) else dtype
+    return dtypes.get_default_dtype().numpy if dtype is None else dtypes.to_numpy_dtype(dtype)
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
@@ -28,6 +30,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     an array or a tensor)."""
     if isinstance(data, Tensor):
         data = raw_value(data)
+    elif not isinstance(data, np.ndarray):
+        data = raw_value(operand(data, "tensor", "data"))
     return _leaf(dtypes.as_value(data, dtype), requires_grad)
 
 
@@ -38,12 +42,16 @@ def as_tensor(data, dtype=None, device=None):
 
 def from_numpy(array):
     """A tensor sharing memory with ``array``."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    operand(array, "from_numpy", "array")  # its dtype: float, int or bool
     return Tensor._make(canonical(array) if array.ndim == 0 else array)
 
 
-def _filled(sizes, fill, dtype, requires_grad):
+def _filled(sizes, fill, dtype, requires_grad, fn):
     dtype = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.get_default_dtype().numpy
-    return _leaf(np.full(_sizes(sizes), fill, dtype=dtype), requires_grad)
+    shape = check_alloc(_sizes(sizes, fn), dtype.itemsize, fn)
+    return _leaf(np.full(shape, fill, dtype=dtype), requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
@@ -52,28 +60,41 @@ def zeros(*size, dtype=None, device=None, requires_grad=False):
     >>> import dualrev as dr
     >>> dr.zeros(2)
     tensor([0., 0.])"""
-    return _filled(size, 0, dtype, requires_grad)
+    return _filled(size, 0, dtype, requires_grad, "zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     """A new tensor of ones, shape given as ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return _filled(size, 1, dtype, requires_grad)
+    return _filled(size, 1, dtype, requires_grad, "ones")
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
     """A new tensor of the given shape (filled with zeros: NumPy-backed, never garbage)."""
-    return _filled(size, 0, dtype, requires_grad)
+    return _filled(size, 0, dtype, requires_grad, "empty")
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A new tensor of ``size`` filled with ``fill_value``."""
+    fill_value = _fill(fill_value, "full")
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = dtypes.bool if isinstance(fill_value, bool) else dtypes.int64
-    return _filled((size,), fill_value, dtype, requires_grad)
+    return _filled((size,), fill_value, dtype, requires_grad, "full")
+
+
+def _fill(value, fn):
+    """A fill value: a number (or a 0-d tensor), as PyTorch's Number."""
+    if type(value) in (float, int, bool) or isinstance(value, (np.floating, np.integer, np.bool_)):
+        operand(value, fn, "fill_value", 2)  # an int beyond int64
+        return value
+    if isinstance(value, Tensor) and not value.shape:
+        return value.item()
+    raise TypeError(f"{fn}(): argument 'fill_value' (position 2) must be Number, not "
+                    f"{type(value).__name__}")
 
 
 def _like(input, fill, dtype, requires_grad):
-    value = raw_value(input)
+    value = raw_value(operand(input, "zeros_like"))
+    fill = _fill(fill, "full_like")
     dtype = dtype_of(value) if dtype is None else dtypes.to_numpy_dtype(dtype)
     return _leaf(np.full(shape_of(value), fill, dtype=dtype), requires_grad)
 
@@ -103,6 +124,19 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     arguments are integers, else the default float dtype."""
     if end is None:
         start, end = 0, start
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        v = raw_value(v)
+        if not (type(v) in (float, int) or isinstance(v, (np.floating, np.integer))) \
+                or isinstance(v, (bool, np.bool_)):
+            raise TypeError(f"arange(): argument '{name}' must be Number, not {type(v).__name__}")
+        if not np.isfinite(v):
+            raise RuntimeError(f"unsupported range: {start} -> {end}")
+    start, end, step = raw_value(start), raw_value(end), raw_value(step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    check_alloc((int(np.ceil((end - start) / step)),), 8, "arange")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
@@ -111,11 +145,22 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
+    steps = _int(steps, "linspace", "steps")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    check_alloc((steps,), 8, "linspace")
+    start, end = _fill(start, "linspace"), _fill(end, "linspace")
     return _leaf(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The n x m identity matrix."""
+    n = _int(n, "eye", "n")
+    m = n if m is None else _int(m, "eye", "m")
+    if n < 0 or m < 0:
+        raise RuntimeError(f"{'n' if n < 0 else 'm'} must be greater or equal to 0, got "
+                           f"{n if n < 0 else m}")
+    check_alloc((n, m), 8, "eye")
     return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -128,18 +173,30 @@ def manual_seed(seed):
 
 def rand(*size, dtype=None, device=None, requires_grad=False):
     """Uniform samples on [0, 1)."""
-    values = _rng[0].random(_sizes(size)).astype(_float_dtype(dtype))
+    dtype = _float_dtype(dtype)
+    values = _rng[0].random(check_alloc(_sizes(size, "rand"))).astype(dtype)
     return _leaf(values, requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False):
     """Standard normal samples."""
-    values = _rng[0].standard_normal(_sizes(size)).astype(_float_dtype(dtype))
+    dtype = _float_dtype(dtype)
+    values = _rng[0].standard_normal(check_alloc(_sizes(size, "randn"))).astype(dtype)
     return _leaf(values, requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, device=None, requires_grad=False):
-    """Random integers in [low, high) of shape ``size``."""
-    if high is None:
-        low, high = 0, low
-    return _leaf(_rng[0].integers(low, high, size=tuple(size)).astype(np.int64), requires_grad)
+def randint(low=0, high=None, size=None, *, dtype=None, device=None, requires_grad=False):
+    """Random integers in [low, high) of shape ``size``: PyTorch's
+    ``randint(high, size)`` and ``randint(low, high, size)``."""
+    if size is None:  # randint(high, size): the second argument is the size
+        if high is None:
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    low, high = _int(low, "randint", "low"), _int(high, "randint", "high")
+    size = _sizes((size,), "randint")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    dtype = np.dtype(np.int64) if dtype is None else dtypes.to_numpy_dtype(dtype)
+    values = _rng[0].integers(low, high, size=check_alloc(size)).astype(dtype)
+    return _leaf(values, requires_grad)

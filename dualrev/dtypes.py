@@ -15,8 +15,14 @@ class dtype:
     __slots__ = ("name", "numpy")
 
     def __init__(self, name, numpy_dtype):
+        if not isinstance(name, str):
+            raise TypeError(f"dtype(): argument 'name' must be str, not {type(name).__name__}")
+        try:
+            self.numpy = np.dtype(numpy_dtype)
+        except TypeError:
+            raise TypeError(f"dtype(): argument 'numpy_dtype' must be a NumPy dtype, not "
+                            f"{type(numpy_dtype).__name__}") from None
         self.name = name
-        self.numpy = np.dtype(numpy_dtype)
 
     def __repr__(self):
         return f"dualrev.{self.name}"
@@ -73,7 +79,15 @@ def to_numpy_dtype(d):
         return get_default_dtype().numpy
     if d is builtins.int:
         return np.dtype(np.int64)
-    return np.dtype(d)
+    if d is builtins.bool:
+        return np.dtype(np.bool_)
+    if isinstance(d, np.dtype) or isinstance(d, type) and issubclass(d, np.generic):
+        d = np.dtype(d)
+        if d in _BY_NUMPY:
+            return d
+        raise TypeError(f"dualrev has no dtype for NumPy's {d}: it supports float, int and bool "
+                        "dtypes")
+    raise TypeError(f"argument 'dtype' must be dualrev.dtype, not {type(d).__name__}")
 
 
 def get_default_dtype():
@@ -96,7 +110,13 @@ def as_value(data, dtype=None):
     target = None if dtype is None else to_numpy_dtype(dtype)
     if target is None and type(data) is builtins.float and get_default_dtype().numpy == FLOAT64:
         return data
-    array = np.array(data, dtype=target)
+    try:
+        array = np.array(data, dtype=target)
+    except ValueError:
+        if not isinstance(data, (list, tuple)):
+            raise
+        raise ValueError("a tensor is made of nested lists of equal lengths holding numbers; "
+                         "these lists are ragged or mixed") from None
     if target is None:
         if array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
             array = array.astype(get_default_dtype().numpy)

@@ -15,10 +15,11 @@ import numpy as np
 
 from ._arrays import canonical, dtype_of, shape_of
 from ._levels import AMBIENT, new_level
-from ._prims import Box, check_operand, raw_value
+from ._prims import Box, raw_value
 from ._tree import flatten, unflatten
 from .anomaly_mode import batched_sweep
 from .dtypes import as_value
+from ._args import operand
 from .forward import Dual, _fit_tangent
 from .grad_mode import enable_grad
 from .sweep import backward_pass
@@ -39,7 +40,9 @@ def _operand(x):
         return x
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return canonical(x)
-    return as_value(check_operand(x))
+    if not (type(x) in (float, int, bool, list, tuple) or isinstance(x, (np.ndarray, np.generic))):
+        raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+    return raw_value(operand(x, "transform", "input"))
 
 
 def _check_float(value, transform):
@@ -69,12 +72,29 @@ def _zeros_like(value, lead=()):
 
 
 def _argnums(argnums, n_args):
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if isinstance(argnums, int) and not isinstance(argnums, bool):
+        nums = (argnums,)
+    elif isinstance(argnums, (tuple, list)) and all(isinstance(n, int) and not isinstance(n, bool)
+                                            for n in argnums):
+        nums = argnums
+    else:
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    if not nums:
+        raise RuntimeError("argnums must be non-empty")
     for n in nums:
         if not -n_args <= n < n_args:
             raise ValueError(f"argnums {argnums} out of range for a function of {n_args} "
                              "positional arguments")
     return tuple(n % n_args for n in nums)
+
+
+def _check_outputs(leaves, transform):
+    """A function's outputs are tensors (or numbers and arrays), as torch.func requires."""
+    for leaf in leaves:
+        if not (isinstance(leaf, Box) or type(leaf) in (float, int, bool)
+                or isinstance(leaf, (np.ndarray, np.generic))):
+            raise RuntimeError(f"{transform}(f, ...)(*args): Expected f(*args) to return only "
+                               f"tensors, got unsupported type {type(leaf)}")
 
 
 def _split_aux(out, has_aux):
@@ -100,6 +120,8 @@ def _watch(args, nums, level, transform):
     watched = []
     for n in nums:
         leaves, treedef = flatten(args[n])
+        if not leaves:
+            raise ValueError(f"Thing passed to transform API must be Tensor, got {type(args[n])}")
         boxes = []
         for leaf in leaves:
             value = _operand(leaf)
@@ -183,6 +205,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
         with enable_grad():
             out = f(*args, **kwargs)
         out, aux = _split_aux(out, has_aux)
+        _check_outputs([out], "grad")
         grads = _pull([out], [_seed_one(out, level)], level, watched, retain_graph=False)
         grads = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = _result(_lower(out, level))
@@ -226,6 +249,7 @@ def vjp(f, *primals, has_aux=False):
         out = f(*args)
     out, aux = _split_aux(out, has_aux)
     out_leaves, out_tree = flatten(out)
+    _check_outputs(out_leaves, "vjp")
 
     def vjp_fn(cotangents):
         leaves, tree = flatten(cotangents)
@@ -272,6 +296,7 @@ def jvp(f, primals, tangents, has_aux=False):
     out = f(*unflatten(p_tree, duals))
     out, aux = _split_aux(out, has_aux)
     leaves, tree = flatten(out)
+    _check_outputs(leaves, "jvp")
     outs = [_result(_lower(o, level)) for o in leaves]
     tans = [_result(o.tangent if isinstance(o, Dual) and o._level == level
                     else _zeros_like(o, lead)) for o in leaves]
@@ -290,6 +315,9 @@ def _basis(x, chunk_size):
         yield np.zeros((0,) + shape_of(raw), dtype=dtype_of(raw))
         return
     eye = np.eye(n, dtype=dtype_of(raw))
+    if chunk_size is not None and (type(chunk_size) is not int or chunk_size < 1):
+        raise ValueError("jacfwd/jacrev: `chunk_size` should be an int greater than 0, got "
+                         f"{chunk_size!r}")
     step = n if not chunk_size else int(chunk_size)
     for start in range(0, n, step):
         yield eye[start:start + step].reshape((-1,) + shape_of(raw))
@@ -358,6 +386,7 @@ def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
             raise TypeError("jacrev: differentiate with respect to single tensors (not tuples, "
                             "lists or dicts of them)")
         out_leaves, out_tree = flatten(out)
+        _check_outputs(out_leaves, "jacrev")
         per_output = []
         for leaf in out_leaves:
             pieces = [_pull_batched(leaf, directions, level, boxes)
@@ -387,11 +416,17 @@ def hvp(f, primals, tangents):
     return jvp(grad(f), primals, tangents)
 
 
+_MAX_ORDER = 64
+
+
 def derivative(f, order=1):
     """The ``order``-th derivative of a scalar-to-scalar ``f`` (elementwise
     on arrays): ``order`` nested forward passes, each at its own level."""
-    if order < 0:
-        raise ValueError("order must be >= 0")
+    if type(order) is not int:
+        raise TypeError(f"derivative(): argument 'order' must be int, not {type(order).__name__}")
+    if not 0 <= order <= _MAX_ORDER:
+        raise ValueError(f"derivative(): order must be in [0, {_MAX_ORDER}] (nested forward "
+                         f"passes, one per order), got {order}")
 
     def first(g):
         def dg(x):

@@ -8,8 +8,11 @@ import math
 import numpy as np
 
 from . import ops
-from ._args import _axes, _axis, _boxed, _named, _numel, _reduced, _sizes, values_indices  # noqa: F401
-from ._arrays import ndim_of, shape_of
+from ._args import (  # noqa: F401
+    _axes, _axis, _bool, _boxed, _dim, _float, _int, _named, _numel, _reduced, _sizes,
+    check_broadcast,
+    check_nonempty, operand, operands, values_indices)
+from ._arrays import dtype_of, ndim_of, shape_of
 from ._prims import Box, check_operand, raw_value
 from .shape_functions import (  # noqa: F401
     broadcast_to, cat, concat, concatenate, detach, expand, flatten, numel, permute, reshape,
@@ -24,21 +27,25 @@ def add(input, other, *, alpha=1):
     >>> import dualrev as dr
     >>> dr.add(dr.tensor([1.0, 2.0]), 1.0)
     tensor([2., 3.])"""
+    input, other = operands("add", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.add(input, other if alpha == 1 else ops.mul(other, alpha)))
 
 
 def sub(input, other, *, alpha=1):
     """input - alpha * other, broadcasting."""
+    input, other = operands("sub", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.sub(input, other if alpha == 1 else ops.mul(other, alpha)))
 
 
 def mul(input, other):
     """input * other, elementwise with broadcasting."""
+    input, other = operands("mul", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.mul(input, other))
 
 
 def div(input, other, *, rounding_mode=None):
     """input / other (true division), elementwise with broadcasting."""
+    input, other = operands("div", (input, "input"), (other, "other"), broadcast=True)
     if rounding_mode is not None:
         raise NotImplementedError("div with rounding_mode is not differentiable; "
                                   "use floor or trunc on the values")
@@ -49,7 +56,7 @@ def _unary(prim):
     def fn(input):
         if isinstance(input, Box):
             return input._apply1(prim)
-        return _boxed(prim.impl(check_operand(input)))
+        return _boxed(prim.impl(operand(input, prim.name)))
     fn.__name__ = prim.name
     fn.__doc__ = f"Elementwise {prim.name}, differentiable to any order."
     return fn
@@ -68,7 +75,15 @@ tan = _unary(ops.tan)
 tanh = _unary(ops.tanh)
 sigmoid = _unary(ops.sigmoid)
 relu = _unary(ops.relu)
-sign = _unary(ops.sign)
+_sign = _unary(ops.sign)
+
+
+def sign(input):
+    """Elementwise sign: -1, 0 or 1 (a bool tensor's is itself); derivative 0."""
+    input = operand(input, "sign")
+    if dtype_of(input) == np.bool_:
+        return _boxed(input) * True
+    return _sign(input)
 asin = arcsin = _unary(ops.arcsin)
 acos = arccos = _unary(ops.arccos)
 atan = arctan = _unary(ops.arctan)
@@ -83,6 +98,7 @@ trunc = fix = _unary(ops.trunc)
 def round(input, *, decimals=None):
     """Round to the nearest integer (halves to even), or to ``decimals``
     places; the derivative is 0, as in PyTorch."""
+    input = operand(input, "round")
     if decimals is None:
         return _boxed(ops.round(input))
     scale = 10.0 ** decimals
@@ -91,12 +107,13 @@ def round(input, *, decimals=None):
 
 def frac(input):
     """input - trunc(input): the fractional part, derivative 1."""
+    input = operand(input, "frac")
     return _named(ops.sub(input, ops.trunc(input)), "FracBackward0")
 
 
 def _composite(fn, name, doc):
-    def composite(*args):
-        return _named(fn(*args), name)
+    def composite(input):
+        return _named(fn(operand(input, composite.__name__)), name)
     composite.__name__ = fn.__name__
     composite.__doc__ = doc
     return composite
@@ -114,11 +131,13 @@ rad2deg = _composite(ops.rad2deg, "Rad2DegBackward0", "Radians to degrees.")
 
 def hypot(input, other):
     """sqrt(input ** 2 + other ** 2), elementwise, without overflow."""
+    input, other = operands("hypot", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.hypot(input, other))
 
 
 def logaddexp(input, other):
     """log(exp(input) + exp(other)), elementwise, without overflow."""
+    input, other = operands("logaddexp", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.logaddexp(input, other))
 
 
@@ -136,6 +155,8 @@ def lerp(input, end, weight):
     """input + weight * (end - input), computed from ``end`` where weight >=
     0.5 (end - (end - input) * (1 - weight)), so that weight 1 gives ``end``
     exactly, as PyTorch does."""
+    input, end, weight = operands("lerp", (input, "input"), (end, "end"), (weight, "weight"),
+                                  broadcast=True)
     step = ops.sub(end, input)
     near_start = ops.add(input, ops.mul(weight, step))
     near_end = ops.sub(end, ops.mul(step, ops.sub(1.0, weight)))
@@ -149,11 +170,15 @@ def lerp(input, end, weight):
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2."""
+    input, tensor1, tensor2 = operands("addcmul", (input, "input"), (tensor1, "tensor1"),
+                                       (tensor2, "tensor2"), broadcast=True)
     return _named(ops.add(input, ops.mul(ops.mul(tensor1, tensor2), value)), "AddcmulBackward0")
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2."""
+    input, tensor1, tensor2 = operands("addcdiv", (input, "input"), (tensor1, "tensor1"),
+                                       (tensor2, "tensor2"), broadcast=True)
     return _named(ops.add(input, ops.mul(ops.div(tensor1, tensor2), value)), "AddcdivBackward0")
 
 
@@ -161,6 +186,8 @@ def logit(input, eps=None):
     """log(input / (1 - input)), input first clamped to [eps, 1 - eps] when
     ``eps`` is given (gradient 0 outside, as in PyTorch). Without ``eps``,
     outside [0, 1] the value and the gradient are nan, as in PyTorch."""
+    input = operand(input, "logit")
+    eps = None if eps is None else _float(eps, "logit", "eps")
     x = input
     values = raw_value(input)
     if eps is not None:
@@ -178,6 +205,7 @@ def xlogy(input, other):
     """input * log(other), 0 where input is 0 and other is not nan (even where
     other <= 0 or is inf; the gradient in input is then 0 too (PyTorch:
     inf at other = inf), log(other) elsewhere)."""
+    input, other = operands("xlogy", (input, "input"), (other, "other"), broadcast=True)
     x, y = raw_value(input), raw_value(other)
     # log 1 = 0 there, not -inf, nan or inf
     safe = ops.where((x == 0) & ((y <= 0) | (y == np.inf)), 1.0, other)
@@ -186,6 +214,7 @@ def xlogy(input, other):
 
 def sinc(input):
     """sin(pi x) / (pi x), 1 at 0."""
+    input = operand(input, "sinc")
     zero = raw_value(input) == 0
     scaled = ops.mul(ops.where(zero, 1.0, input), math.pi)
     return _named(ops.where(zero, 1.0, ops.div(ops.sin(scaled), scaled)), "SincBackward0")
@@ -193,11 +222,15 @@ def sinc(input):
 
 def sgn(input):
     """The sign (-1, 0 or 1); derivative 0."""
+    input = operand(input, "sgn")
+    if dtype_of(input) == np.bool_:
+        return _boxed(input) * True  # a bool's sign is itself (a copy)
     return _named(ops.sign(input), "SgnBackward0")
 
 
 def dist(input, other, p=2):
     """The p-norm of input - other."""
+    input, other = operands("dist", (input, "input"), (other, "other"), broadcast=True)
     return _named(ops.norm(ops.sub(input, other), p=float(p), axis=None, keepdims=False),
                   "DistBackward0")
 
@@ -205,6 +238,7 @@ def dist(input, other, p=2):
 def atan2(input, other):
     """The angle of the point (other, input): arctan(input / other) in the
     right quadrant."""
+    input, other = operands("atan2", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.arctan2(input, other))
 
 
@@ -217,6 +251,7 @@ def pow(input, exponent):
     >>> import dualrev as dr
     >>> dr.pow(dr.tensor([1.0, 2.0]), 2)
     tensor([1., 4.])"""
+    input, exponent = operands("pow", (input, "input"), (exponent, "exponent"), broadcast=True)
     out = ops.pow(input, exponent)
     if not isinstance(exponent, Box):
         return _boxed(out)
@@ -225,22 +260,30 @@ def pow(input, exponent):
 
 def square(input):
     """input * input."""
+    input = operand(input, "square")
     return _named(ops.mul(input, input), "PowBackward0")
 
 
 def rsqrt(input):
     """1 / sqrt(input)."""
+    input = operand(input, "rsqrt")
     return _named(ops.div(1.0, ops.sqrt(input)), "RsqrtBackward0")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * input)) / beta, linear above ``threshold``; never overflows."""
+    input = operand(input, "softplus")
+    beta, threshold = _float(beta, "softplus", "beta"), _float(threshold, "softplus", "threshold")
     return _named(ops.softplus(input, beta=beta, threshold=threshold), "SoftplusBackward0")
 
 
 def clamp(input, min=None, max=None):
     """input limited to [min, max] (either may be None or a tensor). The gradient is 1 inside
     the bounds, bounds included, and 0 outside, as in PyTorch."""
+    input = operand(input, "clamp")
+    bounds = [operand(b, "clamp", n, i) for b, n, i in ((min, "min", 2), (max, "max", 3))
+              if b is not None]
+    check_broadcast(input, *bounds)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Box) or isinstance(max, Box):
@@ -254,24 +297,32 @@ clip = clamp
 
 def maximum(input, other):
     """The elementwise maximum; a tie splits the gradient in halves."""
+    input, other = operands("maximum", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.maximum(input, other))
 
 
 def minimum(input, other):
     """The elementwise minimum; a tie splits the gradient in halves."""
+    input, other = operands("minimum", (input, "input"), (other, "other"), broadcast=True)
     return _boxed(ops.minimum(input, other))
 
 
 def where(condition, input=None, other=None):
     """``input`` where ``condition`` holds, else ``other`` (broadcasting); with only a
     condition, the indices where it holds."""
+    condition = operand(condition, "where", "condition")
     if input is None and other is None:
         return tuple(_boxed(np.asarray(i)) for i in np.nonzero(raw_value(condition)))
+    if input is None or other is None:
+        raise TypeError("where() takes a condition alone or a condition, input and other")
+    input, other = operand(input, "where", "input", 2), operand(other, "where", "other", 3)
+    check_broadcast(condition, input, other)
     return _boxed(ops.where(condition, input, other))
 
 
 def _comparison(prim):
     def fn(input, other):
+        input, other = operands(prim.name, (input, "input"), (other, "other"), broadcast=True)
         return _boxed(prim(input, other))
     fn.__name__ = prim.name
     fn.__doc__ = f"Elementwise {prim.name} comparison (a bool tensor, not differentiable)."
@@ -290,6 +341,7 @@ logical_or = _comparison(ops.logical_or)
 
 def logical_not(input):
     """Elementwise not (a bool tensor, not differentiable)."""
+    input = operand(input, "logical_not")
     return _boxed(ops.logical_not(input))
 
 
@@ -298,6 +350,7 @@ logical_xor = _comparison(ops.logical_xor)
 
 def _bits(prim, doc):
     def fn(input, other):
+        input, other = operands(prim.name, (input, "input"), (other, "other"), broadcast=True)
         return _boxed(prim(input, other))
     fn.__name__ = prim.name
     fn.__doc__ = doc + " Integer and bool tensors only (not differentiable)."
@@ -313,22 +366,29 @@ bitwise_right_shift = _bits(ops.right_shift, "input shifted right by ``other`` b
 
 def bitwise_not(input):
     """Elementwise bitwise not (logical not of bools); integer and bool tensors only."""
-    return _boxed(ops.bitwise_not(input))
+    return _boxed(ops.bitwise_not(operand(input, "bitwise_not")))
 
 
 def equal(input, other):
     """True when both have the same shape and values."""
+    input, other = operands("equal", (input, "input"), (other, "other"))
     return shape_of(input) == shape_of(other) and bool(np.all(raw_value(ops.eq(input, other))))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Whether all entries agree within ``atol + rtol * |other|`` (a Python bool)."""
+    input, other = operands("allclose", (input, "input"), (other, "other"))
+    rtol, atol = _float(rtol, "allclose", "rtol"), _float(atol, "allclose", "atol")
+    check_broadcast(input, other)
     return bool(np.allclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                             equal_nan=equal_nan))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise ``|input - other| <= atol + rtol * |other|`` (a bool tensor)."""
+    input, other = operands("isclose", (input, "input"), (other, "other"))
+    rtol, atol = _float(rtol, "isclose", "rtol"), _float(atol, "isclose", "atol")
+    check_broadcast(input, other)
     return _boxed(np.isclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                              equal_nan=equal_nan))
 
@@ -341,6 +401,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     >>> import dualrev as dr
     >>> dr.sum(dr.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0)
     tensor([4., 6.])"""
+    input = operand(input, "sum")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.sum(input, axis=_reduced(input, dim), keepdims=keepdim))
@@ -348,6 +409,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """The mean over ``dim`` (all entries when None)."""
+    input = operand(input, "mean")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.mean(input, axis=_reduced(input, dim), keepdims=keepdim))
@@ -355,6 +417,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product over ``dim``; its gradient is exact with zeros."""
+    input = operand(input, "prod")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.prod(input, axis=_axes(input, dim), keepdims=keepdim))
@@ -362,22 +425,32 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 def amax(input, dim=(), keepdim=False):
     """The largest entries over ``dim``; ties share the gradient evenly."""
-    return _boxed(ops.amax(input, axis=_reduced(input, dim), keepdims=keepdim))
+    input = operand(input, "amax")
+    axes = _reduced(input, dim)
+    check_nonempty(input, axes, "amax")
+    return _boxed(ops.amax(input, axis=axes, keepdims=keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
     """The smallest entries over ``dim``; ties share the gradient evenly."""
-    return _boxed(ops.amin(input, axis=_reduced(input, dim), keepdims=keepdim))
+    input = operand(input, "amin")
+    axes = _reduced(input, dim)
+    check_nonempty(input, axes, "amin")
+    return _boxed(ops.amin(input, axis=axes, keepdims=keepdim))
 
 
 def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
     if isinstance(dim, Box) or other is not None:
-        return _boxed(pairwise(input, dim if other is None else other))
+        other = operand(dim if other is None else other, name.lower(), "other", 2)
+        check_broadcast(input, other)
+        return _boxed(pairwise(input, other))
     if dim is None:
+        check_nonempty(input, None, name.lower())
         return _named(reduce(input, axis=None, keepdims=False), f"{name}Backward1")
     axis = _axis(input, dim)
     if ndim_of(input) == 0:
         return values_indices(_boxed(input), _boxed(np.asarray(0)))
+    check_nonempty(input, axis, name.lower())
     indices = pick(raw_value(input), axis=axis, keepdims=True)
     values = ops.gather(input, indices=indices, axis=axis)
     if not keepdim:
@@ -389,48 +462,64 @@ def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
 def max(input, dim=None, keepdim=False, *, other=None):
     """The largest entry; with ``dim``, ``(values, indices)`` along it; with a
     tensor second argument, the elementwise maximum."""
+    input = operand(input, "max")
     return _extremum(input, dim, keepdim, other, ops.amax, np.argmax, ops.maximum, "Max")
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
     """The smallest entry; with ``dim``, ``(values, indices)``; with a tensor
     second argument, the elementwise minimum."""
+    input = operand(input, "min")
     return _extremum(input, dim, keepdim, other, ops.amin, np.argmin, ops.minimum, "Min")
 
 
 def argmax(input, dim=None, keepdim=False):
     """The index of the largest entry (over ``dim``, or of the flattened tensor)."""
-    return _boxed(np.asarray(ops.argmax(raw_value(input), axis=None if dim is None else
-                                        _axis(input, dim), keepdims=keepdim)))
+    input = operand(input, "argmax")
+    axis = None if dim is None else _axis(input, dim)
+    check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmax")
+    return _boxed(np.asarray(ops.argmax(raw_value(input), axis=axis, keepdims=keepdim)))
 
 
 def argmin(input, dim=None, keepdim=False):
     """The index of the smallest entry (over ``dim``, or of the flattened tensor)."""
-    return _boxed(np.asarray(ops.argmin(raw_value(input), axis=None if dim is None else
-                                        _axis(input, dim), keepdims=keepdim)))
+    input = operand(input, "argmin")
+    axis = None if dim is None else _axis(input, dim)
+    check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmin")
+    return _boxed(np.asarray(ops.argmin(raw_value(input), axis=axis, keepdims=keepdim)))
 
 
 def _correction(correction, unbiased):
     if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(f"argument 'unbiased' must be bool, not {type(unbiased).__name__}")
         return 1 if unbiased else 0
-    return 1 if correction is None else correction
+    return 1 if correction is None else _float(correction, "var", "correction")
 
 
 def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The variance over ``dim`` with ``correction`` (1 by default: Bessel's) subtracted from
     the count."""
+    input = operand(input, "var")
     return _named(ops.var(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "VarBackward0")
 
 
 def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The standard deviation over ``dim``: the square root of ``var``."""
+    input = operand(input, "std")
     return _named(ops.std(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "StdBackward0")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The p-norm (2 for ``'fro'``), over ``dim`` or all entries."""
+    input = operand(input, "norm")
+    if not (p is None or isinstance(p, str) or type(p) in (float, int)
+            or isinstance(p, (np.floating, np.integer))) or isinstance(p, bool):
+        raise TypeError(f"norm(): argument 'p' must be Number or str, not {type(p).__name__}")
+    if isinstance(p, str) and p not in ("fro", "nuc"):
+        raise RuntimeError(f"norm(): invalid norm type {p!r}; use a number, 'fro' or 'nuc'")
     if p in ("fro", None):
         p = 2
     if p == "nuc":
@@ -441,28 +530,38 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
+    input = operand(input, "logsumexp")
+    if not _numel(shape_of(input)):  # log(0) = -inf, as PyTorch (no maximum to shift by)
+        return _named(ops.log(ops.sum(ops.exp(input), axis=_reduced(input, dim), keepdims=keepdim)),
+                      "LogsumexpBackward0")
     return _named(ops.logsumexp(input, axis=_reduced(input, dim), keepdims=keepdim),
                   "LogsumexpBackward0")
 
 
 def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
+    input = operand(input, "softmax")
+    dim = _axis(input, dim)
     return _named(ops.softmax(input, axis=_axes(input, dim)), "SoftmaxBackward0")
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input, dim)), computed stably."""
+    input = operand(input, "log_softmax")
+    dim = _axis(input, dim)
     return _named(ops.log_softmax(input, axis=_axes(input, dim)), "LogSoftmaxBackward0")
 
 
 def all(input, dim=None, keepdim=False):
     """Whether all entries are true (over ``dim``); a bool tensor."""
+    input = operand(input, "all")
     return _boxed(np.asarray(ops.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
 
 def any(input, dim=None, keepdim=False):
     """Whether any entry is true (over ``dim``); a bool tensor."""
+    input = operand(input, "any")
     return _boxed(np.asarray(ops.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
@@ -476,6 +575,7 @@ def matmul(input, other):
     >>> import dualrev as dr
     >>> dr.matmul(dr.eye(2), dr.tensor([1.0, 2.0]))
     tensor([1., 2.])"""
+    input, other = operands("matmul", (input, "input"), (other, "other"))
     a, b = tuple(shape_of(input)), tuple(shape_of(other))
     if not a or not b:
         raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
@@ -499,6 +599,7 @@ _MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "Squeeze
 
 def mv(input, vec):
     """Matrix times vector."""
+    input, vec = operands("mv", (input, "input"), (vec, "vec"))
     if ndim_of(input) != 2 or ndim_of(vec) != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {ndim_of(input)}, "
                            f"{ndim_of(vec)}")
@@ -507,6 +608,7 @@ def mv(input, vec):
 
 def bmm(input, mat2):
     """Batches of matrix products: (b, n, m) @ (b, m, p)."""
+    input, mat2 = operands("bmm", (input, "input"), (mat2, "mat2"))
     if ndim_of(input) != 3 or ndim_of(mat2) != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if ndim_of(input) != 3 else
                            "batch2 must be a 3D tensor")
@@ -515,6 +617,14 @@ def bmm(input, mat2):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
+    input, mat1, mat2 = operands("addmm", (input, "input"), (mat1, "mat1"), (mat2, "mat2"))
+    if ndim_of(mat1) != 2 or ndim_of(mat2) != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {ndim_of(mat1)}-D tensor"
+                           if ndim_of(mat1) != 2 else
+                           f"mat2 must be a matrix, got {ndim_of(mat2)}-D tensor")
+    if shape_of(mat1)[1] != shape_of(mat2)[0]:
+        raise RuntimeError(_matmul_mismatch(shape_of(mat1), shape_of(mat2)))
+    check_broadcast(input, np.empty((shape_of(mat1)[0], shape_of(mat2)[1]), bool))
     product = ops.mul(ops.matmul(mat1, mat2), alpha)
     if beta == 0:  # input ignored, nan and inf included, as in PyTorch (its shape still counts)
         shape = np.broadcast_shapes(shape_of(input), shape_of(product))
@@ -535,6 +645,7 @@ def _matmul_mismatch(a, b):
 
 def dot(input, other):
     """The dot product of two 1-d tensors."""
+    input, other = operands("dot", (input, "input"), (other, "other"))
     if ndim_of(input) != 1 or ndim_of(other) != 1:
         raise RuntimeError(f"1D tensors expected, but got {ndim_of(input)}D and "
                            f"{ndim_of(other)}D tensors")

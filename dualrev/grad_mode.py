@@ -45,6 +45,9 @@ class set_grad_enabled(_GradModeSwitch):
     as a plain call: ``dr.set_grad_enabled(False)``."""
 
     def __init__(self, mode):
+        if not isinstance(mode, (bool, int)):
+            raise TypeError(f"set_grad_enabled(): argument 'mode' must be bool, not "
+                            f"{type(mode).__name__}")
         self._previous = is_grad_enabled()
         self._mode = bool(mode)
         _set_grad_enabled(self._mode)

@@ -3,11 +3,14 @@ over leading axes, differentiable to any order (eigh and svd need distinct
 eigen- and singular values)."""
 
 import collections
+import contextlib
+
+import numpy as np
 
 from . import functions as F
 from . import ops
 from ._arrays import ndim_of, shape_of
-from .functions import _axes, _boxed
+from ._args import _axes, _boxed, operand
 
 slogdet_result = collections.namedtuple("slogdet", ["sign", "logabsdet"])
 eigh_result = collections.namedtuple("eigh", ["eigenvalues", "eigenvectors"])
@@ -15,9 +18,42 @@ qr_result = collections.namedtuple("qr", ["Q", "R"])
 svd_result = collections.namedtuple("svd", ["U", "S", "Vh"])
 
 
+class LinAlgError(RuntimeError):
+    """A matrix the algorithm cannot handle (singular, not positive-definite,
+    no convergence): PyTorch's ``torch.linalg.LinAlgError``."""
+
+
+_FAILURES = {
+    "inv": "linalg.inv: The inversion could not be completed because the input matrix is "
+           "singular.",
+    "solve": "torch.linalg.solve: The solver failed because the input matrix is singular.",
+    "cholesky": "linalg.cholesky: The factorization could not be completed because the input is "
+                "not positive-definite.",
+}
+
+
+@contextlib.contextmanager
+def _failing(name):
+    """NumPy's LinAlgError as PyTorch's, in its words."""
+    try:
+        yield
+    except np.linalg.LinAlgError:
+        raise LinAlgError(_FAILURES.get(name, f"linalg.{name}: The algorithm failed to "
+                                              "converge because the input matrix is "
+                                              "ill-conditioned or has too many repeated "
+                                              "eigen/singular values.")) from None
+
+
+def _matrix(A, name):
+    if ndim_of(A) < 2:
+        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+
+
 def _square(A, name):
     shape = shape_of(A)
-    if len(shape) < 2 or shape[-1] != shape[-2]:
+    if len(shape) < 2:
+        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+    if shape[-1] != shape[-2]:
         raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are "
                            f"{shape[-2] if len(shape) > 1 else 1} by {shape[-1] if shape else 1} "
                            "matrices")
@@ -25,86 +61,114 @@ def _square(A, name):
 
 def det(A):
     """The determinant of square matrices."""
+    A = operand(A, "linalg.det", "A")
     _square(A, "det")
-    return _boxed(ops.det(A))
+    with _failing("det"):
+        return _boxed(ops.det(A))
 
 
 def slogdet(A):
     """``(sign, logabsdet)`` of the determinant; the sign has no derivative."""
+    A = operand(A, "linalg.slogdet", "A")
     _square(A, "slogdet")
-    sign, logabsdet = ops.slogdet(A)
-    return slogdet_result(_boxed(sign), _boxed(logabsdet))
+    with _failing("slogdet"):
+        sign, logabsdet = ops.slogdet(A)
+        return slogdet_result(_boxed(sign), _boxed(logabsdet))
 
 
 def inv(A):
     """The inverse of square matrices."""
+    A = operand(A, "linalg.inv", "A")
     _square(A, "inv")
-    return _boxed(ops.inv(A))
+    with _failing("inv"):
+        return _boxed(ops.inv(A))
 
 
 def solve(A, B, *, left=True):
     """X with A X = B. B is a batch of vectors when it has one axis fewer
     than A (PyTorch's rule), else of matrices."""
+    A, B = operand(A, "linalg.solve", "A"), operand(B, "linalg.solve", "B", 2)
     _square(A, "solve")
-    if not left:
-        raise NotImplementedError("linalg.solve with left=False: solve with A transposed instead")
-    if ndim_of(B) == ndim_of(A) - 1:
-        return F.squeeze(_boxed(ops.solve(A, ops.unsqueeze(B, axis=-1))), -1)
-    return _boxed(ops.solve(A, B))
+    vector = ndim_of(B) == ndim_of(A) - 1
+    if ndim_of(B) < 1 or shape_of(B)[-1 if vector else -2] != shape_of(A)[-1]:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B"
+                           f" ({list(shape_of(A))} and {list(shape_of(B))})")
+    with _failing("solve"):
+        if not left:
+            raise NotImplementedError("linalg.solve with left=False: solve with A transposed "
+                                      "instead")
+        if ndim_of(B) == ndim_of(A) - 1:
+            return F.squeeze(_boxed(ops.solve(A, ops.unsqueeze(B, axis=-1))), -1)
+        return _boxed(ops.solve(A, B))
 
 
 def cholesky(A, *, upper=False):
     """The lower Cholesky factor L of symmetric positive definite A = L Lᵀ
     (its transpose with ``upper=True``)."""
+    A = operand(A, "linalg.cholesky", "A")
     _square(A, "cholesky")
-    L = _boxed(ops.cholesky(A))
-    return L.mT if upper else L
+    with _failing("cholesky"):
+        L = _boxed(ops.cholesky(A))
+        return L.mT if upper else L
 
 
 def eigh(A, UPLO="L"):
     """``(eigenvalues ascending, eigenvectors as columns)`` of symmetric A."""
+    A = operand(A, "linalg.eigh", "A")
     _square(A, "eigh")
-    w, V = ops.eigh(A)
-    return eigh_result(_boxed(w), _boxed(V))
+    with _failing("eigh"):
+        w, V = ops.eigh(A)
+        return eigh_result(_boxed(w), _boxed(V))
 
 
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues of symmetric A, ascending."""
+    A = operand(A, "linalg.eigvalsh", "A")
     return eigh(A).eigenvalues
 
 
 def qr(A, mode="reduced"):
     """``(Q, R)`` with A = Q R, Q with orthonormal columns (square or tall A)."""
-    if mode != "reduced":
-        raise NotImplementedError(f"linalg.qr mode={mode!r}: only 'reduced' is differentiable here")
-    Q, R = ops.qr(A)
-    return qr_result(_boxed(Q), _boxed(R))
+    A = operand(A, "linalg.qr", "A")
+    _matrix(A, "qr")
+    with _failing("qr"):
+        if mode != "reduced":
+            raise NotImplementedError(f"linalg.qr mode={mode!r}: only 'reduced' is "
+                                      "differentiable here")
+        Q, R = ops.qr(A)
+        return qr_result(_boxed(Q), _boxed(R))
 
 
 def svd(A, full_matrices=True):
     """``(U, S, Vh)`` with A = U diag(S) Vh, S descending. Only the reduced
     factors are differentiable: ``full_matrices=True`` is accepted for
     square matrices, where both are the same."""
-    shape = shape_of(A)
-    if full_matrices and shape[-1] != shape[-2]:
-        raise NotImplementedError("linalg.svd: full_matrices=True for a non-square matrix; pass "
-                                  "full_matrices=False (the reduced factors)")
-    U, S, Vh = ops.svd(A)
-    return svd_result(_boxed(U), _boxed(S), _boxed(Vh))
+    A = operand(A, "linalg.svd", "A")
+    _matrix(A, "svd")
+    with _failing("svd"):
+        shape = shape_of(A)
+        if full_matrices and shape[-1] != shape[-2]:
+            raise NotImplementedError("linalg.svd: full_matrices=True for a non-square matrix; "
+                                      "pass full_matrices=False (the reduced factors)")
+        U, S, Vh = ops.svd(A)
+        return svd_result(_boxed(U), _boxed(S), _boxed(Vh))
 
 
 def svdvals(A):
     """The singular values of A, descending."""
+    A = operand(A, "linalg.svdvals", "A")
     return svd(A, full_matrices=False).S
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False):
     """The ``ord``-norm of the entries over ``dim`` (all by default)."""
+    x = operand(x, "linalg.vector_norm", "x")
     return F.norm(x, ord, dim, keepdim)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
     """Matrix norms: 'fro', 'nuc', 2, -2, 1, -1, inf, -inf."""
+    A = operand(A, "linalg.matrix_norm", "A")
     axis = _axes(A, dim)
     if len(axis) != 2:
         raise RuntimeError("linalg.matrix_norm: dim must be a pair of axes")
@@ -114,6 +178,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
 def norm(A, ord=None, dim=None, keepdim=False):
     """``vector_norm`` of 1-D input or over one axis, ``matrix_norm`` of 2-D
     input or over two axes; ``ord=None`` is the 2-norm or Frobenius norm."""
+    A = operand(A, "linalg.norm", "A")
     axes = _axes(A, dim) if dim is not None else None
     if (axes is None and ndim_of(A) == 2) or (axes is not None and len(axes) == 2):
         return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if axes is None else axes,
@@ -125,5 +190,5 @@ def matmul(input, other):
     """The matrix product (as ``dualrev.matmul``)."""
     return F.matmul(input, other)
 
-__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "qr", "svd",
-           "svdvals", "vector_norm", "matrix_norm", "norm", "matmul"]
+__all__ = ["LinAlgError", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "qr",
+           "svd", "svdvals", "vector_norm", "matrix_norm", "norm", "matmul"]

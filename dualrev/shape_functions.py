@@ -2,14 +2,16 @@
 with PyTorch's names and signatures."""
 
 from . import ops
-from ._args import _axes, _axis, _boxed, _named, _numel, _resolve_shape, _sizes
+from ._args import _axes, _axis, _boxed, _int, _named, _numel, _resolve_shape, _sizes, operand
 from ._arrays import dtype_of, ndim_of, shape_of
+from ._prims import Box
 
 
 def reshape(input, *shape):
     """The same entries in a new shape, given as ``reshape(2, 3)`` or ``reshape((2, 3))``;
     one size may be -1."""
-    shape = _resolve_shape(_sizes(shape), _numel(shape_of(input)))
+    input = operand(input, "reshape")
+    shape = _resolve_shape(_sizes(shape, "reshape"), _numel(shape_of(input)))
     return _boxed(ops.reshape(input, shape=shape))
 
 
@@ -18,10 +20,12 @@ view = reshape
 
 def flatten(input, start_dim=0, end_dim=-1):
     """The axes from ``start_dim`` to ``end_dim`` merged into one."""
+    input = operand(input, "flatten")
     shape = shape_of(input)
+    start, end = _axis(input, start_dim), _axis(input, end_dim)
     if not shape:
         return reshape(input, 1)
-    start, end = start_dim % len(shape), end_dim % len(shape)
+    start, end = start % len(shape), end % len(shape)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     return reshape(input, shape[:start] + (_numel(shape[start:end + 1]),) + shape[end + 1:])
@@ -29,6 +33,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def transpose(input, dim0, dim1):
     """Axes ``dim0`` and ``dim1`` swapped."""
+    input = operand(input, "transpose")
     if ndim_of(input) == 0:
         return _boxed(input)
     return _boxed(ops.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
@@ -39,6 +44,7 @@ swapaxes = swapdims = transpose
 
 def t(input):
     """The transpose of a matrix (a view of a 0-d or 1-d tensor unchanged)."""
+    input = operand(input, "t")
     n = ndim_of(input)
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
@@ -48,8 +54,11 @@ def t(input):
 
 def permute(input, *dims):
     """The axes in the order ``dims``."""
-    dims = _sizes(dims)
+    input = operand(input, "permute")
+    dims = _sizes(dims, "permute")
     n = ndim_of(input)
+    for d in dims:
+        _axis(input, d)
     if sorted(d % n for d in dims) != list(range(n)) if n else dims:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                            f"not match the length of the desired ordering of dimensions i.e. "
@@ -59,6 +68,7 @@ def permute(input, *dims):
 
 def squeeze(input, dim=None):
     """Size-1 axes removed (all of them, or those in ``dim``)."""
+    input = operand(input, "squeeze")
     shape = shape_of(input)
     if dim is None:
         axes = tuple(i - len(shape) for i, s in enumerate(shape) if s == 1)
@@ -69,18 +79,27 @@ def squeeze(input, dim=None):
 
 def unsqueeze(input, dim):
     """A size-1 axis inserted at ``dim``."""
+    input = operand(input, "unsqueeze")
     return _boxed(ops.unsqueeze(input, axis=_axis(input, dim, extra=1)))
 
 
 def broadcast_to(input, *shape):
     """Expand size-1 axes (and add leading ones); -1 keeps a size."""
-    shape = _sizes(shape)
+    input = operand(input, "broadcast_to")
+    shape = _sizes(shape, "expand")
     current = shape_of(input)
     offset = len(shape) - len(current)
     if offset < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
                            f"or equal to the number of dimensions in the tensor ({len(current)})")
-    shape = tuple(current[i - offset] if s == -1 else s for i, s in enumerate(shape))
+    shape = tuple(current[i - offset] if s == -1 and i >= offset else s
+                  for i, s in enumerate(shape))
+    for i, s in enumerate(shape):
+        if i >= offset and current[i - offset] not in (1, s) or s < 0:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
+                               f"size ({current[i - offset] if i >= offset else 1}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
+                               f"Tensor sizes: {list(current)}")
     return _boxed(ops.broadcast_to(input, shape=shape))
 
 
@@ -89,9 +108,22 @@ expand = broadcast_to
 
 def cat(tensors, dim=0):
     """Tensors joined along an existing axis ``dim``."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    axis = _axis(tensors[0], dim)
+    first = shape_of(tensors[0])
+    for k, x in enumerate(tensors):
+        shape = shape_of(x)
+        if len(shape) != len(first) or not first:
+            raise RuntimeError("zero-dimensional tensor (at position %d) cannot be concatenated"
+                               % k if not shape else "Tensors must have same number of "
+                               f"dimensions: got {len(first)} and {len(shape)}")
+        for d, (a, b) in enumerate(zip(first, shape)):
+            if a != b and d != axis % len(first):
+                raise RuntimeError(f"Sizes of tensors must match except in dimension "
+                                   f"{axis % len(first)}. Expected size {a} but got size {b} for "
+                                   f"tensor number {k} in the list.")
     return _boxed(ops.concatenate(*tensors, axis=_axis(tensors[0], dim)))
 
 
@@ -100,7 +132,7 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     """Tensors of one shape joined along a new axis ``dim``."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     if len({shape_of(x) for x in tensors}) > 1:
@@ -109,8 +141,17 @@ def stack(tensors, dim=0):
     return _boxed(ops.stack(*tensors, axis=_axis(tensors[0], dim, extra=1)))
 
 
+def _tensor_list(tensors, fn):
+    """A sequence of tensors (array-likes accepted), or PyTorch's TypeError."""
+    if isinstance(tensors, Box) or not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    return [operand(x, fn, "tensors") for x in tensors]
+
+
 def to_dtype(input, dtype):
     """``input`` cast to ``dtype`` (differentiable between float dtypes)."""
+    input = operand(input, "to_dtype")
     from .dtypes import to_numpy_dtype
     target = to_numpy_dtype(dtype)
     if dtype_of(input) == target:
@@ -120,9 +161,14 @@ def to_dtype(input, dtype):
 
 def detach(input):
     """``input.detach()``: the values, out of the graph."""
-    return input.detach()
+    input = operand(input, "detach")
+    if isinstance(input, Box) and not hasattr(input, "detach"):
+        raise TypeError(f"detach(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__} (take a Dual's .primal)")
+    return input.detach() if isinstance(input, Box) else _boxed(input)
 
 
 def numel(input):
     """The number of entries."""
+    input = operand(input, "numel")
     return _numel(shape_of(input))

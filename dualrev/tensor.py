@@ -101,6 +101,7 @@ class Tensor(ReverseBox, MathMethods):
 
     def requires_grad_(self, requires_grad=True):
         """Make this leaf record operations (or stop); returns self."""
+        requires_grad = F._bool(requires_grad, "requires_grad_", "requires_grad")
         if self._node is not None:
             if requires_grad:
                 return self
@@ -252,7 +253,7 @@ class Tensor(ReverseBox, MathMethods):
         NumPy code would drop its derivative silently."""
         self._numpy_ok()
         array = np.asarray(self._value)
-        return array if dtype is None else array.astype(dtype)
+        return array if dtype is None else array.astype(_numpy_dtype(dtype))
 
     def _numpy_ok(self):
         if self.requires_grad:
@@ -315,6 +316,8 @@ class Tensor(ReverseBox, MathMethods):
     def __deepcopy__(self, memo):
         """A new leaf with a copy of the values, requires_grad and a deep copy of
         ``.grad``. As in PyTorch, a tensor with a history cannot be deep-copied."""
+        if not isinstance(memo, dict):
+            raise TypeError(f"__deepcopy__(): memo must be a dict, not {type(memo).__name__}")
         if self._node is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment. Deep-copy tensor.detach() "
@@ -425,15 +428,15 @@ class Tensor(ReverseBox, MathMethods):
 
     def mul_(self, other):
         """In place: self *= other."""
-        return self._inplace(lambda s: ops.mul(s, other))
+        return self._inplace(lambda s: F.mul(s, other))
 
     def div_(self, other):
         """In place: self /= other."""
-        return self._inplace(lambda s: ops.div(s, other))
+        return self._inplace(lambda s: F.div(s, other))
 
     def pow_(self, exponent):
         """In place: self **= exponent."""
-        return self._inplace(lambda s: ops.pow(s, exponent))
+        return self._inplace(lambda s: F.pow(s, exponent))
 
     def clamp_(self, min=None, max=None):
         """In place: self limited to [min, max]."""
@@ -444,12 +447,19 @@ class Tensor(ReverseBox, MathMethods):
         return self._inplace(lambda s: _filled(s, 0))
 
     def fill_(self, value):
-        """In place: every entry set to ``value``."""
+        """In place: every entry set to ``value`` (a number or a 0-d tensor)."""
+        value = F.operand(value, "fill_", "value")
+        if shape_of(value):
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{len(shape_of(value))} dimensions.")
         return self._inplace(lambda s: _filled(s, value))
 
     def copy_(self, src):
         """In place: the values of ``src`` (broadcast) copied in. The gradient
         flows to ``src``; the overwritten history gets zeros, as in PyTorch."""
+        src = F.operand(src, "copy_", "src")
+        F.check_broadcast(self, src)
+
         def copied(s):
             nowhere = np.zeros(tuple(s.shape), dtype=bool)
             return ops.where(nowhere, s, src)  # src exactly (even -0.0), s with gradient 0
@@ -485,6 +495,11 @@ class Tensor(ReverseBox, MathMethods):
     def __setitem__(self, index, value):
         from ._indexing import normalize_index
         index = normalize_index(index)
+        value = F.operand(value, "__setitem__", "value")
+        if isinstance(value, Box) and value._level > self._level:
+            raise RuntimeError("can't write a value being differentiated at a higher level (a "
+                               "Dual, or a tensor of a dualrev.func transform) into this tensor: "
+                               "build a new one, e.g. with dr.where or dr.cat")
         self._inplace(lambda s: ops.index_put(s, value, index=index))
 
 
@@ -509,6 +524,15 @@ for _name in ("abs", "neg", "negative", "exp", "exp2", "expm1", "log", "log1p", 
               "logical_xor", "logical_not"):
     setattr(Tensor, _name + "_", _in_place(_name))
 del _name
+
+
+def _numpy_dtype(dtype):
+    """The dtype NumPy asks ``__array__`` for (any of NumPy's)."""
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"__array__(): dtype must be a NumPy dtype, not {type(dtype).__name__}") \
+            from None
 
 
 def _rebuild_tensor(value, requires_grad, grad):

@@ -4,7 +4,7 @@ normalised, as for the primitives."""
 
 import math
 
-from .._arrays import shape_of
+from .._arrays import dtype_of, shape_of
 from .._prims import raw_value
 from . import elementwise as ew
 from . import reductions as red
@@ -27,9 +27,13 @@ def _count(x, axis):
 
 def var(x, *, axis, correction, keepdims):
     """Variance with ``correction`` subtracted from the count (1: Bessel)."""
+    if dtype_of(raw_value(x)).kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     centred = x - red.mean(x, axis=axis, keepdims=True)
     n = _count(x, axis)
-    return red.sum(centred * centred, axis=axis, keepdims=keepdims) / max(n - correction, 0)
+    # ew.div: a count of 0 gives inf or nan, as NumPy (a Python float would raise)
+    return ew.div(red.sum(centred * centred, axis=axis, keepdims=keepdims),
+                  float(max(n - correction, 0)))
 
 
 def std(x, *, axis, correction, keepdims):
@@ -98,7 +102,8 @@ def softplus(x, *, beta=1.0, threshold=20.0):
     z = x * beta
     up = z > 0
     z_up, z_down = ew.where(up, z, 0.0), ew.where(up, 0.0, z)
-    smooth = ew.where(up, z_up + ew.log1p(ew.exp(-z_up)), ew.log1p(ew.exp(z_down))) / beta
+    smooth = ew.where(up, z_up + ew.log1p(ew.exp(-z_up)), ew.log1p(ew.exp(z_down)))
+    smooth = ew.div(smooth, beta)
     return ew.where(z > threshold, x, smooth)
 
 
@@ -111,7 +116,7 @@ def log10(x):
 
 
 def reciprocal(x):
-    return 1.0 / x
+    return ew.div(1.0, x)  # 1 / 0 is inf, as NumPy (Python's / would raise on a number)
 
 
 def deg2rad(x):

@@ -14,7 +14,8 @@ import operator
 
 import numpy as np
 
-from .._arrays import DEFAULT_FLOAT, FLOAT64, canonical, promoted, result_type
+from .._arrays import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, canonical, promoted,
+                       result_type, shape_of)
 from .._prims import defprim, identity
 
 _LN2 = math.log(2.0)
@@ -50,7 +51,12 @@ def _fast_unary(math_fn, np_fn):
 def _promote2(x, y, floats=False):
     """``x`` and ``y`` cast to the dtype PyTorch gives their operation
     (``_arrays.result_type``); with ``floats``, an integer result type
-    becomes the default float (true division, hypot...)."""
+    becomes the default float (true division, hypot...). A list met as an
+    operand is an array first."""
+    if type(x) is list or type(x) is tuple:
+        x = as_array(x)
+    if type(y) is list or type(y) is tuple:
+        y = as_array(y)
     dtype = result_type(x, y)
     if floats and dtype.kind != "f":
         dtype = DEFAULT_FLOAT[0]
@@ -65,16 +71,28 @@ def _overflow(x, y):
                         f"overflow: {big}")
 
 
+def _promoted_call(np_op, x, y, floats=False):
+    """``np_op(x, y)`` with PyTorch's type promotion, and PyTorch's errors for
+    a Python integer the dtype cannot hold and for shapes that do not
+    broadcast."""
+    try:
+        return np_op(*_promote2(x, y, floats))
+    except OverflowError:
+        raise _overflow(x, y) from None
+    except ValueError:
+        error = broadcast_error(shape_of(np.asarray(x)), shape_of(np.asarray(y)))
+        if error is None:
+            raise
+        raise error from None
+
+
 def _binary(np_op, floats=False):
     """A binary implementation with PyTorch's type promotion; two Python
     floats (the scalar path) go straight through."""
     def impl(x, y):
         if type(x) is float and type(y) is float:
             return np_op(x, y)
-        try:
-            return np_op(*_promote2(x, y, floats))
-        except OverflowError:
-            raise _overflow(x, y) from None
+        return _promoted_call(np_op, x, y, floats)
     impl.__name__ = getattr(np_op, "__name__", "impl")
     return impl
 
@@ -112,8 +130,7 @@ def _div_impl(x, y):
             return x / y
         except ZeroDivisionError:
             return _numpy_scalar(np.true_divide, x, y)
-    x, y = _promote2(x, y, floats=True)  # int / int: the default float
-    return np.true_divide(x, y)
+    return _promoted_call(np.true_divide, x, y, floats=True)  # int / int: the default float
 
 
 def _pow_impl(x, y):
@@ -122,13 +139,9 @@ def _pow_impl(x, y):
             return math.pow(x, y)
         except (ValueError, OverflowError):
             return _numpy_scalar(np.power, x, y)
-    try:
-        x, y = _promote2(x, y)
-    except OverflowError:
-        raise _overflow(x, y) from None
-    if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) < 0):
+    if result_type(*_promote2(x, y)).kind in "iu" and np.any(np.asarray(y) < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return np.power(x, y)
+    return _promoted_call(np.power, x, y)
 
 
 def _sigmoid_array(x):
@@ -146,8 +159,15 @@ def _relu_impl(x):
 
 
 def _where_impl(condition, x, y):
+    x, y = _promote2(x, y)
     dtype = result_type(x, y)
-    out = np.where(condition, *promoted((x, y), dtype))
+    try:
+        out = np.where(condition, x, y)
+    except ValueError:
+        error = broadcast_error(np.shape(condition), shape_of(np.asarray(x)), shape_of(np.asarray(y)))
+        if error is None:
+            raise
+        raise error from None
     return out if out.dtype == dtype else out.astype(dtype)  # (two Python numbers)
 
 
@@ -384,14 +404,11 @@ def _bitwise(np_op, name):
     """An operation on the bits of integer and bool values (PyTorch refuses
     floats), with PyTorch's type promotion."""
     def impl(x, y):
-        dtype = result_type(x, y)
+        dtype = result_type(*_promote2(x, y))
         if dtype.kind not in "biu":
             raise NotImplementedError(f"\"{name}\" is only implemented for integer and bool "
                                       f"tensors, not {dtype}")
-        try:
-            return np_op(*promoted((x, y), dtype))
-        except OverflowError:
-            raise _overflow(x, y) from None
+        return _promoted_call(np_op, x, y)
     impl.__name__ = name
     return impl
 
