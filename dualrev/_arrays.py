@@ -150,7 +150,11 @@ def broadcast_error(*shapes):
 def as_array(data):
     """A (nested) list or tuple of numbers met as an operand, as an array:
     floats in the default float dtype, integers int64, as a tensor made of it."""
-    array = np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except ValueError:
+        raise ValueError("a ragged list is not an operand: a tensor is made of nested lists of "
+                         "equal lengths") from None
     if array.dtype.kind == "f":
         return array.astype(DEFAULT_FLOAT[0])
     if array.dtype.kind in "iu":

@@ -402,6 +402,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     >>> dr.sum(dr.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0)
     tensor([4., 6.])"""
     input = operand(input, "sum")
+    keepdim = _bool(keepdim, "sum", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.sum(input, axis=_reduced(input, dim), keepdims=keepdim))
@@ -410,6 +411,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """The mean over ``dim`` (all entries when None)."""
     input = operand(input, "mean")
+    keepdim = _bool(keepdim, "mean", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.mean(input, axis=_reduced(input, dim), keepdims=keepdim))
@@ -418,6 +420,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product over ``dim``; its gradient is exact with zeros."""
     input = operand(input, "prod")
+    keepdim = _bool(keepdim, "prod", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
     return _boxed(ops.prod(input, axis=_axes(input, dim), keepdims=keepdim))
@@ -426,6 +429,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 def amax(input, dim=(), keepdim=False):
     """The largest entries over ``dim``; ties share the gradient evenly."""
     input = operand(input, "amax")
+    keepdim = _bool(keepdim, "amax", "keepdim")
     axes = _reduced(input, dim)
     check_nonempty(input, axes, "amax")
     return _boxed(ops.amax(input, axis=axes, keepdims=keepdim))
@@ -434,6 +438,7 @@ def amax(input, dim=(), keepdim=False):
 def amin(input, dim=(), keepdim=False):
     """The smallest entries over ``dim``; ties share the gradient evenly."""
     input = operand(input, "amin")
+    keepdim = _bool(keepdim, "amin", "keepdim")
     axes = _reduced(input, dim)
     check_nonempty(input, axes, "amin")
     return _boxed(ops.amin(input, axis=axes, keepdims=keepdim))
@@ -463,6 +468,7 @@ def max(input, dim=None, keepdim=False, *, other=None):
     """The largest entry; with ``dim``, ``(values, indices)`` along it; with a
     tensor second argument, the elementwise maximum."""
     input = operand(input, "max")
+    keepdim = _bool(keepdim, "max", "keepdim")
     return _extremum(input, dim, keepdim, other, ops.amax, np.argmax, ops.maximum, "Max")
 
 
@@ -470,12 +476,14 @@ def min(input, dim=None, keepdim=False, *, other=None):
     """The smallest entry; with ``dim``, ``(values, indices)``; with a tensor
     second argument, the elementwise minimum."""
     input = operand(input, "min")
+    keepdim = _bool(keepdim, "min", "keepdim")
     return _extremum(input, dim, keepdim, other, ops.amin, np.argmin, ops.minimum, "Min")
 
 
 def argmax(input, dim=None, keepdim=False):
     """The index of the largest entry (over ``dim``, or of the flattened tensor)."""
     input = operand(input, "argmax")
+    keepdim = _bool(keepdim, "argmax", "keepdim")
     axis = None if dim is None else _axis(input, dim)
     check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmax")
     return _boxed(np.asarray(ops.argmax(raw_value(input), axis=axis, keepdims=keepdim)))
@@ -484,6 +492,7 @@ def argmax(input, dim=None, keepdim=False):
 def argmin(input, dim=None, keepdim=False):
     """The index of the smallest entry (over ``dim``, or of the flattened tensor)."""
     input = operand(input, "argmin")
+    keepdim = _bool(keepdim, "argmin", "keepdim")
     axis = None if dim is None else _axis(input, dim)
     check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmin")
     return _boxed(np.asarray(ops.argmin(raw_value(input), axis=axis, keepdims=keepdim)))
@@ -501,6 +510,7 @@ def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The variance over ``dim`` with ``correction`` (1 by default: Bessel's) subtracted from
     the count."""
     input = operand(input, "var")
+    keepdim = _bool(keepdim, "var", "keepdim")
     return _named(ops.var(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "VarBackward0")
 
@@ -508,6 +518,7 @@ def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
 def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The standard deviation over ``dim``: the square root of ``var``."""
     input = operand(input, "std")
+    keepdim = _bool(keepdim, "std", "keepdim")
     return _named(ops.std(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "StdBackward0")
 
@@ -515,6 +526,7 @@ def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The p-norm (2 for ``'fro'``), over ``dim`` or all entries."""
     input = operand(input, "norm")
+    keepdim = _bool(keepdim, "norm", "keepdim")
     if not (p is None or isinstance(p, str) or type(p) in (float, int)
             or isinstance(p, (np.floating, np.integer))) or isinstance(p, bool):
         raise TypeError(f"norm(): argument 'p' must be Number or str, not {type(p).__name__}")
@@ -531,6 +543,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
     input = operand(input, "logsumexp")
+    keepdim = _bool(keepdim, "logsumexp", "keepdim")
     if not _numel(shape_of(input)):  # log(0) = -inf, as PyTorch (no maximum to shift by)
         return _named(ops.log(ops.sum(ops.exp(input), axis=_reduced(input, dim), keepdims=keepdim)),
                       "LogsumexpBackward0")
@@ -555,6 +568,7 @@ def log_softmax(input, dim, dtype=None):
 def all(input, dim=None, keepdim=False):
     """Whether all entries are true (over ``dim``); a bool tensor."""
     input = operand(input, "all")
+    keepdim = _bool(keepdim, "all", "keepdim")
     return _boxed(np.asarray(ops.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
@@ -562,6 +576,7 @@ def all(input, dim=None, keepdim=False):
 def any(input, dim=None, keepdim=False):
     """Whether any entry is true (over ``dim``); a bool tensor."""
     input = operand(input, "any")
+    keepdim = _bool(keepdim, "any", "keepdim")
     return _boxed(np.asarray(ops.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 

@@ -4,6 +4,7 @@ gradient)."""
 
 import numpy as np
 
+from ._args import _float
 
 
 class GradcheckError(RuntimeError):
@@ -17,6 +18,20 @@ def _as_tuple(x):
 def _differentiable(inputs):
     from .tensor import Tensor
     return [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+
+def _checked(fn, inputs, what, eps, atol, rtol):
+    """The arguments of gradcheck and gradgradcheck, checked: a callable,
+    inputs of which some tensor requires grad, float tolerances."""
+    if not callable(fn):
+        raise TypeError(f"{what}(): fn must be callable, not {type(fn).__name__}")
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        _float(value, what, name)
+    inputs = _as_tuple(inputs)
+    wrt = _differentiable(inputs)
+    if not wrt:
+        raise ValueError(f"{what} expects at least one input tensor to require gradient")
+    return inputs, wrt
 
 
 def _values(outputs):
@@ -82,10 +97,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     that require grad) against central finite differences. Use float64
     inputs. Returns True, or raises GradcheckError (False with
     ``raise_exception=False``)."""
-    inputs = _as_tuple(inputs)
-    wrt = _differentiable(inputs)
-    if not wrt:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient")
+    inputs, wrt = _checked(fn, inputs, "gradcheck", eps, atol, rtol)
     numeric = _numerical(fn, inputs, wrt, eps)
     analytic = _analytical(fn, inputs, wrt)
     for key, a in analytic.items():
@@ -105,9 +117,10 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     ``create_graph=True``. Cotangents are random unless given."""
     from .autograd import grad
     from .tensor import Tensor
-    inputs = _as_tuple(inputs)
-    wrt = _differentiable(inputs)
+    inputs, wrt = _checked(fn, inputs, "gradgradcheck", eps, atol, rtol)
     outputs = _as_tuple(fn(*inputs))
+    if not all(isinstance(o, Tensor) for o in outputs):
+        raise TypeError("gradgradcheck(): fn must return a tensor or a tuple of tensors")
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
         grad_outputs = [Tensor(rng.standard_normal(o.shape), dtype=o.dtype, requires_grad=True)

@@ -55,7 +55,7 @@ class Tensor(ReverseBox, MathMethods):
 
     def __new__(cls, data=(), *, dtype=None, requires_grad=False):
         value = dtypes.as_value(data, dtypes.get_default_dtype() if dtype is None else dtype)
-        if requires_grad:
+        if F._bool(requires_grad, "Tensor", "requires_grad"):
             _check_float(dtype_of(value))
         return cls._make(value, AMBIENT, None, requires_grad)
 

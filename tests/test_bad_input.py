@@ -268,3 +268,22 @@ def test_huge_python_ints():
         dr.exp(2 ** 64)
     with pytest.raises(IndexError, match="int64"):
         dr.zeros(2)[2 ** 64]
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: dr.zeros(2, dtype=dr.bool) - (), RuntimeError, "must match the size"),
+    (lambda: dr.zeros(3) + [[1.0], 2.0], ValueError, "ragged list"),
+    (lambda: [[1.0], 2.0] * dr.zeros(3), ValueError, "ragged list"),
+    (lambda: dr.zeros(3) + dr.zeros(2), RuntimeError, "must match the size of tensor b"),
+    (lambda: dr.tensor(1.0).norm(0, 0, np.zeros(3)), TypeError, "'keepdim' must be bool"),
+    (lambda: dr.Tensor(requires_grad=np.ones((2, 2))), TypeError, "'requires_grad' must be bool"),
+    (lambda: dr.autograd.gradcheck(False, dr.ones(2, requires_grad=True)), TypeError,
+     "must be callable"),
+    (lambda: dr.autograd.gradcheck(dr.sin, dr.ones(2, requires_grad=True), [[1.0], [1.0, 2.0]]),
+     TypeError, "'eps' must be float"),
+    (lambda: dr.autograd.gradgradcheck(float, True), ValueError, "at least one input tensor"),
+    (lambda: dr.autograd.set_detect_anomaly(np.zeros(3)), TypeError, "'mode' must be bool"),
+    (lambda: dr.zeros(2).size(np.zeros(3)), TypeError, "argument 'dim' must be int")])
+def test_what_a_long_fuzz_run_found(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -75,12 +75,13 @@ def _promoted_call(np_op, x, y, floats=False):
     """``np_op(x, y)`` with PyTorch's type promotion, and PyTorch's errors for
     a Python integer the dtype cannot hold and for shapes that do not
     broadcast."""
+    px, py = _promote2(x, y, floats)
     try:
-        return np_op(*_promote2(x, y, floats))
+        return np_op(px, py)
     except OverflowError:
         raise _overflow(x, y) from None
     except ValueError:
-        error = broadcast_error(shape_of(np.asarray(x)), shape_of(np.asarray(y)))
+        error = broadcast_error(shape_of(px), shape_of(py))
         if error is None:
             raise
         raise error from None
@@ -115,7 +116,7 @@ _add, _multiply = _binary(operator.add), _binary(operator.mul)
 def _sub_impl(x, y):
     if type(x) is float and type(y) is float:
         return x - y
-    if result_type(x, y).kind == "b":
+    if result_type(*_promote2(x, y)).kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
     return _subtract(x, y)
@@ -164,7 +165,7 @@ def _where_impl(condition, x, y):
     try:
         out = np.where(condition, x, y)
     except ValueError:
-        error = broadcast_error(np.shape(condition), shape_of(np.asarray(x)), shape_of(np.asarray(y)))
+        error = broadcast_error(np.shape(condition), shape_of(x), shape_of(y))
         if error is None:
             raise
         raise error from None
