@@ -21,15 +21,15 @@ def _operator(prim, of_tensors=None, reflected_name=None):
     the node shows PyTorch's name (``x ** y`` is PowBackward1, ``1 - x``
     RsubBackward1)."""
     def forward(self, other):
-        if not _takes(other):
-            return NotImplemented  # Python's TypeError, as PyTorch's
         if isinstance(other, Box):
             out = (other if other._level > self._level else self)._apply2(prim, self, other)
             return out if of_tensors is None else F._named(out, of_tensors)
+        if type(other) is not float and not _takes(other):  # (a number: the scalar path)
+            return NotImplemented  # Python's TypeError, as PyTorch's
         return self._apply2(prim, self, other)
 
     def reflected(self, other):
-        if not _takes(other):
+        if type(other) is not float and not _takes(other):
             return NotImplemented
         if isinstance(other, Box) and other._level > self._level:
             out = other._apply2(prim, other, self)

@@ -53,6 +53,8 @@ def _promote2(x, y, floats=False):
     (``_arrays.result_type``); with ``floats``, an integer result type
     becomes the default float (true division, hypot...). A list met as an
     operand is an array first."""
+    if _as_they_are(x, y):
+        return x, y
     if type(x) is list or type(x) is tuple:
         x = as_array(x)
     if type(y) is list or type(y) is tuple:
@@ -71,11 +73,27 @@ def _overflow(x, y):
                         f"overflow: {big}")
 
 
+def _as_they_are(x, y):
+    """The common cases, decided without working out the promotion: a float
+    array with a Python number or an array of its own dtype."""
+    tx, ty = type(x), type(y)
+    if tx is np.ndarray:
+        return x.dtype.kind == "f" and (ty is float or ty is int
+                                        or ty is np.ndarray and y.dtype is x.dtype)
+    return ty is np.ndarray and y.dtype.kind == "f" and (tx is float or tx is int)
+
+
+def _kind(value):
+    """The dtype kind of a raw value ("f" for a Python float)."""
+    t = type(value)
+    return "f" if t is float else "i" if t is int else "b" if t is bool else value.dtype.kind
+
+
 def _promoted_call(np_op, x, y, floats=False):
     """``np_op(x, y)`` with PyTorch's type promotion, and PyTorch's errors for
     a Python integer the dtype cannot hold and for shapes that do not
     broadcast."""
-    px, py = _promote2(x, y, floats)
+    px, py = (x, y) if _as_they_are(x, y) else _promote2(x, y, floats)
     try:
         return np_op(px, py)
     except OverflowError:
@@ -101,28 +119,23 @@ def _binary(np_op, floats=False):
 def _add_impl(x, y):
     if type(x) is float and type(y) is float:  # the scalar path, without a call
         return x + y
-    return _add(x, y)
+    return _promoted_call(operator.add, x, y)
 
 
 def _mul_impl(x, y):
     if type(x) is float and type(y) is float:
         return x * y
-    return _multiply(x, y)
-
-
-_add, _multiply = _binary(operator.add), _binary(operator.mul)
+    return _promoted_call(operator.mul, x, y)
 
 
 def _sub_impl(x, y):
     if type(x) is float and type(y) is float:
         return x - y
-    if result_type(*_promote2(x, y)).kind == "b":
+    x, y = _promote2(x, y)
+    if _kind(x) == "b" and _kind(y) == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    return _subtract(x, y)
-
-
-_subtract = _binary(operator.sub)
+    return _promoted_call(operator.sub, x, y)
 
 
 def _div_impl(x, y):
@@ -140,7 +153,8 @@ def _pow_impl(x, y):
             return math.pow(x, y)
         except (ValueError, OverflowError):
             return _numpy_scalar(np.power, x, y)
-    if result_type(*_promote2(x, y)).kind in "iu" and np.any(np.asarray(y) < 0):
+    x, y = _promote2(x, y)
+    if _kind(x) in "biu" and _kind(y) in "iu" and np.any(np.asarray(y) < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _promoted_call(np.power, x, y)
 
