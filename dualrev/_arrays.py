@@ -40,8 +40,14 @@ def is_float(value):
     """Whether a value can carry a derivative: a float dtype. A result of
     integer or bool dtype never requires grad and never has a tangent."""
     t = type(value)
-    return t is float or (value.dtype.kind == "f" if t is np.ndarray else
-                          t is not int and t is not bool and dtype_of(value).kind == "f")
+    if t is float:
+        return True
+    while hasattr(value, "_inner"):  # a box: the value under it
+        value = value._inner()
+        t = type(value)
+    if t is float or t is np.ndarray:
+        return t is float or value.dtype.kind == "f"
+    return t is not int and t is not bool and dtype_of(value).kind == "f"
 
 
 def canonical(value):

@@ -19,6 +19,7 @@ from ._levels import new_level
 from . import anomaly_mode
 from .anomaly_mode import CHECKING_NAN, check_tangent
 from ._methods import MathMethods
+from .dtypes import from_numpy_dtype
 from ._prims import Box, check_operand
 from . import ops
 
@@ -78,8 +79,6 @@ class Dual(Box, MathMethods):
     @property
     def dtype(self):
         """The primal's dtype."""
-        from .dtypes import from_numpy_dtype
-        from ._arrays import dtype_of
         return from_numpy_dtype(dtype_of(self.primal))
 
     def __repr__(self):

@@ -10,7 +10,8 @@ import numpy as np
 
 from ._arrays import check_real, dtype_of, is_float, shape_of
 from ._levels import AMBIENT, _grad_mode, _threads_without_grad
-from ._prims import _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, share_memory
+from ._prims import (
+    _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, raw_value, share_memory)
 from .anomaly_mode import ENABLED as _anomaly_mode, note_forward
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
 
@@ -378,8 +379,7 @@ def _casts(prim, values, mask, ans):
     else:
         ans_shape, ans_dtype = shape_of(ans), dtype_of(ans)
     casts = None
-    mixed = any(getattr(v, "dtype", None) is not None and dtype_of(v) != ans_dtype
-                for v in values)
+    mixed = any(type(r) is np.ndarray and r.dtype != ans_dtype for r in map(raw_value, values))
     for i, v in enumerate(values):
         if mask[i]:
             if type(v) is np.ndarray:
