@@ -33,7 +33,7 @@ from ._levels import new_level
 from ._prims import Box, defprim, raw_value
 from .forward import Dual, _fit_tangent
 from .grad_mode import is_grad_enabled
-from .reverse import ReverseBox
+from .reverse import ReverseBox, computed_already, record_computed
 from .sweep import backward_pass
 from .tensor import Tensor
 
@@ -82,7 +82,7 @@ class _Custom:
     def __init__(self, fn):
         functools.update_wrapper(self, fn)
         self.fn = fn
-        self._node = defprim(f"custom:{_name(fn)}", lambda *xs, call: call.value, "*xs",
+        self._node = defprim(f"custom:{_name(fn)}", computed_already, "*xs",
                              table=False, backward_name=f"{_name(fn)}Backward",
                              vjp=lambda g, i, *, call: call.cotangent(g, i))
 
@@ -103,7 +103,7 @@ class _Custom:
             return type(top)._make(self._call([_lower(a, level) for a in args]), level)
         call = self._reverse(args, level, needed)
         call.last = max(i for i, n in enumerate(needed) if n)
-        return self._node(*args, call=call)
+        return record_computed(self._node, args, {"call": call}, call.value, level, type(top))
 
 
 class _Call:

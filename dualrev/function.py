@@ -27,7 +27,7 @@ from ._levels import AMBIENT
 from .grad_mode import no_grad
 from ._prims import Box, defprim, raw_value, share_memory
 from .ops import unbroadcast
-from .reverse import ReverseBox
+from .reverse import ReverseBox, computed_already, record_computed
 from .tensor import Tensor, _copy
 
 
@@ -152,7 +152,8 @@ class Function:
             if id(o) in ctx._non_differentiable or not _differentiable(o):
                 recorded.append(o)
                 continue
-            r = _node_of(cls)(*args, ctx=ctx, k=k)
+            r = record_computed(_node_of(cls), args, {"ctx": ctx, "k": k}, ctx._outputs[k],
+                                level, type(top))
             if isinstance(o, ReverseBox) and o._level == level and r._value is o._value:
                 r._vc = o._counter()  # one array, one version: saving o and changing r is caught
             recorded.append(r)
@@ -179,7 +180,7 @@ def _node_of(cls):
     """The primitive that records ``cls``'s outputs (one per class)."""
     if cls not in _NODES:
         _NODES[cls] = defprim(
-            cls.__name__, lambda *xs, ctx, k: ctx._outputs[k], "*xs", table=False,
+            cls.__name__, computed_already, "*xs", table=False,
             backward_name=f"{cls.__name__}Backward",
             # it reads its output (ans) only to be freed by a backward pass, so that a
             # second one raises PyTorch's error, as for any node that saves values

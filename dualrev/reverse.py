@@ -208,6 +208,29 @@ class ReverseBox(Box):
         return out
 
 
+def record_computed(prim, args, params, value, level, box_type):
+    """The output of ``prim`` on ``args`` at ``level``, whose value one level
+    down was computed already: by a custom function's or an
+    ``autograd.Function``'s own code, whose operations the levels below
+    recorded. Its node is recorded at ``level`` only (the arguments of lower
+    levels are constants here); nothing is dispatched to the levels below."""
+    values, edges, bits = _open(args, level)
+    out = object.__new__(box_type)
+    out._level = level
+    out._value = value
+    out._node = _record(prim, bits, args, edges, values, value, params, level, out) \
+        if bits and (not _threads_without_grad[0] or _grad_mode.enabled) and is_float(value) \
+        else None
+    return out
+
+
+def computed_already(*args, **params):
+    """The implementation of a primitive whose outputs ``record_computed``
+    records: never run."""
+    raise AssertionError("this primitive's outputs are computed by the user's code and recorded "
+                         "by record_computed, not run")
+
+
 def _scalar_node(plan, x, y, ex, ey, vx, vy):
     """The node of an operation on one or two floats at the ambient level,
     when the plan is ``quick``: all that ``_record`` would do, without its

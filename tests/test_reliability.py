@@ -496,3 +496,57 @@ def test_custom_vjp_bwd_of_a_wrong_shape_raises():
     f.defvjp(lambda x: (f(x), None), lambda _, g: (g, g))
     with pytest.raises(TypeError, match="tuple of length equal to the primal args"):
         dr.func.grad(lambda x: f(x).sum())(np.ones(2))
+
+
+# -- found by a review: custom rules and Functions inside transforms --------------------------
+
+def test_custom_functions_and_functions_take_constant_tensors_inside_transforms():
+    k = dr.tensor(2.0)
+
+    @dr.custom_vjp
+    def f(x, k):
+        return x * k
+    f.defvjp(lambda x, k: (f(x, k), k), lambda k, g: (g * k, None))
+    out = dr.func.grad(lambda x: f(x, k) ** 2)(dr.tensor(1.0))
+    assert out.item() == 8.0 and not out.requires_grad
+
+    class Mul(dr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.save_for_backward(k)
+            return x * k
+
+        @staticmethod
+        def backward(ctx, g):
+            (k,) = ctx.saved_tensors
+            return g * k, None
+    k2 = dr.tensor([2.0, 3.0])
+    out = dr.func.grad(lambda x: dr.sin(Mul.apply(x, k2)).sum())(dr.tensor([0.5, -1.0]))
+    assert type(out._value) is np.ndarray
+    np.testing.assert_allclose(out.numpy(), np.cos([1.0, -3.0]) * [2.0, 3.0])
+
+
+def test_a_saved_output_under_nested_transforms():
+    class Exp(dr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y
+    for order in (2, 3):
+        f = Exp.apply
+        for _ in range(order):
+            f = dr.func.grad(f)
+        out = f(dr.tensor(0.5))
+        assert not out.requires_grad and out.item() == pytest.approx(np.exp(0.5))
+
+
+def test_bool_powers_stay_bool():
+    out = dr.tensor([True, False]) ** True
+    assert out.dtype == dr.bool and out.tolist() == [True, False]
+    assert (dr.tensor([True, False]) ** False).tolist() == [True, True]

@@ -156,6 +156,8 @@ def _pow_impl(x, y):
     x, y = _promote2(x, y)
     if _kind(x) in "biu" and _kind(y) in "iu" and np.any(np.asarray(y) < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if _kind(x) == "b" and _kind(y) == "b":  # NumPy would give int8
+        return np.logical_or(x, np.logical_not(y))
     return _promoted_call(np.power, x, y)
 
 
