@@ -203,13 +203,10 @@ def logit(input, eps=None):
 
 def xlogy(input, other):
     """input * log(other), 0 where input is 0 and other is not nan (even where
-    other <= 0 or is inf; the gradient in input is then 0 too (PyTorch:
-    inf at other = inf), log(other) elsewhere)."""
+    other <= 0 or is inf); its gradient in input is log(other), 0 where input
+    is 0 and other <= 0, as in PyTorch."""
     input, other = operands("xlogy", (input, "input"), (other, "other"), broadcast=True)
-    x, y = raw_value(input), raw_value(other)
-    # log 1 = 0 there, not -inf, nan or inf
-    safe = ops.where((x == 0) & ((y <= 0) | (y == np.inf)), 1.0, other)
-    return _named(ops.mul(input, ops.log(safe)), "XlogyBackward0")
+    return _boxed(ops.xlogy(input, other))
 
 
 def sinc(input):

@@ -790,6 +790,7 @@ BINARY = {
     "arctan2": ((R, away_from_zero(0.3, 2)), np.arctan2),
     "hypot": ((R, away_from_zero(0.3, 2)), np.hypot),
     "logaddexp": ((R, R), np.logaddexp),
+    "xlogy": ((R, uniform(0.3, 2)), lambda x, y: x * np.log(y)),
 }
 
 SPECS = {}

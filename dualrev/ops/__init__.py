@@ -6,7 +6,7 @@ from .elementwise import (  # noqa: F401
     abs, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, astype, cbrt, ceil,
     clamp, clamp_tensors, clone, cos, cosh, div, eq, exp, exp2, expm1, floor, ge, gt, hypot, le, log, log1p,
     logaddexp, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow,
-    relu, round, sigmoid, sign, sin, sinh, sqrt, stop_gradient, sub, tan, tanh, trunc, where)
+    relu, round, sigmoid, sign, sin, sinh, sqrt, stop_gradient, sub, tan, tanh, trunc, where, xlogy)
 from .reductions import all, amax, amin, any, argmax, argmin, mean, prod, sum  # noqa: F401
 from .shape import (  # noqa: F401
     broadcast_to, concatenate, gather, getitem, index_put, moveaxis, permute, reshape,

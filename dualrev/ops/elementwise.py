@@ -311,6 +311,24 @@ cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh),
                jvp=lambda t, x: t * sinh(x), vjp=lambda g, x: g * sinh(x))
 exp2 = defprim("exp2", _fast_unary(lambda x: 2.0 ** x, np.exp2),
                jvp=lambda t, ans: t * (ans * _LN2), vjp=lambda g, ans: g * (ans * _LN2))
+def _xlogy_values(x, y):
+    """x * log(y), 0 where x is 0 and y is not nan (log(y) infinite or not)."""
+    dtype = np.result_type(x, y)
+    with np.errstate(all="ignore"):
+        out = np.where((x == 0) & (y == y), 0.0, x * np.log(y))
+    return canonical(out.astype(dtype, copy=False))
+
+
+def _xlogy_dx(x, y):
+    """d xlogy / dx = log(y), 0 where x is 0 and y <= 0 (PyTorch's mask); log
+    is taken of 1 there, so no nan reaches higher derivatives."""
+    masked = (x == 0) & (y <= 0)
+    return where(masked, 0.0, log(where(masked, 1.0, y)))
+
+
+xlogy = defprim("xlogy", _binary(_xlogy_values, floats=True), "x y", broadcasts=True,
+                jvp=(lambda t, x, y: t * _xlogy_dx(x, y), lambda t, x, y: t * div(x, y)),
+                vjp=(lambda g, x, y: g * _xlogy_dx(x, y), lambda g, x, y: g * div(x, y)))
 hypot = defprim("hypot", _binary(np.hypot, floats=True), "x y", broadcasts=True,
                 jvp=(lambda t, ans, x: t * div(x, ans), lambda t, ans, y: t * div(y, ans)),
                 vjp=(lambda g, ans, x: g * div(x, ans), lambda g, ans, y: g * div(y, ans)))
