@@ -18,7 +18,6 @@ from ._levels import AMBIENT, new_level
 from ._prims import Box, raw_value
 from ._tree import flatten, unflatten
 from .anomaly_mode import batched_sweep
-from .dtypes import as_value
 from ._args import operand
 from .forward import Dual, _fit_tangent
 from .grad_mode import enable_grad

@@ -2,7 +2,7 @@
 with PyTorch's names and signatures."""
 
 from . import ops
-from ._args import _axes, _axis, _boxed, _int, _named, _numel, _resolve_shape, _sizes, operand
+from ._args import _axes, _axis, _boxed, _named, _numel, _resolve_shape, _sizes, operand
 from ._arrays import dtype_of, ndim_of, shape_of
 from ._prims import Box
 

@@ -93,16 +93,22 @@ def _promoted_call(np_op, x, y, floats=False):
     """``np_op(x, y)`` with PyTorch's type promotion, and PyTorch's errors for
     a Python integer the dtype cannot hold and for shapes that do not
     broadcast."""
-    px, py = (x, y) if _as_they_are(x, y) else _promote2(x, y, floats)
+    px, py = _promote2(x, y, floats)
     try:
         return np_op(px, py)
     except OverflowError:
         raise _overflow(x, y) from None
     except ValueError:
-        error = broadcast_error(shape_of(px), shape_of(py))
-        if error is None:
-            raise
-        raise error from None
+        _raise_broadcast_error(shape_of(px), shape_of(py))
+
+
+def _raise_broadcast_error(*shapes):
+    """Inside ``except ValueError``: PyTorch's error when the shapes do not
+    broadcast, else NumPy's error as it was."""
+    error = broadcast_error(*shapes)
+    if error is None:
+        raise
+    raise error from None
 
 
 def _binary(np_op, floats=False):
@@ -181,10 +187,7 @@ def _where_impl(condition, x, y):
     try:
         out = np.where(condition, x, y)
     except ValueError:
-        error = broadcast_error(np.shape(condition), shape_of(x), shape_of(y))
-        if error is None:
-            raise
-        raise error from None
+        _raise_broadcast_error(np.shape(condition), shape_of(x), shape_of(y))
     return out if out.dtype == dtype else out.astype(dtype)  # (two Python numbers)
 
 
