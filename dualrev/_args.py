@@ -8,9 +8,9 @@ import os
 
 import numpy as np
 
-from ._arrays import _complex_error, broadcast_error, ndim_of, shape_of
-from ._prims import Box, check_operand
-from .ops import normalize_axes
+from .core.values import _complex_error, broadcast_error, ndim_of, shape_of
+from .core.primitive import Box, check_operand
+from .rules import normalize_axes
 
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
 
@@ -19,7 +19,7 @@ def _boxed(value):
     """A result as a box: a Tensor when no argument was one."""
     if isinstance(value, Box):
         return value
-    from .tensor import Tensor
+    from ._tensor import Tensor
     return Tensor._make(value)
 
 

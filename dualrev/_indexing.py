@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from ._prims import Box, raw_value
+from .core.primitive import Box, raw_value
 from . import functions as F
-from . import ops
+from . import rules
 
 
 def normalize_index(index):
@@ -41,6 +41,6 @@ def getitem(x, index):
     if explicit > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     try:
-        return F._boxed(ops.getitem(x, index=index))
+        return F._boxed(rules.getitem(x, index=index))
     except IndexError as e:  # NumPy's "axis" in PyTorch's words
         raise IndexError(str(e).replace("for axis", "for dimension")) from None

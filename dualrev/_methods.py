@@ -7,10 +7,10 @@ import numpy as np
 from . import array_functions as A
 from . import functions as F
 from . import linalg as L
-from . import ops
+from . import rules
 from ._numpy_api import array_function, array_ufunc
-from ._arrays import dtype_of as _dtype_of, shape_of as _shape_of
-from ._prims import Box, bind1
+from .core.values import dtype_of as _dtype_of, shape_of as _shape_of
+from .core.primitive import Box, bind1
 
 
 def _operator(prim, of_tensors=None, reflected_name=None):
@@ -75,11 +75,11 @@ class MathMethods:
     __array_ufunc__ = array_ufunc          # np.sin(t), array + t: recorded
     __array_function__ = array_function    # np.sum(t), np.dot(a, t): recorded
 
-    __add__, __radd__ = _operator(ops.add)
-    __sub__, __rsub__ = _operator(ops.sub, reflected_name="RsubBackward1")
-    __mul__, __rmul__ = _operator(ops.mul)
-    __truediv__, __rtruediv__ = _operator(ops.div, reflected_name="MulBackward0")
-    __pow__, __rpow__ = _operator(ops.pow, of_tensors="PowBackward1", reflected_name="PowBackward2")
+    __add__, __radd__ = _operator(rules.add)
+    __sub__, __rsub__ = _operator(rules.sub, reflected_name="RsubBackward1")
+    __mul__, __rmul__ = _operator(rules.mul)
+    __truediv__, __rtruediv__ = _operator(rules.div, reflected_name="MulBackward0")
+    __pow__, __rpow__ = _operator(rules.pow, of_tensors="PowBackward1", reflected_name="PowBackward2")
 
     def __matmul__(self, other):
         return F.matmul(self, other)
@@ -88,13 +88,13 @@ class MathMethods:
         return F.matmul(other, self)
 
     def __neg__(self):
-        return bind1(ops.neg, self)
+        return bind1(rules.neg, self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return ops.abs(self)
+        return rules.abs(self)
 
     __and__, __rand__ = _plain_operator(F.bitwise_and)
     __or__, __ror__ = _plain_operator(F.bitwise_or)
@@ -298,7 +298,7 @@ class MathMethods:
 
     def size(self, dim=None):
         """The shape (a ``dualrev.Size``), or its ``dim``-th entry."""
-        from .tensor import Size
+        from ._tensor import Size
         shape = Size(self.shape)
         return shape if dim is None else shape[F._axis(self, dim)]
 

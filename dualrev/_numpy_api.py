@@ -16,10 +16,10 @@ import numpy as np
 
 from . import array_functions as A
 from . import functions as F
-from . import ops
-from ._arrays import ndim_of, shape_of
-from ._prims import Box, raw_value
-from .ops import normalize_axes
+from . import rules
+from .core.values import ndim_of, shape_of
+from .core.primitive import Box, raw_value
+from .rules import normalize_axes
 
 _LN2 = math.log(2.0)
 
@@ -35,31 +35,31 @@ def _unsupported(name):
 # -- ufuncs ---------------------------------------------------------------------
 
 UFUNCS = {
-    np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.true_divide: ops.div,
-    np.power: ops.pow, np.float_power: ops.pow, np.negative: ops.neg,
-    np.positive: lambda x: x, np.absolute: ops.abs, np.fabs: ops.abs, np.sign: ops.sign,
-    np.exp: ops.exp, np.expm1: ops.expm1, np.exp2: ops.exp2,
-    np.log: ops.log, np.log1p: ops.log1p, np.log2: F.log2,
-    np.log10: F.log10, np.sqrt: ops.sqrt,
+    np.add: rules.add, np.subtract: rules.sub, np.multiply: rules.mul, np.true_divide: rules.div,
+    np.power: rules.pow, np.float_power: rules.pow, np.negative: rules.neg,
+    np.positive: lambda x: x, np.absolute: rules.abs, np.fabs: rules.abs, np.sign: rules.sign,
+    np.exp: rules.exp, np.expm1: rules.expm1, np.exp2: rules.exp2,
+    np.log: rules.log, np.log1p: rules.log1p, np.log2: F.log2,
+    np.log10: F.log10, np.sqrt: rules.sqrt,
     np.square: lambda x: x * x, np.reciprocal: F.reciprocal,
-    np.sin: ops.sin, np.cos: ops.cos, np.tan: ops.tan, np.tanh: ops.tanh,
-    np.sinh: ops.sinh, np.cosh: ops.cosh,
+    np.sin: rules.sin, np.cos: rules.cos, np.tan: rules.tan, np.tanh: rules.tanh,
+    np.sinh: rules.sinh, np.cosh: rules.cosh,
     np.deg2rad: F.deg2rad, np.rad2deg: F.rad2deg, np.radians: F.deg2rad, np.degrees: F.rad2deg,
-    np.maximum: ops.maximum, np.minimum: ops.minimum, np.fmax: ops.maximum, np.fmin: ops.minimum,
-    np.logaddexp: ops.logaddexp, np.matmul: lambda a, b: F.matmul(a, b),
-    np.logaddexp2: lambda x, y: ops.logaddexp(x * _LN2, y * _LN2) / _LN2,
-    np.arcsin: ops.arcsin, np.arccos: ops.arccos, np.arctan: ops.arctan,
-    np.arcsinh: ops.arcsinh, np.arccosh: ops.arccosh, np.arctanh: ops.arctanh,
-    np.arctan2: ops.arctan2, np.cbrt: ops.cbrt,
-    np.floor: ops.floor, np.ceil: ops.ceil, np.trunc: ops.trunc, np.rint: ops.round,
-    np.hypot: ops.hypot,
-    np.copysign: lambda x, y: ops.abs(x) * ops.where(np.signbit(raw_value(y)), -1.0, 1.0),
-    np.equal: ops.eq, np.not_equal: ops.ne, np.less: ops.lt, np.less_equal: ops.le,
-    np.greater: ops.gt, np.greater_equal: ops.ge,
-    np.logical_and: ops.logical_and, np.logical_or: ops.logical_or, np.logical_not: ops.logical_not,
-    np.logical_xor: ops.logical_xor, np.bitwise_and: ops.bitwise_and, np.bitwise_or: ops.bitwise_or,
-    np.bitwise_xor: ops.bitwise_xor, np.invert: ops.bitwise_not, np.left_shift: ops.left_shift,
-    np.right_shift: ops.right_shift,
+    np.maximum: rules.maximum, np.minimum: rules.minimum, np.fmax: rules.maximum, np.fmin: rules.minimum,
+    np.logaddexp: rules.logaddexp, np.matmul: lambda a, b: F.matmul(a, b),
+    np.logaddexp2: lambda x, y: rules.logaddexp(x * _LN2, y * _LN2) / _LN2,
+    np.arcsin: rules.arcsin, np.arccos: rules.arccos, np.arctan: rules.arctan,
+    np.arcsinh: rules.arcsinh, np.arccosh: rules.arccosh, np.arctanh: rules.arctanh,
+    np.arctan2: rules.arctan2, np.cbrt: rules.cbrt,
+    np.floor: rules.floor, np.ceil: rules.ceil, np.trunc: rules.trunc, np.rint: rules.round,
+    np.hypot: rules.hypot,
+    np.copysign: lambda x, y: rules.abs(x) * rules.where(np.signbit(raw_value(y)), -1.0, 1.0),
+    np.equal: rules.eq, np.not_equal: rules.ne, np.less: rules.lt, np.less_equal: rules.le,
+    np.greater: rules.gt, np.greater_equal: rules.ge,
+    np.logical_and: rules.logical_and, np.logical_or: rules.logical_or, np.logical_not: rules.logical_not,
+    np.logical_xor: rules.logical_xor, np.bitwise_and: rules.bitwise_and, np.bitwise_or: rules.bitwise_or,
+    np.bitwise_xor: rules.bitwise_xor, np.invert: rules.bitwise_not, np.left_shift: rules.left_shift,
+    np.right_shift: rules.right_shift,
 }
 
 # Integer-valued or bool-valued: computed on the values, carrying no
@@ -78,9 +78,9 @@ UFUNCS[np.remainder] = _remainder
 UFUNCS[np.fmod] = lambda x, y: x - np.trunc(raw_value(x) / raw_value(y)) * y
 
 # ufunc.reduce: the reduction and the value that masked-out entries take
-REDUCTIONS = {np.add: (ops.sum, 0.0), np.multiply: (ops.prod, 1.0),
-              np.maximum: (ops.amax, -np.inf), np.minimum: (ops.amin, np.inf),
-              np.logical_and: (ops.all, True), np.logical_or: (ops.any, False)}
+REDUCTIONS = {np.add: (rules.sum, 0.0), np.multiply: (rules.prod, 1.0),
+              np.maximum: (rules.amax, -np.inf), np.minimum: (rules.amin, np.inf),
+              np.logical_and: (rules.all, True), np.logical_or: (rules.any, False)}
 
 
 def _differentiated(x):
@@ -119,7 +119,7 @@ def array_ufunc(self, ufunc, method, *inputs, out=None, **kwargs):
         _no_more(ufunc.__name__, kwargs)
         result = fn(*inputs)
         if where is not True:
-            result = ops.where(raw_value(where), result, 0)
+            result = rules.where(raw_value(where), result, 0)
         return F._boxed(result) if dtype is None else F.to_dtype(result, dtype)
     if method == "reduce" and ufunc in REDUCTIONS:
         return _reduce(ufunc, *inputs, **kwargs)
@@ -129,7 +129,7 @@ def array_ufunc(self, ufunc, method, *inputs, out=None, **kwargs):
 def _reduce(ufunc, array, axis=0, dtype=None, keepdims=False, initial=None, where=True):
     reduction, identity = REDUCTIONS[ufunc]
     if where is not True:
-        array = ops.where(raw_value(where), array, identity)
+        array = rules.where(raw_value(where), array, identity)
     out = reduction(array, axis=normalize_axes(axis, ndim_of(array)), keepdims=keepdims)
     if initial is not None:
         out = UFUNCS[ufunc](out, initial)
@@ -161,19 +161,19 @@ def _reduction(ufunc):
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
     if where is not True:
         mask = raw_value(where)
-        total = ops.sum(ops.where(mask, a, 0.0), axis=_axes(a, axis), keepdims=keepdims)
+        total = rules.sum(rules.where(mask, a, 0.0), axis=_axes(a, axis), keepdims=keepdims)
         count = np.sum(np.broadcast_to(mask, shape_of(a)), axis=axis, keepdims=keepdims)
         return F._boxed(total / count)
-    return F._boxed(ops.mean(a, axis=_axes(a, axis), keepdims=keepdims))
+    return F._boxed(rules.mean(a, axis=_axes(a, axis), keepdims=keepdims))
 
 
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    return F._named(ops.var(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
+    return F._named(rules.var(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
                     "VarBackward0")
 
 
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    return F._named(ops.std(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
+    return F._named(rules.std(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
                     "StdBackward0")
 
 
@@ -181,7 +181,7 @@ def _dot(a, b, out=None):
     """NumPy's dot: a product for 0-d operands, matmul for 1-d and 2-d, and
     for N-d a sum over the last axis of a and the second-to-last of b."""
     if ndim_of(a) == 0 or ndim_of(b) == 0:
-        return F._boxed(ops.mul(a, b))
+        return F._boxed(rules.mul(a, b))
     if ndim_of(a) <= 2 and ndim_of(b) <= 2:
         return F.matmul(a, b)
     raise _unsupported("numpy.dot of operands of more than 2 dimensions (use matmul or tensordot)")
@@ -195,7 +195,7 @@ def _transpose(a, axes=None):
 def _where(condition, x=None, y=None):
     if x is None and y is None:
         return np.nonzero(raw_value(condition))
-    return F._boxed(ops.where(raw_value(condition), x, y))
+    return F._boxed(rules.where(raw_value(condition), x, y))
 
 
 def _clip(a, a_min=None, a_max=None, out=None, **kw):
@@ -233,7 +233,7 @@ def _cumulative(op):
 def _expand_dims(a, axis):
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     n = ndim_of(a) + len(axes)
-    return F._boxed(ops.unsqueeze(a, axis=tuple(sorted(x % n - n for x in axes))))
+    return F._boxed(rules.unsqueeze(a, axis=tuple(sorted(x % n - n for x in axes))))
 
 
 def _linalg_norm(x, ord=None, axis=None, keepdims=False):
@@ -260,7 +260,7 @@ def _pad(array, pad_width, mode="constant", constant_values=0, **kw):
     if mode != "constant" or kw:
         raise _unsupported(f"numpy.pad with mode={mode!r} (only 'constant' is differentiable here)")
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim_of(array), 2))
-    return F._boxed(ops.pad(array, pad_width=tuple(map(tuple, widths.tolist())),
+    return F._boxed(rules.pad(array, pad_width=tuple(map(tuple, widths.tolist())),
                             value=constant_values))
 
 
@@ -274,7 +274,7 @@ def _shape_only(fn):
 
 def _sort(a, axis=-1, kind=None, order=None, **kw):
     a, axis = _flat(a, axis)
-    return F._boxed(ops.sort(a, axis=_numpy_axis(a, axis)))
+    return F._boxed(rules.sort(a, axis=_numpy_axis(a, axis)))
 
 
 def _linalg(name):
@@ -309,39 +309,39 @@ FUNCTIONS = {
     np.ones_like: lambda a, dtype=None, **kw: F._boxed(np.ones_like(raw_value(a), dtype)),
     np.full_like: lambda a, fill_value, dtype=None, **kw:
         F._boxed(np.full_like(raw_value(a), fill_value, dtype)),
-    np.cumsum: _cumulative(ops.cumsum), np.cumprod: _cumulative(ops.cumprod),
-    np.diff: lambda a, n=1, axis=-1: F._boxed(ops.diff(a, n=n, axis=_numpy_axis(a, axis))),
-    np.trace: lambda a, offset=0, axis1=0, axis2=1, dtype=None, out=None: F._boxed(ops.trace(
+    np.cumsum: _cumulative(rules.cumsum), np.cumprod: _cumulative(rules.cumprod),
+    np.diff: lambda a, n=1, axis=-1: F._boxed(rules.diff(a, n=n, axis=_numpy_axis(a, axis))),
+    np.trace: lambda a, offset=0, axis1=0, axis2=1, dtype=None, out=None: F._boxed(rules.trace(
         a, offset=offset, axis1=_numpy_axis(a, axis1), axis2=_numpy_axis(a, axis2))),
-    np.diagonal: lambda a, offset=0, axis1=0, axis2=1: F._boxed(ops.diagonal(
+    np.diagonal: lambda a, offset=0, axis1=0, axis2=1: F._boxed(rules.diagonal(
         a, offset=offset, axis1=_numpy_axis(a, axis1), axis2=_numpy_axis(a, axis2))),
-    np.diag: lambda v, k=0: F._boxed(ops.diag(v, k=k)),
-    np.triu: lambda m, k=0: F._boxed(ops.triu(m, k=k)),
-    np.tril: lambda m, k=0: F._boxed(ops.tril(m, k=k)),
+    np.diag: lambda v, k=0: F._boxed(rules.diag(v, k=k)),
+    np.triu: lambda m, k=0: F._boxed(rules.triu(m, k=k)),
+    np.tril: lambda m, k=0: F._boxed(rules.tril(m, k=k)),
     np.sort: _sort,
-    np.argsort: lambda a, axis=-1, kind=None, order=None, **kw: F._boxed(ops.argsort(
+    np.argsort: lambda a, axis=-1, kind=None, order=None, **kw: F._boxed(rules.argsort(
         raw_value(a), axis=_numpy_axis(a, axis), descending=False)),
-    np.take: lambda a, indices, axis=None, out=None, mode="raise": F._boxed(ops.take(
+    np.take: lambda a, indices, axis=None, out=None, mode="raise": F._boxed(rules.take(
         a, indices=np.asarray(raw_value(indices)),
         axis=None if axis is None else _numpy_axis(a, axis))),
-    np.take_along_axis: lambda arr, indices, axis: F._boxed(ops.gather(
+    np.take_along_axis: lambda arr, indices, axis: F._boxed(rules.gather(
         arr, indices=np.asarray(raw_value(indices)), axis=_numpy_axis(arr, axis))),
-    np.flip: lambda m, axis=None: F._boxed(ops.flip(m, axis=normalize_axes(axis, ndim_of(m)))),
-    np.roll: lambda a, shift, axis=None: F._boxed(ops.roll(
+    np.flip: lambda m, axis=None: F._boxed(rules.flip(m, axis=normalize_axes(axis, ndim_of(m)))),
+    np.roll: lambda a, shift, axis=None: F._boxed(rules.roll(
         a, shift=tuple(np.atleast_1d(shift).tolist()),
         axis=None if axis is None else normalize_axes(axis, ndim_of(a)))),
     np.pad: _pad,
-    np.einsum: lambda subscripts, *operands, **kw: F._boxed(ops.einsum(*operands,
+    np.einsum: lambda subscripts, *operands, **kw: F._boxed(rules.einsum(*operands,
                                                                        subscripts=subscripts)),
     np.tensordot: lambda a, b, axes=2: _tensordot(a, b, axes),
-    np.outer: lambda a, b, out=None: F._boxed(ops.outer(a, b)),
-    np.inner: lambda a, b: F._boxed(ops.inner(a, b)),
-    np.vdot: lambda a, b: F._boxed(ops.vdot(a, b)),
+    np.outer: lambda a, b, out=None: F._boxed(rules.outer(a, b)),
+    np.inner: lambda a, b: F._boxed(rules.inner(a, b)),
+    np.vdot: lambda a, b: F._boxed(rules.vdot(a, b)),
     np.linalg.norm: _linalg_norm,
     np.linalg.det: lambda a: _linalg("det")(a),
     np.linalg.slogdet: lambda a: _linalg("slogdet")(a),
     np.linalg.inv: lambda a: _linalg("inv")(a),
-    np.linalg.solve: lambda a, b: F._boxed(ops.solve(a, b)),
+    np.linalg.solve: lambda a, b: F._boxed(rules.solve(a, b)),
     np.linalg.cholesky: lambda a, upper=False: _linalg("cholesky")(a, upper=upper),
     np.linalg.eigh: lambda a, UPLO="L": _linalg("eigh")(a),
     np.linalg.qr: lambda a, mode="reduced": _linalg("qr")(a, mode),

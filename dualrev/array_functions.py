@@ -6,9 +6,9 @@ math, reductions and shapes are in ``functions``; matrix algebra in
 
 import numpy as np
 
-from . import ops
-from ._arrays import ndim_of, shape_of
-from ._prims import Box, raw_value
+from . import rules
+from .core.values import ndim_of, shape_of
+from .core.primitive import Box, raw_value
 from . import functions as F
 from ._args import (
     _axis, _boxed, _int, _named, _numel, _sizes, check_alloc, operand, operands, values_indices)
@@ -31,13 +31,13 @@ def _0d(input, fn):
 def cumsum(input, dim):
     """Running sums along ``dim``."""
     input = operand(input, "cumsum")
-    return _boxed(ops.cumsum(input, axis=_axis(input, dim)))
+    return _boxed(rules.cumsum(input, axis=_axis(input, dim)))
 
 
 def cumprod(input, dim):
     """Running products along ``dim`` (derivatives exact with zeros)."""
     input = operand(input, "cumprod")
-    return _boxed(ops.cumprod(input, axis=_axis(input, dim)))
+    return _boxed(rules.cumprod(input, axis=_axis(input, dim)))
 
 
 def sort(input, dim=-1, descending=False, stable=True):
@@ -47,8 +47,8 @@ def sort(input, dim=-1, descending=False, stable=True):
     axis = _axis(input, dim)
     if ndim_of(input) == 0:
         return values_indices(_0d(input, "SortBackward0"), _boxed(np.asarray(0)))
-    order = ops.argsort(raw_value(input), axis=axis, descending=descending)
-    return values_indices(_named(ops.gather(input, indices=order, axis=axis), "SortBackward0"),
+    order = rules.argsort(raw_value(input), axis=axis, descending=descending)
+    return values_indices(_named(rules.gather(input, indices=order, axis=axis), "SortBackward0"),
                           _boxed(order))
 
 
@@ -58,13 +58,13 @@ def argsort(input, dim=-1, descending=False, stable=True):
     axis = _axis(input, dim)
     if ndim_of(input) == 0:
         return _boxed(np.asarray(0))
-    return _boxed(ops.argsort(raw_value(input), axis=axis, descending=descending))
+    return _boxed(rules.argsort(raw_value(input), axis=axis, descending=descending))
 
 
 def flip(input, dims):
     """``input`` with the order of entries reversed along ``dims``."""
     input = operand(input, "flip")
-    return _named(ops.flip(input, axis=_dims(input, dims)), "FlipBackward0")
+    return _named(rules.flip(input, axis=_dims(input, dims)), "FlipBackward0")
 
 
 def roll(input, shifts, dims=None):
@@ -79,7 +79,7 @@ def roll(input, shifts, dims=None):
                                f"{len(dims)}")
     elif len(shifts) != 1:
         raise RuntimeError("roll: shifts must be a single int when dims is not given")
-    return _named(ops.roll(input, shift=shifts, axis=dims),
+    return _named(rules.roll(input, shift=shifts, axis=dims),
                   "RollBackward0")
 
 
@@ -95,7 +95,7 @@ def diff(input, n=1, dim=-1):
     size = shape_of(input)[axis]
     if n >= size:  # all differences taken: an empty axis (NumPy would loop n times)
         return _boxed(input)[(slice(None),) * (axis % ndim_of(input)) + (slice(0, 0),)]
-    return _boxed(ops.diff(input, n=n, axis=axis))
+    return _boxed(rules.diff(input, n=n, axis=axis))
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -108,7 +108,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
                            f"ndim={ndim_of(input)}")
     if _axis(input, dim1) == _axis(input, dim2):
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return _boxed(ops.diagonal(input, offset=offset, axis1=_axis(input, dim1),
+    return _boxed(rules.diagonal(input, offset=offset, axis1=_axis(input, dim1),
                                axis2=_axis(input, dim2)))
 
 
@@ -117,7 +117,7 @@ def trace(input):
     input = operand(input, "trace")
     if ndim_of(input) != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {ndim_of(input)}")
-    return _named(ops.trace(input), "TraceBackward0")
+    return _named(rules.trace(input), "TraceBackward0")
 
 
 def diag(input, diagonal=0):
@@ -128,7 +128,7 @@ def diag(input, diagonal=0):
         raise RuntimeError("diag(): Supports 1D or 2D tensors")
     diagonal = _int(diagonal, "diag", "diagonal")
     check_alloc((shape_of(input)[0] + abs(diagonal),) * 2 if ndim_of(input) == 1 else (), 8, "diag")
-    return _named(ops.diag(input, k=diagonal),
+    return _named(rules.diag(input, k=diagonal),
                   "DiagEmbedBackward0" if ndim_of(input) == 1 else "DiagonalBackward0_copy")
 
 
@@ -136,14 +136,14 @@ def tril(input, diagonal=0):
     """The lower triangle of the last two axes; the rest set to 0."""
     input = operand(input, "tril")
     _triangle(input, diagonal, "tril")
-    return _named(ops.tril(input, k=diagonal), "TrilBackward0")
+    return _named(rules.tril(input, k=diagonal), "TrilBackward0")
 
 
 def triu(input, diagonal=0):
     """The upper triangle of the last two axes; the rest set to 0."""
     input = operand(input, "triu")
     _triangle(input, diagonal, "triu")
-    return _named(ops.triu(input, k=diagonal), "TriuBackward0")
+    return _named(rules.triu(input, k=diagonal), "TriuBackward0")
 
 
 def _triangle(input, diagonal, fn):
@@ -161,7 +161,7 @@ def take(input, index):
         bad = int(index.min() if index.min() < -n else index.max())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
-    return _named(ops.take(input, indices=index, axis=None),
+    return _named(rules.take(input, indices=index, axis=None),
                   "TakeBackward0")
 
 
@@ -185,7 +185,7 @@ def take_along_dim(input, indices, dim):
                            f"{dim}: {list(shape_of(input))} and {list(indices.shape)}") from None
     if ndim_of(input) == 0:
         return _0d(input, "GatherBackward0")
-    return _boxed(ops.gather(input, indices=np.where(indices < 0, indices + size, indices),
+    return _boxed(rules.gather(input, indices=np.where(indices < 0, indices + size, indices),
                              axis=axis))
 
 
@@ -206,7 +206,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     _check_indices(index, shape_of(input)[axis], RuntimeError, f"{axis % ndim_of(input)} ")
     corner = tuple(slice(None) if a == axis % index.ndim else slice(0, n)
                    for a, n in enumerate(index.shape))
-    return _named(ops.gather(_boxed(input)[corner], indices=index, axis=axis), "GatherBackward0")
+    return _named(rules.gather(_boxed(input)[corner], indices=index, axis=axis), "GatherBackward0")
 
 
 def moveaxis(input, source, destination):
@@ -220,7 +220,7 @@ def moveaxis(input, source, destination):
     for name, dims in (("source", source), ("destination", destination)):
         if len(set(d % max(ndim_of(input), 1) for d in dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
-    return _boxed(ops.moveaxis(input, source=source, destination=destination))
+    return _boxed(rules.moveaxis(input, source=source, destination=destination))
 
 
 movedim = moveaxis
@@ -269,7 +269,7 @@ def pad(input, pad, mode="constant", value=0.0):
     if np.ndim(value):
         raise TypeError(f"pad(): argument 'value' must be a number, not a tensor of shape "
                         f"{list(np.shape(value))}")
-    return _boxed(ops.pad(input, pad_width=tuple(pairs), value=value))
+    return _boxed(rules.pad(input, pad_width=tuple(pairs), value=value))
 
 
 def einsum(equation, *operands):
@@ -282,7 +282,7 @@ def einsum(equation, *operands):
         raise ValueError("einsum(): must specify the equation string and at least one operand, "
                          "or at least one operand and its subscripts list")
     operands = tuple(operand(x, "einsum", "operands", i + 2) for i, x in enumerate(operands))
-    return _boxed(ops.einsum(*operands, subscripts=equation))
+    return _boxed(rules.einsum(*operands, subscripts=equation))
 
 
 def tensordot(a, b, dims=2):
@@ -298,13 +298,13 @@ def tensordot(a, b, dims=2):
         if shape_of(a)[i] != shape_of(b)[j]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                f"{shape_of(a)[i]} in dim {i} and second has size {shape_of(b)[j]}")
-    return _boxed(ops.tensordot(a, b, axes=axes))
+    return _boxed(rules.tensordot(a, b, axes=axes))
 
 
 def outer(input, vec2):
     """Every entry of ``input`` times every entry of ``vec2``."""
     input, vec2 = operands("outer", (input, "input"), (vec2, "vec2"))
-    return _named(ops.outer(input, vec2), "MulBackward0")
+    return _named(rules.outer(input, vec2), "MulBackward0")
 
 
 ger = outer
@@ -313,7 +313,7 @@ ger = outer
 def inner(input, other):
     """Sum over the last axes of both."""
     input, other = operands("inner", (input, "input"), (other, "other"))
-    return _boxed(ops.inner(input, other))
+    return _boxed(rules.inner(input, other))
 
 
 def vdot(input, other):
@@ -322,7 +322,7 @@ def vdot(input, other):
     if ndim_of(input) != 1 or ndim_of(other) != 1:
         raise RuntimeError(f"1D tensors expected, but got {ndim_of(input)}D and "
                            f"{ndim_of(other)}D tensors")
-    return _named(ops.vdot(input, other), "VdotBackward0")
+    return _named(rules.vdot(input, other), "VdotBackward0")
 
 
 # pieces, repeats and selections ---------------------------------------------
@@ -415,7 +415,7 @@ def index_select(input, dim, index):
     _check_indices(index, size)
     if ndim_of(input) == 0:
         return _named(F.reshape(input, (1,)), "IndexSelectBackward0")
-    return _named(ops.take(input, indices=index, axis=axis), "IndexSelectBackward0")
+    return _named(rules.take(input, indices=index, axis=axis), "IndexSelectBackward0")
 
 
 def _index(index, fn, name="index"):
@@ -479,7 +479,7 @@ def masked_fill(input, mask, value):
     if not isinstance(value, Box):
         value = np.asarray(value).astype(np.result_type(raw_value(input)))
     name = "MaskedFillBackward1" if isinstance(value, Box) else "MaskedFillBackward0"
-    return _named(ops.where(mask, value, input), name)
+    return _named(rules.where(mask, value, input), name)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
@@ -496,7 +496,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         return values_indices(_named(F.reshape(input, ()), "TopkBackward0"),
                               _boxed(np.asarray(0)))
     axis = _axis(input, dim)
-    order = ops.argsort(raw_value(input), axis=axis, descending=largest)
+    order = rules.argsort(raw_value(input), axis=axis, descending=largest)
     picked = np.take(order, np.arange(k), axis=axis)
-    values = _named(ops.gather(input, indices=picked, axis=axis), "TopkBackward0")
+    values = _named(rules.gather(input, indices=picked, axis=axis), "TopkBackward0")
     return values_indices(values, _boxed(picked))

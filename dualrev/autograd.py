@@ -6,16 +6,16 @@ import warnings
 import numpy as np
 
 from . import dtypes
-from .anomaly_mode import (  # noqa: F401
+from .core.anomaly import (  # noqa: F401
     detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly)
-from ._arrays import dtype_of, shape_of
+from .core.values import dtype_of, shape_of
 from ._args import _bool
-from ._levels import AMBIENT
-from .grad_mode import set_grad_enabled
-from .sweep import SWEEP_LOCK, _accumulate, backward_pass, in_dtype_of
-from .tensor import Tensor
+from .core.levels import AMBIENT
+from .core.grad_mode import set_grad_enabled
+from .core.sweep import SWEEP_LOCK, _accumulate, backward_pass, in_dtype_of
+from ._tensor import Tensor
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
-from .function import Function, FunctionCtx  # noqa: F401
+from .custom_function import Function, FunctionCtx  # noqa: F401
 
 
 def _as_tuple(x):

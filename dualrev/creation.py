@@ -5,10 +5,10 @@ set), integers to int64."""
 import numpy as np
 
 from . import dtypes
-from ._arrays import canonical, dtype_of, shape_of
-from ._prims import raw_value
+from .core.values import canonical, dtype_of, shape_of
+from .core.primitive import raw_value
 from ._args import _int, _sizes, check_alloc, operand
-from .tensor import Tensor
+from ._tensor import Tensor
 
 _rng = [np.random.default_rng()]
 

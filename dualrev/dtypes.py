@@ -5,7 +5,7 @@ import builtins
 
 import numpy as np
 
-from ._arrays import DEFAULT_FLOAT, FLOAT64, canonical
+from .core.values import DEFAULT_FLOAT, FLOAT64, canonical
 
 
 class dtype:

@@ -7,13 +7,13 @@ import math
 
 import numpy as np
 
-from . import ops
+from . import rules
 from ._args import (  # noqa: F401
     _axes, _axis, _bool, _boxed, _dim, _float, _int, _named, _numel, _reduced, _sizes,
     check_broadcast,
     check_nonempty, operand, operands, values_indices)
-from ._arrays import dtype_of, ndim_of, shape_of
-from ._prims import Box, check_operand, raw_value
+from .core.values import dtype_of, ndim_of, shape_of
+from .core.primitive import Box, check_operand, raw_value
 from .shape_functions import (  # noqa: F401
     broadcast_to, cat, concat, concatenate, detach, expand, flatten, numel, permute, reshape,
     squeeze, stack, swapaxes, swapdims, t, to_dtype, transpose, unsqueeze, view)
@@ -28,19 +28,19 @@ def add(input, other, *, alpha=1):
     >>> dr.add(dr.tensor([1.0, 2.0]), 1.0)
     tensor([2., 3.])"""
     input, other = operands("add", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.add(input, other if alpha == 1 else ops.mul(other, alpha)))
+    return _boxed(rules.add(input, other if alpha == 1 else rules.mul(other, alpha)))
 
 
 def sub(input, other, *, alpha=1):
     """input - alpha * other, broadcasting."""
     input, other = operands("sub", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.sub(input, other if alpha == 1 else ops.mul(other, alpha)))
+    return _boxed(rules.sub(input, other if alpha == 1 else rules.mul(other, alpha)))
 
 
 def mul(input, other):
     """input * other, elementwise with broadcasting."""
     input, other = operands("mul", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.mul(input, other))
+    return _boxed(rules.mul(input, other))
 
 
 def div(input, other, *, rounding_mode=None):
@@ -49,7 +49,7 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
         raise NotImplementedError("div with rounding_mode is not differentiable; "
                                   "use floor or trunc on the values")
-    return _boxed(ops.div(input, other))
+    return _boxed(rules.div(input, other))
 
 
 def _unary(prim):
@@ -62,20 +62,20 @@ def _unary(prim):
     return fn
 
 
-neg = negative = _unary(ops.neg)
-exp = _unary(ops.exp)
-expm1 = _unary(ops.expm1)
-log = _unary(ops.log)
-log1p = _unary(ops.log1p)
-sqrt = _unary(ops.sqrt)
-abs = _unary(ops.abs)
-sin = _unary(ops.sin)
-cos = _unary(ops.cos)
-tan = _unary(ops.tan)
-tanh = _unary(ops.tanh)
-sigmoid = _unary(ops.sigmoid)
-relu = _unary(ops.relu)
-_sign = _unary(ops.sign)
+neg = negative = _unary(rules.neg)
+exp = _unary(rules.exp)
+expm1 = _unary(rules.expm1)
+log = _unary(rules.log)
+log1p = _unary(rules.log1p)
+sqrt = _unary(rules.sqrt)
+abs = _unary(rules.abs)
+sin = _unary(rules.sin)
+cos = _unary(rules.cos)
+tan = _unary(rules.tan)
+tanh = _unary(rules.tanh)
+sigmoid = _unary(rules.sigmoid)
+relu = _unary(rules.relu)
+_sign = _unary(rules.sign)
 
 
 def sign(input):
@@ -84,15 +84,15 @@ def sign(input):
     if dtype_of(input) == np.bool_:
         return _boxed(input) * True
     return _sign(input)
-asin = arcsin = _unary(ops.arcsin)
-acos = arccos = _unary(ops.arccos)
-atan = arctan = _unary(ops.arctan)
-asinh = arcsinh = _unary(ops.arcsinh)
-acosh = arccosh = _unary(ops.arccosh)
-atanh = arctanh = _unary(ops.arctanh)
-floor = _unary(ops.floor)
-ceil = _unary(ops.ceil)
-trunc = fix = _unary(ops.trunc)
+asin = arcsin = _unary(rules.arcsin)
+acos = arccos = _unary(rules.arccos)
+atan = arctan = _unary(rules.arctan)
+asinh = arcsinh = _unary(rules.arcsinh)
+acosh = arccosh = _unary(rules.arccosh)
+atanh = arctanh = _unary(rules.arctanh)
+floor = _unary(rules.floor)
+ceil = _unary(rules.ceil)
+trunc = fix = _unary(rules.trunc)
 
 
 def round(input, *, decimals=None):
@@ -100,15 +100,15 @@ def round(input, *, decimals=None):
     places; the derivative is 0, as in PyTorch."""
     input = operand(input, "round")
     if decimals is None:
-        return _boxed(ops.round(input))
+        return _boxed(rules.round(input))
     scale = 10.0 ** decimals
-    return _named(ops.round(ops.mul(input, scale)) / scale, "RoundBackward1")
+    return _named(rules.round(rules.mul(input, scale)) / scale, "RoundBackward1")
 
 
 def frac(input):
     """input - trunc(input): the fractional part, derivative 1."""
     input = operand(input, "frac")
-    return _named(ops.sub(input, ops.trunc(input)), "FracBackward0")
+    return _named(rules.sub(input, rules.trunc(input)), "FracBackward0")
 
 
 def _composite(fn, name, doc):
@@ -119,26 +119,26 @@ def _composite(fn, name, doc):
     return composite
 
 
-sinh = _unary(ops.sinh)
-cosh = _unary(ops.cosh)
-exp2 = _unary(ops.exp2)
-log2 = _composite(ops.log2, "Log2Backward0", "Elementwise base-2 logarithm.")
-log10 = _composite(ops.log10, "Log10Backward0", "Elementwise base-10 logarithm.")
-reciprocal = _composite(ops.reciprocal, "ReciprocalBackward0", "Elementwise 1 / input.")
-deg2rad = _composite(ops.deg2rad, "Deg2RadBackward0", "Degrees to radians.")
-rad2deg = _composite(ops.rad2deg, "Rad2DegBackward0", "Radians to degrees.")
+sinh = _unary(rules.sinh)
+cosh = _unary(rules.cosh)
+exp2 = _unary(rules.exp2)
+log2 = _composite(rules.log2, "Log2Backward0", "Elementwise base-2 logarithm.")
+log10 = _composite(rules.log10, "Log10Backward0", "Elementwise base-10 logarithm.")
+reciprocal = _composite(rules.reciprocal, "ReciprocalBackward0", "Elementwise 1 / input.")
+deg2rad = _composite(rules.deg2rad, "Deg2RadBackward0", "Degrees to radians.")
+rad2deg = _composite(rules.rad2deg, "Rad2DegBackward0", "Radians to degrees.")
 
 
 def hypot(input, other):
     """sqrt(input ** 2 + other ** 2), elementwise, without overflow."""
     input, other = operands("hypot", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.hypot(input, other))
+    return _boxed(rules.hypot(input, other))
 
 
 def logaddexp(input, other):
     """log(exp(input) + exp(other)), elementwise, without overflow."""
     input, other = operands("logaddexp", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.logaddexp(input, other))
+    return _boxed(rules.logaddexp(input, other))
 
 
 def clamp_min(input, min):
@@ -157,12 +157,12 @@ def lerp(input, end, weight):
     exactly, as PyTorch does."""
     input, end, weight = operands("lerp", (input, "input"), (end, "end"), (weight, "weight"),
                                   broadcast=True)
-    step = ops.sub(end, input)
-    near_start = ops.add(input, ops.mul(weight, step))
-    near_end = ops.sub(end, ops.mul(step, ops.sub(1.0, weight)))
+    step = rules.sub(end, input)
+    near_start = rules.add(input, rules.mul(weight, step))
+    near_end = rules.sub(end, rules.mul(step, rules.sub(1.0, weight)))
     w = raw_value(weight)
     if isinstance(w, np.ndarray) and w.ndim:
-        out = ops.where(np.abs(w) < 0.5, near_start, near_end)
+        out = rules.where(np.abs(w) < 0.5, near_start, near_end)
     else:
         out = near_start if abs(float(w)) < 0.5 else near_end
     return _named(out, "LerpBackward1" if isinstance(weight, Box) else "LerpBackward0")
@@ -172,14 +172,14 @@ def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2."""
     input, tensor1, tensor2 = operands("addcmul", (input, "input"), (tensor1, "tensor1"),
                                        (tensor2, "tensor2"), broadcast=True)
-    return _named(ops.add(input, ops.mul(ops.mul(tensor1, tensor2), value)), "AddcmulBackward0")
+    return _named(rules.add(input, rules.mul(rules.mul(tensor1, tensor2), value)), "AddcmulBackward0")
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2."""
     input, tensor1, tensor2 = operands("addcdiv", (input, "input"), (tensor1, "tensor1"),
                                        (tensor2, "tensor2"), broadcast=True)
-    return _named(ops.add(input, ops.mul(ops.div(tensor1, tensor2), value)), "AddcdivBackward0")
+    return _named(rules.add(input, rules.mul(rules.div(tensor1, tensor2), value)), "AddcdivBackward0")
 
 
 def logit(input, eps=None):
@@ -192,12 +192,12 @@ def logit(input, eps=None):
     values = raw_value(input)
     if eps is not None:
         inside = (values >= eps) & (values <= 1.0 - eps)
-        x = ops.where(inside, input, np.clip(values, eps, 1.0 - eps))
-    out = ops.sub(ops.log(x), ops.log1p(ops.neg(x)))
+        x = rules.where(inside, input, np.clip(values, eps, 1.0 - eps))
+    out = rules.sub(rules.log(x), rules.log1p(rules.neg(x)))
     if eps is None and np.any((values < 0) | (values > 1)):
         # x * (nan outside, 0 inside): the value is nan there already; this
         # makes the derivative nan too, where log's would be finite
-        out = ops.add(out, ops.mul(x, np.where((values < 0) | (values > 1), np.nan, 0.0)))
+        out = rules.add(out, rules.mul(x, np.where((values < 0) | (values > 1), np.nan, 0.0)))
     return _named(out, "LogitBackward0")
 
 
@@ -206,15 +206,15 @@ def xlogy(input, other):
     other <= 0 or is inf); its gradient in input is log(other), 0 where input
     is 0 and other <= 0, as in PyTorch."""
     input, other = operands("xlogy", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.xlogy(input, other))
+    return _boxed(rules.xlogy(input, other))
 
 
 def sinc(input):
     """sin(pi x) / (pi x), 1 at 0."""
     input = operand(input, "sinc")
     zero = raw_value(input) == 0
-    scaled = ops.mul(ops.where(zero, 1.0, input), math.pi)
-    return _named(ops.where(zero, 1.0, ops.div(ops.sin(scaled), scaled)), "SincBackward0")
+    scaled = rules.mul(rules.where(zero, 1.0, input), math.pi)
+    return _named(rules.where(zero, 1.0, rules.div(rules.sin(scaled), scaled)), "SincBackward0")
 
 
 def sgn(input):
@@ -222,13 +222,13 @@ def sgn(input):
     input = operand(input, "sgn")
     if dtype_of(input) == np.bool_:
         return _boxed(input) * True  # a bool's sign is itself (a copy)
-    return _named(ops.sign(input), "SgnBackward0")
+    return _named(rules.sign(input), "SgnBackward0")
 
 
 def dist(input, other, p=2):
     """The p-norm of input - other."""
     input, other = operands("dist", (input, "input"), (other, "other"), broadcast=True)
-    return _named(ops.norm(ops.sub(input, other), p=float(p), axis=None, keepdims=False),
+    return _named(rules.norm(rules.sub(input, other), p=float(p), axis=None, keepdims=False),
                   "DistBackward0")
 
 
@@ -236,7 +236,7 @@ def atan2(input, other):
     """The angle of the point (other, input): arctan(input / other) in the
     right quadrant."""
     input, other = operands("atan2", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.arctan2(input, other))
+    return _boxed(rules.arctan2(input, other))
 
 
 arctan2 = atan2
@@ -249,7 +249,7 @@ def pow(input, exponent):
     >>> dr.pow(dr.tensor([1.0, 2.0]), 2)
     tensor([1., 4.])"""
     input, exponent = operands("pow", (input, "input"), (exponent, "exponent"), broadcast=True)
-    out = ops.pow(input, exponent)
+    out = rules.pow(input, exponent)
     if not isinstance(exponent, Box):
         return _boxed(out)
     return _named(out, "PowBackward1" if isinstance(input, Box) else "PowBackward2")
@@ -258,20 +258,20 @@ def pow(input, exponent):
 def square(input):
     """input * input."""
     input = operand(input, "square")
-    return _named(ops.mul(input, input), "PowBackward0")
+    return _named(rules.mul(input, input), "PowBackward0")
 
 
 def rsqrt(input):
     """1 / sqrt(input)."""
     input = operand(input, "rsqrt")
-    return _named(ops.div(1.0, ops.sqrt(input)), "RsqrtBackward0")
+    return _named(rules.div(1.0, rules.sqrt(input)), "RsqrtBackward0")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * input)) / beta, linear above ``threshold``; never overflows."""
     input = operand(input, "softplus")
     beta, threshold = _float(beta, "softplus", "beta"), _float(threshold, "softplus", "threshold")
-    return _named(ops.softplus(input, beta=beta, threshold=threshold), "SoftplusBackward0")
+    return _named(rules.softplus(input, beta=beta, threshold=threshold), "SoftplusBackward0")
 
 
 def clamp(input, min=None, max=None):
@@ -284,9 +284,9 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Box) or isinstance(max, Box):
-        return _boxed(ops.clamp_tensors(input, -math.inf if min is None else min,
+        return _boxed(rules.clamp_tensors(input, -math.inf if min is None else min,
                                         math.inf if max is None else max))
-    return _boxed(ops.clamp(input, min=min, max=max))
+    return _boxed(rules.clamp(input, min=min, max=max))
 
 
 clip = clamp
@@ -295,13 +295,13 @@ clip = clamp
 def maximum(input, other):
     """The elementwise maximum; a tie splits the gradient in halves."""
     input, other = operands("maximum", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.maximum(input, other))
+    return _boxed(rules.maximum(input, other))
 
 
 def minimum(input, other):
     """The elementwise minimum; a tie splits the gradient in halves."""
     input, other = operands("minimum", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(ops.minimum(input, other))
+    return _boxed(rules.minimum(input, other))
 
 
 def where(condition, input=None, other=None):
@@ -314,7 +314,7 @@ def where(condition, input=None, other=None):
         raise TypeError("where() takes a condition alone or a condition, input and other")
     input, other = operand(input, "where", "input", 2), operand(other, "where", "other", 3)
     check_broadcast(condition, input, other)
-    return _boxed(ops.where(condition, input, other))
+    return _boxed(rules.where(condition, input, other))
 
 
 def _comparison(prim):
@@ -326,23 +326,23 @@ def _comparison(prim):
     return fn
 
 
-eq = _comparison(ops.eq)
-ne = _comparison(ops.ne)
-lt = _comparison(ops.lt)
-le = _comparison(ops.le)
-gt = _comparison(ops.gt)
-ge = _comparison(ops.ge)
-logical_and = _comparison(ops.logical_and)
-logical_or = _comparison(ops.logical_or)
+eq = _comparison(rules.eq)
+ne = _comparison(rules.ne)
+lt = _comparison(rules.lt)
+le = _comparison(rules.le)
+gt = _comparison(rules.gt)
+ge = _comparison(rules.ge)
+logical_and = _comparison(rules.logical_and)
+logical_or = _comparison(rules.logical_or)
 
 
 def logical_not(input):
     """Elementwise not (a bool tensor, not differentiable)."""
     input = operand(input, "logical_not")
-    return _boxed(ops.logical_not(input))
+    return _boxed(rules.logical_not(input))
 
 
-logical_xor = _comparison(ops.logical_xor)
+logical_xor = _comparison(rules.logical_xor)
 
 
 def _bits(prim, doc):
@@ -354,22 +354,22 @@ def _bits(prim, doc):
     return fn
 
 
-bitwise_and = _bits(ops.bitwise_and, "Elementwise bitwise and (logical and of bools).")
-bitwise_or = _bits(ops.bitwise_or, "Elementwise bitwise or (logical or of bools).")
-bitwise_xor = _bits(ops.bitwise_xor, "Elementwise bitwise exclusive or.")
-bitwise_left_shift = _bits(ops.left_shift, "input shifted left by ``other`` bits.")
-bitwise_right_shift = _bits(ops.right_shift, "input shifted right by ``other`` bits.")
+bitwise_and = _bits(rules.bitwise_and, "Elementwise bitwise and (logical and of bools).")
+bitwise_or = _bits(rules.bitwise_or, "Elementwise bitwise or (logical or of bools).")
+bitwise_xor = _bits(rules.bitwise_xor, "Elementwise bitwise exclusive or.")
+bitwise_left_shift = _bits(rules.left_shift, "input shifted left by ``other`` bits.")
+bitwise_right_shift = _bits(rules.right_shift, "input shifted right by ``other`` bits.")
 
 
 def bitwise_not(input):
     """Elementwise bitwise not (logical not of bools); integer and bool tensors only."""
-    return _boxed(ops.bitwise_not(operand(input, "bitwise_not")))
+    return _boxed(rules.bitwise_not(operand(input, "bitwise_not")))
 
 
 def equal(input, other):
     """True when both have the same shape and values."""
     input, other = operands("equal", (input, "input"), (other, "other"))
-    return shape_of(input) == shape_of(other) and bool(np.all(raw_value(ops.eq(input, other))))
+    return shape_of(input) == shape_of(other) and bool(np.all(raw_value(rules.eq(input, other))))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -402,7 +402,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     keepdim = _bool(keepdim, "sum", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
-    return _boxed(ops.sum(input, axis=_reduced(input, dim), keepdims=keepdim))
+    return _boxed(rules.sum(input, axis=_reduced(input, dim), keepdims=keepdim))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -411,7 +411,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     keepdim = _bool(keepdim, "mean", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
-    return _boxed(ops.mean(input, axis=_reduced(input, dim), keepdims=keepdim))
+    return _boxed(rules.mean(input, axis=_reduced(input, dim), keepdims=keepdim))
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -420,7 +420,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     keepdim = _bool(keepdim, "prod", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
-    return _boxed(ops.prod(input, axis=_axes(input, dim), keepdims=keepdim))
+    return _boxed(rules.prod(input, axis=_axes(input, dim), keepdims=keepdim))
 
 
 def amax(input, dim=(), keepdim=False):
@@ -429,7 +429,7 @@ def amax(input, dim=(), keepdim=False):
     keepdim = _bool(keepdim, "amax", "keepdim")
     axes = _reduced(input, dim)
     check_nonempty(input, axes, "amax")
-    return _boxed(ops.amax(input, axis=axes, keepdims=keepdim))
+    return _boxed(rules.amax(input, axis=axes, keepdims=keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
@@ -438,7 +438,7 @@ def amin(input, dim=(), keepdim=False):
     keepdim = _bool(keepdim, "amin", "keepdim")
     axes = _reduced(input, dim)
     check_nonempty(input, axes, "amin")
-    return _boxed(ops.amin(input, axis=axes, keepdims=keepdim))
+    return _boxed(rules.amin(input, axis=axes, keepdims=keepdim))
 
 
 def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
@@ -454,9 +454,9 @@ def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
         return values_indices(_boxed(input), _boxed(np.asarray(0)))
     check_nonempty(input, axis, name.lower())
     indices = pick(raw_value(input), axis=axis, keepdims=True)
-    values = ops.gather(input, indices=indices, axis=axis)
+    values = rules.gather(input, indices=indices, axis=axis)
     if not keepdim:
-        values = ops.squeeze(values, axis=axis)
+        values = rules.squeeze(values, axis=axis)
         indices = np.squeeze(indices, axis=axis)
     return values_indices(_named(values, f"{name}Backward0"), _boxed(np.asarray(indices)))
 
@@ -466,7 +466,7 @@ def max(input, dim=None, keepdim=False, *, other=None):
     tensor second argument, the elementwise maximum."""
     input = operand(input, "max")
     keepdim = _bool(keepdim, "max", "keepdim")
-    return _extremum(input, dim, keepdim, other, ops.amax, np.argmax, ops.maximum, "Max")
+    return _extremum(input, dim, keepdim, other, rules.amax, np.argmax, rules.maximum, "Max")
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
@@ -474,7 +474,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
     second argument, the elementwise minimum."""
     input = operand(input, "min")
     keepdim = _bool(keepdim, "min", "keepdim")
-    return _extremum(input, dim, keepdim, other, ops.amin, np.argmin, ops.minimum, "Min")
+    return _extremum(input, dim, keepdim, other, rules.amin, np.argmin, rules.minimum, "Min")
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -483,7 +483,7 @@ def argmax(input, dim=None, keepdim=False):
     keepdim = _bool(keepdim, "argmax", "keepdim")
     axis = None if dim is None else _axis(input, dim)
     check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmax")
-    return _boxed(np.asarray(ops.argmax(raw_value(input), axis=axis, keepdims=keepdim)))
+    return _boxed(np.asarray(rules.argmax(raw_value(input), axis=axis, keepdims=keepdim)))
 
 
 def argmin(input, dim=None, keepdim=False):
@@ -492,7 +492,7 @@ def argmin(input, dim=None, keepdim=False):
     keepdim = _bool(keepdim, "argmin", "keepdim")
     axis = None if dim is None else _axis(input, dim)
     check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmin")
-    return _boxed(np.asarray(ops.argmin(raw_value(input), axis=axis, keepdims=keepdim)))
+    return _boxed(np.asarray(rules.argmin(raw_value(input), axis=axis, keepdims=keepdim)))
 
 
 def _correction(correction, unbiased):
@@ -508,7 +508,7 @@ def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     the count."""
     input = operand(input, "var")
     keepdim = _bool(keepdim, "var", "keepdim")
-    return _named(ops.var(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
+    return _named(rules.var(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "VarBackward0")
 
 
@@ -516,7 +516,7 @@ def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The standard deviation over ``dim``: the square root of ``var``."""
     input = operand(input, "std")
     keepdim = _bool(keepdim, "std", "keepdim")
-    return _named(ops.std(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
+    return _named(rules.std(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "StdBackward0")
 
 
@@ -533,7 +533,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if p == "nuc":
         raise NotImplementedError("the nuclear norm needs an SVD rule (not in dualrev yet)")
-    return _named(ops.norm(input, p=float(p), axis=_reduced(input, dim), keepdims=keepdim),
+    return _named(rules.norm(input, p=float(p), axis=_reduced(input, dim), keepdims=keepdim),
                   "LinalgVectorNormBackward0")
 
 
@@ -542,9 +542,9 @@ def logsumexp(input, dim, keepdim=False):
     input = operand(input, "logsumexp")
     keepdim = _bool(keepdim, "logsumexp", "keepdim")
     if not _numel(shape_of(input)):  # log(0) = -inf, as PyTorch (no maximum to shift by)
-        return _named(ops.log(ops.sum(ops.exp(input), axis=_reduced(input, dim), keepdims=keepdim)),
+        return _named(rules.log(rules.sum(rules.exp(input), axis=_reduced(input, dim), keepdims=keepdim)),
                       "LogsumexpBackward0")
-    return _named(ops.logsumexp(input, axis=_reduced(input, dim), keepdims=keepdim),
+    return _named(rules.logsumexp(input, axis=_reduced(input, dim), keepdims=keepdim),
                   "LogsumexpBackward0")
 
 
@@ -552,21 +552,21 @@ def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
     input = operand(input, "softmax")
     dim = _axis(input, dim)
-    return _named(ops.softmax(input, axis=_axes(input, dim)), "SoftmaxBackward0")
+    return _named(rules.softmax(input, axis=_axes(input, dim)), "SoftmaxBackward0")
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input, dim)), computed stably."""
     input = operand(input, "log_softmax")
     dim = _axis(input, dim)
-    return _named(ops.log_softmax(input, axis=_axes(input, dim)), "LogSoftmaxBackward0")
+    return _named(rules.log_softmax(input, axis=_axes(input, dim)), "LogSoftmaxBackward0")
 
 
 def all(input, dim=None, keepdim=False):
     """Whether all entries are true (over ``dim``); a bool tensor."""
     input = operand(input, "all")
     keepdim = _bool(keepdim, "all", "keepdim")
-    return _boxed(np.asarray(ops.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
+    return _boxed(np.asarray(rules.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
 
@@ -574,7 +574,7 @@ def any(input, dim=None, keepdim=False):
     """Whether any entry is true (over ``dim``); a bool tensor."""
     input = operand(input, "any")
     keepdim = _bool(keepdim, "any", "keepdim")
-    return _boxed(np.asarray(ops.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
+    return _boxed(np.asarray(rules.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
 
@@ -602,7 +602,7 @@ def matmul(input, other):
             raise RuntimeError(f"The batch dimensions of {list(a)} and {list(b)} do not "
                                "broadcast for matmul") from None
     name = _MATMUL_NAMES.get((len(a), len(b)))
-    out = ops.matmul(input, other)
+    out = rules.matmul(input, other)
     return _boxed(out) if name is None else _named(out, name)
 
 
@@ -637,11 +637,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if shape_of(mat1)[1] != shape_of(mat2)[0]:
         raise RuntimeError(_matmul_mismatch(shape_of(mat1), shape_of(mat2)))
     check_broadcast(input, np.empty((shape_of(mat1)[0], shape_of(mat2)[1]), bool))
-    product = ops.mul(ops.matmul(mat1, mat2), alpha)
+    product = rules.mul(rules.matmul(mat1, mat2), alpha)
     if beta == 0:  # input ignored, nan and inf included, as in PyTorch (its shape still counts)
         shape = np.broadcast_shapes(shape_of(input), shape_of(product))
-        return _named(ops.broadcast_to(product, shape=shape), "AddmmBackward0")
-    return _named(ops.add(ops.mul(input, beta), product), "AddmmBackward0")
+        return _named(rules.broadcast_to(product, shape=shape), "AddmmBackward0")
+    return _named(rules.add(rules.mul(input, beta), product), "AddmmBackward0")
 
 
 def _matmul_mismatch(a, b):
@@ -665,7 +665,7 @@ def dot(input, other):
         raise RuntimeError("inconsistent tensor size, expected tensor [%d] and src [%d] to have "
                            "the same number of elements, but got %d and %d elements respectively"
                            % (shape_of(input) + shape_of(other) + shape_of(input) + shape_of(other)))
-    return _boxed(ops.dot(input, other))
+    return _boxed(rules.dot(input, other))
 
 
 mm = matmul

@@ -16,7 +16,7 @@ def _as_tuple(x):
 
 
 def _differentiable(inputs):
-    from .tensor import Tensor
+    from ._tensor import Tensor
     return [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
 
 
@@ -40,7 +40,7 @@ def _values(outputs):
 
 def _numerical(fn, inputs, wrt, eps):
     """Central differences: one column per input entry, per (output, input)."""
-    from .tensor import Tensor
+    from ._tensor import Tensor
     base = [np.array(np.asarray(x.detach()), dtype=np.float64) if i in wrt else x
             for i, x in enumerate(inputs)]
 
@@ -116,7 +116,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     (inputs, cotangents) to the gradient of ``fn`` taken with
     ``create_graph=True``. Cotangents are random unless given."""
     from .autograd import grad
-    from .tensor import Tensor
+    from ._tensor import Tensor
     inputs, wrt = _checked(fn, inputs, "gradgradcheck", eps, atol, rtol)
     outputs = _as_tuple(fn(*inputs))
     if not all(isinstance(o, Tensor) for o in outputs):

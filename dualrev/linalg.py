@@ -8,8 +8,8 @@ import contextlib
 import numpy as np
 
 from . import functions as F
-from . import ops
-from ._arrays import ndim_of, shape_of
+from . import rules
+from .core.values import ndim_of, shape_of
 from ._args import _axes, _boxed, operand
 
 slogdet_result = collections.namedtuple("slogdet", ["sign", "logabsdet"])
@@ -64,7 +64,7 @@ def det(A):
     A = operand(A, "linalg.det", "A")
     _square(A, "det")
     with _failing("det"):
-        return _boxed(ops.det(A))
+        return _boxed(rules.det(A))
 
 
 def slogdet(A):
@@ -72,7 +72,7 @@ def slogdet(A):
     A = operand(A, "linalg.slogdet", "A")
     _square(A, "slogdet")
     with _failing("slogdet"):
-        sign, logabsdet = ops.slogdet(A)
+        sign, logabsdet = rules.slogdet(A)
         return slogdet_result(_boxed(sign), _boxed(logabsdet))
 
 
@@ -81,7 +81,7 @@ def inv(A):
     A = operand(A, "linalg.inv", "A")
     _square(A, "inv")
     with _failing("inv"):
-        return _boxed(ops.inv(A))
+        return _boxed(rules.inv(A))
 
 
 def solve(A, B, *, left=True):
@@ -98,8 +98,8 @@ def solve(A, B, *, left=True):
             raise NotImplementedError("linalg.solve with left=False: solve with A transposed "
                                       "instead")
         if ndim_of(B) == ndim_of(A) - 1:
-            return F.squeeze(_boxed(ops.solve(A, ops.unsqueeze(B, axis=-1))), -1)
-        return _boxed(ops.solve(A, B))
+            return F.squeeze(_boxed(rules.solve(A, rules.unsqueeze(B, axis=-1))), -1)
+        return _boxed(rules.solve(A, B))
 
 
 def cholesky(A, *, upper=False):
@@ -108,7 +108,7 @@ def cholesky(A, *, upper=False):
     A = operand(A, "linalg.cholesky", "A")
     _square(A, "cholesky")
     with _failing("cholesky"):
-        L = _boxed(ops.cholesky(A))
+        L = _boxed(rules.cholesky(A))
         return L.mT if upper else L
 
 
@@ -117,7 +117,7 @@ def eigh(A, UPLO="L"):
     A = operand(A, "linalg.eigh", "A")
     _square(A, "eigh")
     with _failing("eigh"):
-        w, V = ops.eigh(A)
+        w, V = rules.eigh(A)
         return eigh_result(_boxed(w), _boxed(V))
 
 
@@ -135,7 +135,7 @@ def qr(A, mode="reduced"):
         if mode != "reduced":
             raise NotImplementedError(f"linalg.qr mode={mode!r}: only 'reduced' is "
                                       "differentiable here")
-        Q, R = ops.qr(A)
+        Q, R = rules.qr(A)
         return qr_result(_boxed(Q), _boxed(R))
 
 
@@ -150,7 +150,7 @@ def svd(A, full_matrices=True):
         if full_matrices and shape[-1] != shape[-2]:
             raise NotImplementedError("linalg.svd: full_matrices=True for a non-square matrix; "
                                       "pass full_matrices=False (the reduced factors)")
-        U, S, Vh = ops.svd(A)
+        U, S, Vh = rules.svd(A)
         return svd_result(_boxed(U), _boxed(S), _boxed(Vh))
 
 
@@ -172,7 +172,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
     axis = _axes(A, dim)
     if len(axis) != 2:
         raise RuntimeError("linalg.matrix_norm: dim must be a pair of axes")
-    return _boxed(ops.matrix_norm(A, ord=ord, axis=axis, keepdims=keepdim))
+    return _boxed(rules.matrix_norm(A, ord=ord, axis=axis, keepdims=keepdim))
 
 
 def norm(A, ord=None, dim=None, keepdim=False):

@@ -35,8 +35,8 @@ import numpy as np
 
 from .creation import from_numpy, tensor, zeros_like
 from .dtypes import float32, float64, get_default_dtype
-from .grad_mode import enable_grad, no_grad
-from .tensor import Tensor
+from .core.grad_mode import enable_grad, no_grad
+from ._tensor import Tensor
 
 
 

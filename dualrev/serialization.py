@@ -23,8 +23,8 @@ import zipfile
 import numpy as np
 
 from . import dtypes
-from ._arrays import canonical
-from .tensor import Size, Tensor
+from .core.values import canonical
+from ._tensor import Size, Tensor
 
 _FORMAT, _VERSION = "dualrev", 1
 _STRUCTURE = "structure"  # the archive's JSON entry; tensors are "0", "1", ...

@@ -1,10 +1,10 @@
 """The ``dr.X`` functions that reshape, transpose, expand and join tensors,
 with PyTorch's names and signatures."""
 
-from . import ops
+from . import rules
 from ._args import _axes, _axis, _boxed, _named, _numel, _resolve_shape, _sizes, operand
-from ._arrays import dtype_of, ndim_of, shape_of
-from ._prims import Box
+from .core.values import dtype_of, ndim_of, shape_of
+from .core.primitive import Box
 
 
 def reshape(input, *shape):
@@ -12,7 +12,7 @@ def reshape(input, *shape):
     one size may be -1."""
     input = operand(input, "reshape")
     shape = _resolve_shape(_sizes(shape, "reshape"), _numel(shape_of(input)))
-    return _boxed(ops.reshape(input, shape=shape))
+    return _boxed(rules.reshape(input, shape=shape))
 
 
 view = reshape
@@ -36,7 +36,7 @@ def transpose(input, dim0, dim1):
     input = operand(input, "transpose")
     if ndim_of(input) == 0:
         return _boxed(input)
-    return _boxed(ops.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
+    return _boxed(rules.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
 
 
 swapaxes = swapdims = transpose
@@ -48,7 +48,7 @@ def t(input):
     n = ndim_of(input)
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    out = transpose(input, 0, 1) if n == 2 else ops.reshape(input, shape=shape_of(input))
+    out = transpose(input, 0, 1) if n == 2 else rules.reshape(input, shape=shape_of(input))
     return _named(out, "TBackward0")
 
 
@@ -63,7 +63,7 @@ def permute(input, *dims):
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                            f"not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {n} is not equal to len(dims) = {len(dims)}")
-    return _boxed(ops.permute(input, axes=tuple(d % n for d in dims)))
+    return _boxed(rules.permute(input, axes=tuple(d % n for d in dims)))
 
 
 def squeeze(input, dim=None):
@@ -74,13 +74,13 @@ def squeeze(input, dim=None):
         axes = tuple(i - len(shape) for i, s in enumerate(shape) if s == 1)
     else:
         axes = tuple(a for a in _axes(input, dim) if shape[a] == 1)
-    return _boxed(ops.squeeze(input, axis=axes))  # a view even when nothing goes, as in PyTorch
+    return _boxed(rules.squeeze(input, axis=axes))  # a view even when nothing goes, as in PyTorch
 
 
 def unsqueeze(input, dim):
     """A size-1 axis inserted at ``dim``."""
     input = operand(input, "unsqueeze")
-    return _boxed(ops.unsqueeze(input, axis=_axis(input, dim, extra=1)))
+    return _boxed(rules.unsqueeze(input, axis=_axis(input, dim, extra=1)))
 
 
 def broadcast_to(input, *shape):
@@ -100,7 +100,7 @@ def broadcast_to(input, *shape):
                                f"size ({current[i - offset] if i >= offset else 1}) at "
                                f"non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
                                f"Tensor sizes: {list(current)}")
-    return _boxed(ops.broadcast_to(input, shape=shape))
+    return _boxed(rules.broadcast_to(input, shape=shape))
 
 
 expand = broadcast_to
@@ -124,7 +124,7 @@ def cat(tensors, dim=0):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension "
                                    f"{axis % len(first)}. Expected size {a} but got size {b} for "
                                    f"tensor number {k} in the list.")
-    return _boxed(ops.concatenate(*tensors, axis=_axis(tensors[0], dim)))
+    return _boxed(rules.concatenate(*tensors, axis=_axis(tensors[0], dim)))
 
 
 concat = concatenate = cat
@@ -138,7 +138,7 @@ def stack(tensors, dim=0):
     if len({shape_of(x) for x in tensors}) > 1:
         raise RuntimeError("stack expects each tensor to be equal size, but got "
                            + " and ".join(str(list(shape_of(x))) for x in tensors[:2]))
-    return _boxed(ops.stack(*tensors, axis=_axis(tensors[0], dim, extra=1)))
+    return _boxed(rules.stack(*tensors, axis=_axis(tensors[0], dim, extra=1)))
 
 
 def _tensor_list(tensors, fn):
@@ -156,7 +156,7 @@ def to_dtype(input, dtype):
     target = to_numpy_dtype(dtype)
     if dtype_of(input) == target:
         return _boxed(input)
-    return _boxed(ops.astype(input, dtype=target))
+    return _boxed(rules.astype(input, dtype=target))
 
 
 def detach(input):

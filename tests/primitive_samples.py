@@ -875,7 +875,7 @@ SPECS["eigh_packed"] = Spec(matrix_samples("symmetric"), ref_eigh)
 SPECS["qr_packed"] = Spec(matrix_samples("spectral", tall=True), ref_qr)
 SPECS["svd_packed"] = Spec(matrix_samples("spectral"), ref_svd)
 
-# Operations composed from primitives (``dualrev.ops.X``) get the same checks.
+# Operations composed from primitives (``dualrev.rules.X``) get the same checks.
 COMPOSITES = ("diff", "trace", "diagonal", "diag", "tril", "triu", "sort", "take", "flip", "roll",
               "pad", "tensordot", "outer", "inner", "vdot", "matrix_norm")
 SPECS["diff"] = Spec(along_one_axis(params=lambda draw, shape: dict(n=draw(st.integers(1, 2)))),

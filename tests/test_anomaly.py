@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import dualrev as dr
-from dualrev.forward import DEFER_SIZE
+from dualrev.core.forward import DEFER_SIZE
 
 ENABLED = ("Anomaly Detection has been enabled. This mode will increase the runtime and should "
            "only be enabled for debugging.")

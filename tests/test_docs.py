@@ -43,7 +43,7 @@ PAGES = DOCS / "pages"
 # Pages whose code is shown, not run, and why.  Nothing else may be left out.
 NOT_RUN = {
     DOCS / "design.md": "design notes: their one code block is an excerpt of the rule table "
-                        "(defprim's shape inside dualrev/ops), not a program",
+                        "(defprim's shape inside dualrev/rules), not a program",
 }
 
 # Fence languages: ``python`` runs, ``output`` is checked against the python

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import dualrev as dr
-from dualrev import ops
-from dualrev._prims import _TABLE, defprim
+from dualrev import rules
+from dualrev.core.primitive import TABLE, defprim
 
 
 def leaf(values):
@@ -37,7 +37,7 @@ def wrong_square():
     prim = defprim(name, lambda x: x * x, jvp=lambda t, x: 3 * t * x,
                    vjp=lambda g, x: 3 * g * x)
     yield prim
-    _TABLE.pop(name)
+    delattr(TABLE, name)
 
 
 @pytest.fixture
@@ -45,10 +45,10 @@ def wrong_second_order():
     """Right first derivative 2x, written with a rule that is constant in x,
     so its own derivative (the second derivative of x²) comes out 0."""
     name = "square_with_flat_rule"
-    prim = defprim(name, lambda x: x * x, jvp=lambda t, x: t * 2 * ops.stop_gradient(x),
-                   vjp=lambda g, x: g * 2 * ops.stop_gradient(x))
+    prim = defprim(name, lambda x: x * x, jvp=lambda t, x: t * 2 * rules.stop_gradient(x),
+                   vjp=lambda g, x: g * 2 * rules.stop_gradient(x))
     yield prim
-    _TABLE.pop(name)
+    delattr(TABLE, name)
 
 
 def test_gradcheck_catches_a_wrong_rule(wrong_square):

@@ -1,5 +1,5 @@
-"""Table-driven property tests of every primitive in ``dualrev._prims``, and
-of the operations of ``dualrev.ops`` composed from them (``COMPOSITES``).
+"""Table-driven property tests of every primitive in ``dualrev.core.primitive``, and
+of the operations of ``dualrev.rules`` composed from them (``COMPOSITES``).
 
 Each test is one generic checker, parametrized over the names of the table;
 the per-primitive knowledge (sample inputs in the primitive's domain and a
@@ -38,15 +38,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import dualrev as dr
-from dualrev import forward, ops
-from dualrev._levels import new_level
-from dualrev._prims import primitives, raw_value
+from dualrev import rules
+from dualrev.core import forward
+from dualrev.core.levels import new_level
+from dualrev.core.primitive import primitives, raw_value
 
 from primitive_samples import COMPOSITES, SPECS
 
 PRIMS = primitives()
 # every function under test by name: the primitives, and composites (all differentiable)
-OPS = {**PRIMS, **{name: getattr(ops, name) for name in COMPOSITES}}
+OPS = {**PRIMS, **{name: getattr(rules, name) for name in COMPOSITES}}
 DIFFERENTIABLE = sorted([n for n, p in PRIMS.items() if p.vjp is not None] + list(COMPOSITES))
 NON_DIFFERENTIABLE = sorted(n for n, p in PRIMS.items() if p.vjp is None)
 WITH_KINKS = sorted(n for n in DIFFERENTIABLE if n in SPECS and SPECS[n].kinks is not None)
@@ -519,12 +520,12 @@ FACTORIZATIONS = {
 @checked(5)
 @given(data=st.data())
 def test_factorization_parts(name, data):
-    """ops.eigh, qr, svd and slogdet split their packed primitive into NumPy's
+    """rules.eigh, qr, svd and slogdet split their packed primitive into NumPy's
     tuple. Each part alone is differentiable (the unused parts' cotangents
     are zero); slogdet's sign is not differentiable."""
     sample = draw_sample(data, name + "_packed")
     leaf = dr.tensor(sample.args[0], requires_grad=True)
-    parts = getattr(ops, name)(leaf)
+    parts = getattr(rules, name)(leaf)
     expected = FACTORIZATIONS[name](sample.args[0])
     assert len(parts) == len(expected)
     for k, (part, want) in enumerate(zip(parts, expected)):
@@ -534,7 +535,7 @@ def test_factorization_parts(name, data):
             continue
         v = cotangent(sample, want, salt=k)
         (found,) = grads(part, [leaf], v, retain_graph=True)  # the parts share one node
-        fd = fd_gradient(lambda args: vdot(v, getattr(ops, name)(args[0])[k]), sample, 0)
+        fd = fd_gradient(lambda args: vdot(v, getattr(rules, name)(args[0])[k]), sample, 0)
         assert_close(plain(found), fd, sample.rtol, f"gradient through part {k}")
 
 

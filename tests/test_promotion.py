@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import dualrev as dr
-from dualrev import ops
-from dualrev._prims import primitives
+from dualrev import rules
+from dualrev.core.primitive import primitives
 
 TABLE = json.loads((pathlib.Path(__file__).parent / "data" / "promotion.json").read_text())
 

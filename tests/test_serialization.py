@@ -471,7 +471,7 @@ class Thing:
     ([np.float64(1.0)], r"obj\[0\]", "numpy.float64"),
     ({"s": {1, 2}}, r"obj\['s'\]", "set"),
     ({Thing(): 1}, "a key of obj", "Thing"),
-    (dr.Dual(1.0, 1.0), "obj", "dualrev.forward.Dual"),
+    (dr.Dual(1.0, 1.0), "obj", "dualrev.dual.Dual"),
 ])
 def test_save_refuses_unsupported_types(obj, where, type_name, tmp_path):
     path = tmp_path / "out"

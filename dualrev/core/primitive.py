@@ -25,7 +25,15 @@ import inspect
 
 import numpy as np
 
-_TABLE = {}
+class _Table:
+    """The primitives of the table by name, as attributes (``TABLE.astype``).
+    The rules fill it. The core applies a few of them itself, to bring a
+    tangent or a cotangent to its value's shape and dtype (reshape,
+    broadcast_to, sum, astype, clone, scatter), and reaches them here by
+    name: it imports nothing above it."""
+
+
+TABLE = _Table()
 _NO_PARAMS = {}  # shared by calls without static parameters; never mutated
 
 
@@ -383,13 +391,13 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, joint_jvp=None, linear=
     if linear and jvp is not None:
         raise TypeError(f"primitive {name!r} is declared linear: its JVP is itself, give no jvp rule")
     if table:
-        if name in _TABLE:
+        if name in vars(TABLE):
             raise ValueError(f"primitive {name!r} is defined twice")
-        _TABLE[name] = prim
+        setattr(TABLE, name, prim)
     return prim
 
 
 def primitives():
     """All primitives of the table, by name."""
-    return dict(_TABLE)
+    return dict(vars(TABLE))
 

@@ -1,4 +1,4 @@
-"""Forward mode: the Dual number and its handler.
+"""Forward mode: the forward box (the core of ``Dual``) and its handler.
 
 A Dual holds a primal and a tangent of the same shape, or a tangent with
 leading batch axes (k directions pushed at once). Its handler runs an
@@ -14,42 +14,27 @@ own output: a third of the forward pass's array work.
 
 import numpy as np
 
-from ._arrays import check_real, dtype_of, is_float, ndim_of, shape_of
-from ._levels import new_level
-from . import anomaly_mode
-from .anomaly_mode import CHECKING_NAN, check_tangent
-from ._methods import MathMethods
-from .dtypes import from_numpy_dtype
-from ._prims import Box, check_operand
-from . import ops
+from .values import check_real, dtype_of, is_float, ndim_of, shape_of
+from .levels import new_level
+from . import anomaly
+from .anomaly import CHECKING_NAN, check_tangent
+from .primitive import TABLE, Box, check_operand
 
 
-class Dual(Box, MathMethods):
-    """A forward-mode value: ``primal + tangent * ε`` with ε² = 0.
-
-    ``Dual(x, v)`` carries the direction ``v`` through every operation, so
-    ``f(Dual(x, v)).tangent`` is the Jacobian-vector product J_f(x) v.
-    Duals nest: ``Dual(Dual(x, 1.0), Dual(1.0, 0.0))`` has a second-order
-    part, and each Dual built by hand takes a fresh level above what it
-    holds.
-
-    >>> import dualrev as dr
-    >>> y = dr.Dual(2.0, 1.0) ** 3
-    >>> float(y.primal), float(y.tangent)
-    (8.0, 12.0)
-    """
+class ForwardBox(Box):
+    """The forward-mode core of a Dual: ``primal + tangent * ε`` with ε² = 0,
+    at a level. The Dual facade adds the math surface."""
 
     __slots__ = {"primal": "The value (a number, an array or a box of a lower level).",
                  "_tangent": "The tangent, or a _Deferred one not computed yet."}
 
     def __init__(self, primal, tangent, *, level=None):
-        primal, tangent = _as_operand(primal), _as_operand(tangent)
         if level is None:
             level = new_level()
             tangent = _relevel(tangent, primal)
         self._level = level
         self.primal = primal
-        self._tangent = _fit_tangent(tangent, primal)
+        self._tangent = fit_tangent(tangent, primal)
 
     @classmethod
     def _make(cls, primal, tangent, level):
@@ -70,16 +55,6 @@ class Dual(Box, MathMethods):
 
     def _inner(self):
         return self.primal
-
-    @property
-    def shape(self):
-        """The primal's shape."""
-        return tuple(shape_of(self.primal))
-
-    @property
-    def dtype(self):
-        """The primal's dtype."""
-        return from_numpy_dtype(dtype_of(self.primal))
 
     def __repr__(self):
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
@@ -104,7 +79,7 @@ class Dual(Box, MathMethods):
         level = self._level
         primals, tangents, deferred, plain = [], [], False, True
         for a in args:
-            if isinstance(a, Dual) and a._level == level:
+            if isinstance(a, ForwardBox) and a._level == level:
                 primal, tangent = a.primal, a._tangent
                 deferred = deferred or type(tangent) is _Deferred
                 plain = plain and not isinstance(primal, Box) and not isinstance(tangent, Box)
@@ -125,11 +100,11 @@ class Dual(Box, MathMethods):
             # and no version of a tensor can have changed meanwhile
             if not _has_tangent(prim, tangents):
                 return ans
-            return Dual._make(ans, _Deferred(prim, ans, primals, tangents, params), level)
+            return type(self)._make(ans, _Deferred(prim, ans, primals, tangents, params), level)
         if deferred:
             tangents = [t.computed() if type(t) is _Deferred else t for t in tangents]
         tangent = _tangent_of(prim, ans, primals, tangents, params)
-        return ans if tangent is None else Dual._make(ans, tangent, level)
+        return ans if tangent is None else type(self)._make(ans, tangent, level)
 
 
 DEFER_SIZE = 1 << 14  # arrays this large have their tangents deferred (a pass costs ~10 us)
@@ -162,7 +137,7 @@ def _tangent_of(prim, ans, primals, tangents, params):
         return None
     if CHECKING_NAN[0]:  # anomaly mode: a nan made here is an error
         check_tangent(prim, tangent, tangents)
-    return _fit_tangent(_same_dtype(tangent, ans), ans)
+    return fit_tangent(_same_dtype(tangent, ans), ans)
 
 
 class _Deferred:
@@ -179,7 +154,7 @@ class _Deferred:
         self.prim, self.ans, self.primals, self.tangents, self.params = (
             prim, ans, primals, tangents, params)
         self.value = None
-        self.anomaly = anomaly_mode.deferred() if anomaly_mode.ENABLED[0] else None
+        self.anomaly = anomaly.deferred() if anomaly.ENABLED[0] else None
 
     def computed(self):
         stack = [self]
@@ -197,7 +172,7 @@ class _Deferred:
             if top.anomaly is None:
                 top.value = _tangent_of(top.prim, top.ans, top.primals, tangents, top.params)
             else:
-                top.value = anomaly_mode.computed(top, tangents, _tangent_of)
+                top.value = anomaly.computed(top, tangents, _tangent_of)
             if top.value is None:  # every contribution was zero after all
                 top.value = np.zeros_like(top.ans)
             top.ans = top.primals = top.tangents = top.params = top.anomaly = None
@@ -241,7 +216,7 @@ def _same_dtype(tangent, ans):
         return tangent
     want, have = dtype_of(ans), dtype_of(tangent)
     if want != have and want.kind == "f":
-        return ops.astype(tangent, dtype=want)
+        return TABLE.astype(tangent, dtype=want)
     return tangent
 
 
@@ -267,10 +242,10 @@ def _align(t, primal, ans):
         return t
     shape = shape_of(t)
     lead = shape[:len(shape) - ndim_of(primal)]
-    return ops.reshape(t, shape=lead + (1,) * missing + shape_of(primal))
+    return TABLE.reshape(t, shape=lead + (1,) * missing + shape_of(primal))
 
 
-def _fit_tangent(tangent, primal):
+def fit_tangent(tangent, primal):
     """The tangent broadcast to ``batch + primal.shape``."""
     t_shape, p_shape = shape_of(tangent), shape_of(primal)
     if t_shape == p_shape:
@@ -285,7 +260,7 @@ def _fit_tangent(tangent, primal):
         raise ValueError(f"a tangent of shape {t_shape} does not fit a primal of shape "
                          f"{p_shape}: give the primal's shape, or leading batch axes before it") \
             from None
-    return ops.broadcast_to(tangent, shape=lead + p_shape)
+    return TABLE.broadcast_to(tangent, shape=lead + p_shape)
 
 
 def _relevel(tangent, like):
@@ -293,16 +268,8 @@ def _relevel(tangent, like):
     primal ``like``, depth by depth. In ``Dual(Dual(x, 1), Dual(1, 0))`` the
     inner Duals are one perturbation, so they must share one level; the
     tangent of a Dual has the structure of its primal."""
-    if not (isinstance(tangent, Dual) and isinstance(like, Dual)):
+    if not (isinstance(tangent, ForwardBox) and isinstance(like, ForwardBox)):
         return tangent
-    return Dual._make(_relevel(tangent.primal, like.primal),
-                      _fit_tangent(_relevel(tangent.tangent, like.primal), tangent.primal),
+    return type(like)._make(_relevel(tangent.primal, like.primal),
+                      fit_tangent(_relevel(tangent.tangent, like.primal), tangent.primal),
                       like._level)
-
-
-def _as_operand(value):
-    """Numbers and arrays as raw values; boxes as they are."""
-    if isinstance(value, Box):
-        return value
-    from .dtypes import as_value
-    return as_value(value)

@@ -22,13 +22,13 @@ import weakref
 
 import numpy as np
 
-from ._arrays import dtype_of, shape_of
-from ._levels import AMBIENT
-from .grad_mode import no_grad
-from ._prims import Box, defprim, raw_value, share_memory
-from .ops import unbroadcast
-from .reverse import ReverseBox, computed_already, record_computed
-from .tensor import Tensor, _copy
+from .core.values import dtype_of, shape_of
+from .core.levels import AMBIENT
+from .core.grad_mode import no_grad
+from .core.primitive import Box, defprim, raw_value, share_memory
+from .core.cotangents import unbroadcast
+from .core.reverse import ReverseBox, computed_already, record_computed
+from ._tensor import Tensor, _copy
 
 
 class FunctionCtx:

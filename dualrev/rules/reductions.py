@@ -3,8 +3,8 @@ or None for all axes), so the rules hold when a batch axis is put in front."""
 
 import numpy as np
 
-from .._prims import defprim, raw_value
-from .._arrays import canonical, dtype_of, ndim_of, shape_of
+from ..core.primitive import defprim, raw_value
+from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
 

@@ -8,11 +8,11 @@ import weakref
 
 import numpy as np
 
-from ._arrays import check_real, dtype_of, is_float, shape_of
-from ._levels import AMBIENT, _grad_mode, _threads_without_grad
-from ._prims import (
+from .values import check_real, dtype_of, is_float, shape_of
+from .levels import AMBIENT, _grad_mode, _threads_without_grad
+from .primitive import (
     _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, raw_value, share_memory)
-from .anomaly_mode import ENABLED as _anomaly_mode, note_forward
+from .anomaly import ENABLED as _anomaly_mode, note_forward
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
 
 

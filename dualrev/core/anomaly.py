@@ -22,14 +22,15 @@ import warnings
 
 import numpy as np
 
-from ._prims import Box, raw_value
+from .cotangents import Pieces
+from .primitive import Box, raw_value
 
 ENABLED = [False]       # the mode is on (a list, read where nodes are recorded)
 CHECKING_NAN = [False]  # on, and checking for nan
 _check_nan = [True]     # the check_nan setting, kept while the mode is off (as PyTorch)
 _batching = [0]         # reverse sweeps running on a batch of cotangents (see batched_sweep)
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # dualrev/
 
 ENABLED_WARNING = ("Anomaly Detection has been enabled. This mode will increase the runtime and "
                    "should only be enabled for debugging.")
@@ -223,7 +224,6 @@ def check_tangent(prim, tangent, tangents):
 def has_nan(value, every=False):
     """Whether a value has a nan: for a box, the value under it, or with
     ``every`` the tangents of Duals too."""
-    from .ops.shape import Pieces
     if type(value) is Pieces:  # a cotangent in pieces, not written out
         return any(has_nan(v, every) for v in value.values)
     if every:

@@ -9,8 +9,8 @@ shape and dtype. ``reverse`` records nodes; ``sweep`` runs them.
 import itertools
 import weakref
 
-from ._levels import AMBIENT
-from ._prims import _NO_PARAMS, PAIR
+from .levels import AMBIENT
+from .primitive import _NO_PARAMS, PAIR
 
 _FREED = object()
 _sequence = itertools.count()  # creation order of nodes: a topological order

@@ -14,9 +14,9 @@ import operator
 
 import numpy as np
 
-from .._arrays import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, canonical, promoted,
+from ..core.values import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, canonical, promoted,
                        result_type, shape_of)
-from .._prims import defprim, identity
+from ..core.primitive import defprim, identity
 
 _LN2 = math.log(2.0)
 

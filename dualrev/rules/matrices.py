@@ -36,15 +36,15 @@ directions then confirm.
 
 import numpy as np
 
-from .._prims import defprim, raw_value
-from .._arrays import canonical, ndim_of, shape_of
+from ..core.primitive import defprim, raw_value
+from ..core.values import canonical, ndim_of, shape_of
 from . import elementwise as ew
 from . import reductions as red
 from . import shape as sh
 from .arrays import diagonal, trace, tril, triu
 from .composite import norm
 from .linalg import matmul, pad_batch, product_tangent
-from .util import sum_to
+from ..core.cotangents import sum_to
 
 
 # -- helpers --------------------------------------------------------------------------

@@ -22,4 +22,4 @@ from .matrices import (  # noqa: F401
 from .composite import (  # noqa: F401
     deg2rad, log10, log2, log_softmax, logsumexp, norm, rad2deg, reciprocal, softmax, softplus,
     std, var)
-from .util import normalize_axes, sum_to, unbroadcast  # noqa: F401
+from .axes import normalize_axes  # noqa: F401

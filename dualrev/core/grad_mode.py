@@ -3,7 +3,7 @@ Each works as a context manager and as a decorator; the mode is per thread."""
 
 import functools
 
-from ._levels import _set_grad_enabled, is_grad_enabled
+from .levels import _set_grad_enabled, is_grad_enabled
 
 
 class _GradModeSwitch:

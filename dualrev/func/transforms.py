@@ -13,17 +13,18 @@ import functools
 
 import numpy as np
 
-from ._arrays import canonical, dtype_of, shape_of
-from ._levels import AMBIENT, new_level
-from ._prims import Box, raw_value
-from ._tree import flatten, unflatten
-from .anomaly_mode import batched_sweep
-from ._args import operand
-from .forward import Dual, _fit_tangent
-from .grad_mode import enable_grad
-from .sweep import backward_pass
-from .tensor import Tensor
-from . import functions as F
+from ..core.values import canonical, dtype_of, shape_of
+from ..core.levels import AMBIENT, new_level
+from ..core.primitive import Box, raw_value
+from .tree import flatten, unflatten
+from ..core.anomaly import batched_sweep
+from .._args import operand
+from ..core.forward import fit_tangent
+from ..dual import Dual
+from ..core.grad_mode import enable_grad
+from ..core.sweep import backward_pass
+from .._tensor import Tensor
+from .. import functions as F
 
 
 # -- values in and out ------------------------------------------------------
@@ -289,7 +290,7 @@ def jvp(f, primals, tangents, has_aux=False):
     for p, t in zip(p_leaves, t_leaves):
         p, t = _operand(p), _operand(t)
         _check_float(p, "jvp")
-        t = _fit_tangent(t, p)
+        t = fit_tangent(t, p)
         lead = shape_of(t)[:len(shape_of(t)) - len(shape_of(p))]
         duals.append(Dual._make(p, t, level))
     out = f(*unflatten(p_tree, duals))
@@ -441,6 +442,3 @@ def derivative(f, order=1):
     def derivative_f(x):
         return _result(result(x))
     return derivative_f
-
-__all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "hvp",
-           "derivative"]

@@ -4,8 +4,9 @@ VJPs are the adjoint shape operation."""
 
 import numpy as np
 
-from .._prims import defprim
-from .._arrays import canonical, shape_of, ndim_of
+from ..core.cotangents import Pieces, sum_to
+from ..core.primitive import defprim
+from ..core.values import canonical, shape_of, ndim_of
 
 
 def _reshape_impl(x, *, shape):
@@ -14,11 +15,6 @@ def _reshape_impl(x, *, shape):
     if type(x) is float:
         return x if shape == () else np.reshape(x, shape)
     return np.reshape(x, shape)
-
-
-def _sum_to(g, shape):
-    from .util import sum_to
-    return sum_to(g, shape)
 
 
 def _index_kind(index):
@@ -147,7 +143,7 @@ reshape = defprim("reshape", _reshape_impl, linear=True, view=True, batch=_lead_
                   vjp=lambda g, x_shape, *, shape: reshape(g, shape=x_shape))
 broadcast_to = defprim("broadcast_to", lambda x, *, shape: np.broadcast_to(x, shape),
                        linear=True, view=True, batch=_lead_shape, backward_name="ExpandBackward0",
-                       vjp=lambda g, x_shape, *, shape: _sum_to(g, x_shape))
+                       vjp=lambda g, x_shape, *, shape: sum_to(g, x_shape))
 permute = defprim("permute", lambda x, *, axes: np.transpose(x, axes), linear=True, view=True,
                   batch=_lead_axes,
                   vjp=lambda g, *, axes: permute(g, axes=tuple(np.argsort(axes))))
@@ -214,36 +210,6 @@ scatter_sum = defprim("scatter_sum", _scatter_sum_impl, "*pieces", joint_jvp=_sc
                       vjp=lambda g, i, *, shape, indices: getitem(g, index=indices[i]))
 
 
-class Pieces:
-    """The cotangent of a tensor read in slices, not yet written out: pieces
-    to add into zeros of ``shape``, each at its index. getitem's VJP gives
-    one; the backward sweep gathers the pieces that reach one node (a plain
-    cotangent joins as a piece covering everything) and writes them all out
-    when the node runs, by one ``scatter_sum``: one array of zeros and one
-    add per piece, where a scatter per slice and sums of whole arrays would
-    cost three passes per slice."""
-
-    __slots__ = ("shape", "values", "indices")
-
-    def __init__(self, shape, value, index):
-        self.shape, self.values, self.indices = shape, [value], [index]
-
-    def add(self, other):
-        """This cotangent plus ``other`` (pieces or a plain cotangent); the
-        pieces are the sweep's own, so they are extended in place."""
-        if type(other) is Pieces:
-            self.values += other.values
-            self.indices += other.indices
-        else:
-            self.values.append(other)
-            self.indices.append((Ellipsis,))
-        return self
-
-    def written(self):
-        """The cotangent as one value of ``shape``."""
-        if len(self.values) == 1:
-            return scatter(self.values[0], shape=self.shape, index=self.indices[0])
-        return scatter_sum(*self.values, shape=self.shape, indices=tuple(self.indices))
 index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
                     jvp=(lambda t, x_shape, *, index:
                          index_put(t, 0.0, index=_behind(t, x_shape, index)),
@@ -284,7 +250,7 @@ def _put_cotangent(g, v_shape, index):
         winners = _winning_writes(shape_of(g), index)
         if winners is not None:
             picked = picked * winners
-    return _sum_to(picked, v_shape)
+    return sum_to(picked, v_shape)
 
 
 def _winning_writes(shape, index):

@@ -14,14 +14,14 @@ import numpy as np
 
 from . import dtypes
 from . import functions as F
-from . import ops
-from ._arrays import canonical, dtype_of, shape_of
+from . import rules
+from .core.values import canonical, dtype_of, shape_of
 from ._format import format_scalar, tensor_repr
-from ._levels import AMBIENT, _grad_mode
+from .core.levels import AMBIENT, _grad_mode
 from ._methods import MathMethods
-from ._prims import Box, raw_value
-from .graph import add_hook, leaf_hooks
-from .reverse import ReverseBox
+from .core.primitive import Box, raw_value
+from .core.graph import add_hook, leaf_hooks
+from .core.reverse import ReverseBox
 
 class Size(tuple):
     """A shape, printed as PyTorch prints ``torch.Size``."""
@@ -287,7 +287,7 @@ class Tensor(ReverseBox, MathMethods):
 
     def clone(self):
         """A copy of the values, differentiable (its gradient flows back to this tensor)."""
-        return F._boxed(ops.clone(self))
+        return F._boxed(rules.clone(self))
 
     def to(self, *args, dtype=None, **kwargs):
         """Cast to a dtype (device arguments are accepted and ignored: CPU only)."""
@@ -462,7 +462,7 @@ class Tensor(ReverseBox, MathMethods):
 
         def copied(s):
             nowhere = np.zeros(tuple(s.shape), dtype=bool)
-            return ops.where(nowhere, s, src)  # src exactly (even -0.0), s with gradient 0
+            return rules.where(nowhere, s, src)  # src exactly (even -0.0), s with gradient 0
         return self._inplace(copied)
 
     def __iadd__(self, other):
@@ -500,7 +500,7 @@ class Tensor(ReverseBox, MathMethods):
             raise RuntimeError("can't write a value being differentiated at a higher level (a "
                                "Dual, or a tensor of a dualrev.func transform) into this tensor: "
                                "build a new one, e.g. with dr.where or dr.cat")
-        self._inplace(lambda s: ops.index_put(s, value, index=index))
+        self._inplace(lambda s: rules.index_put(s, value, index=index))
 
 
 def _in_place(name):
@@ -570,5 +570,5 @@ def _filled(like, value):
     """A constant with ``like``'s shape and dtype (no gradient flows to ``like``)."""
     raw = raw_value(like)
     if isinstance(value, Box):
-        return ops.add(np.zeros(np.shape(raw), np.result_type(raw)), value)
+        return rules.add(np.zeros(np.shape(raw), np.result_type(raw)), value)
     return np.full(np.shape(raw), value, dtype=np.result_type(raw))

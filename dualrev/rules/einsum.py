@@ -25,12 +25,12 @@ import string
 
 import numpy as np
 
-from .._prims import defprim
-from .._arrays import canonical, dtype_of, ndim_of, shape_of
+from ..core.primitive import defprim
+from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from .arrays import ravel
 from .linalg import dot
-from .util import sum_to
+from ..core.cotangents import sum_to
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 

@@ -10,15 +10,13 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from . import ops
-from ._arrays import canonical, dtype_of, shape_of
-from ._prims import _NO_PARAMS, PAIR, Box, identity, raw_value
-from .anomaly_mode import CHECKING_NAN, ENABLED as _anomaly_mode, check_outputs, report_node
+from .values import canonical, dtype_of, shape_of
+from .cotangents import Pieces, unbroadcast
+from .primitive import TABLE, _NO_PARAMS, PAIR, Box, identity, raw_value
+from .anomaly import CHECKING_NAN, ENABLED as _anomaly_mode, check_outputs, report_node
 from .graph import (
     _FREED, AccumulateGrad, Node, _Output, _detached_error, _freed_error, _inplace_error,
     _last_inplace)
-from .ops.shape import Pieces
-from .ops.util import unbroadcast
 from .reverse import ReverseBox
 
 _by_sequence = operator.attrgetter("seq")
@@ -368,7 +366,7 @@ def _accumulate(leaf, grad, create_graph):
         if not isinstance(grad, ReverseBox) or grad._level != leaf._level:
             grad = type(leaf)._make(grad, leaf._level)
         if leaf._grad is None and _shares_memory(grad):
-            grad = ops.clone(grad)  # a .grad of its own: changing it in place must work
+            grad = TABLE.clone(grad)  # a .grad of its own: changing it in place must work
         leaf._grad = grad if leaf._grad is None else leaf._grad + grad
     elif leaf._grad is None:
         leaf._grad = type(leaf)._make(_owned(grad), leaf._level)
@@ -383,17 +381,17 @@ def in_dtype_of(value, grad):
     if type(grad) is float and type(value) is float:
         return grad
     want = dtype_of(raw_value(value))
-    return grad if dtype_of(raw_value(grad)) == want else ops.astype(grad, dtype=want)
+    return grad if dtype_of(raw_value(grad)) == want else TABLE.astype(grad, dtype=want)
 
 
 def _writable(grad):
     """A cotangent handed to the user (a hook, ``autograd.grad``): a
-    read-only one (a number broadcast, see ops.elementwise._times) written
+    read-only one (a number broadcast, see rules.elementwise._times) written
     out as an array of its own, as PyTorch's gradients are where an
     operation made them."""
     array = raw_value(grad)
     if type(array) is np.ndarray and not array.flags.writeable:
-        return ops.clone(grad) if isinstance(grad, Box) else array.copy()
+        return TABLE.clone(grad) if isinstance(grad, Box) else array.copy()
     return grad
 
 

@@ -27,15 +27,16 @@ import functools
 
 import numpy as np
 
-from . import functions as F
-from ._arrays import dtype_of, shape_of
-from ._levels import new_level
-from ._prims import Box, defprim, raw_value
-from .forward import Dual, _fit_tangent
-from .grad_mode import is_grad_enabled
-from .reverse import ReverseBox, computed_already, record_computed
-from .sweep import backward_pass
-from .tensor import Tensor
+from .. import functions as F
+from ..core.values import dtype_of, shape_of
+from ..core.levels import new_level
+from ..core.primitive import Box, defprim, raw_value
+from ..core.forward import fit_tangent
+from ..dual import Dual
+from ..core.grad_mode import is_grad_enabled
+from ..core.reverse import ReverseBox, computed_already, record_computed
+from ..core.sweep import backward_pass
+from .._tensor import Tensor
 
 
 def _plain(value):
@@ -168,7 +169,7 @@ class custom_jvp(_Custom):
         tangents = tuple(a.tangent if d else _zeros_like(a, lead) for a, d in zip(args, duals))
         out, tangent = self.jvp(primals, tangents)
         out, tangent = _below(out, level), _below(tangent, level)
-        return Dual._make(out, _fit_tangent(tangent, out), level)
+        return Dual._make(out, fit_tangent(tangent, out), level)
 
     def _reverse(self, args, level, needed):
         """The rule, once, linearized, on the arguments one level down (as

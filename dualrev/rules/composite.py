@@ -4,8 +4,8 @@ normalised, as for the primitives."""
 
 import math
 
-from .._arrays import dtype_of, shape_of
-from .._prims import raw_value
+from ..core.values import dtype_of, shape_of
+from ..core.primitive import raw_value
 from . import elementwise as ew
 from . import reductions as red
 

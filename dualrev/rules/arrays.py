@@ -12,8 +12,8 @@ axes are never among them.
 
 import numpy as np
 
-from .._prims import defprim, raw_value
-from .._arrays import shape_of, ndim_of
+from ..core.primitive import defprim, raw_value
+from ..core.values import shape_of, ndim_of
 from . import elementwise as ew
 from . import reductions as red
 from . import shape as sh

@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from .._prims import defprim
-from .._arrays import canonical, dtype_of, ndim_of, shape_of
+from ..core.primitive import defprim
+from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
-from .util import sum_to as _sum_to
+from ..core.cotangents import sum_to
 
 
 def _like(value, g):
@@ -33,8 +33,8 @@ def _matmul_dx(g, x_shape, y):
         return matmul(y, g)
     if len(x_shape) == 1:
         column = matmul(y, sh.unsqueeze(g, axis=-1))
-        return _sum_to(sh.squeeze(column, axis=-1), x_shape)
-    return _sum_to(matmul(g, _swap_last(y)), x_shape)
+        return sum_to(sh.squeeze(column, axis=-1), x_shape)
+    return sum_to(matmul(g, _swap_last(y)), x_shape)
 
 
 def _matmul_dy(g, x, y_shape):
@@ -47,8 +47,8 @@ def _matmul_dy(g, x, y_shape):
         return matmul(g, x)
     if len(y_shape) == 1:
         row = matmul(sh.unsqueeze(g, axis=-2), x)
-        return _sum_to(sh.squeeze(row, axis=-2), y_shape)
-    return _sum_to(matmul(_swap_last(x), g), y_shape)
+        return sum_to(sh.squeeze(row, axis=-2), y_shape)
+    return sum_to(matmul(_swap_last(x), g), y_shape)
 
 
 def pad_batch(t, lead, missing):
