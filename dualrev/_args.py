@@ -1,6 +1,7 @@
-"""The helpers the ``dr.X`` function modules share: PyTorch's arguments
-(``dim``, shapes given as ``*sizes``) turned into the primitives' normalised
-parameters, and results boxed (a Tensor when no argument was a box)."""
+"""The argument checks the ``dr.X`` functions and Tensor methods share:
+PyTorch's arguments (tensors, ``dim``, shapes given as ``*sizes``, indices)
+checked and turned into the primitives' normalised parameters, with
+PyTorch's exceptions and words for bad ones."""
 
 import collections
 import math
@@ -8,30 +9,12 @@ import os
 
 import numpy as np
 
-from .core.values import _complex_error, broadcast_error, ndim_of, shape_of
-from .core.primitive import Box, check_operand
+from .core.values import complex_error, broadcast_error, ndim_of, shape_of
+from .core.primitive import Box, check_operand, raw_value
+from .dtypes import as_value
 from .rules import normalize_axes
 
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
-
-
-def _boxed(value):
-    """A result as a box: a Tensor when no argument was one."""
-    if isinstance(value, Box):
-        return value
-    from ._tensor import Tensor
-    return Tensor._make(value)
-
-
-def _named(value, name):
-    """A result whose ``grad_fn`` shows PyTorch's name for it: PyTorch makes
-    it by one operation (or another overload) where dualrev composes
-    primitives or picks a different one. Only the name differs."""
-    out = _boxed(value)
-    node = getattr(out, "_node", None)
-    if node is not None:
-        node.alias = name
-    return out
 
 
 # arguments -----------------------------------------------------------------
@@ -71,7 +54,6 @@ def operand(x, fn, name="input", position=1):
         return x
     if t is list or t is tuple:
         check_operand(x)
-        from .dtypes import as_value
         try:
             array = np.array(x)
         except (ValueError, TypeError, OverflowError):
@@ -81,7 +63,7 @@ def operand(x, fn, name="input", position=1):
         _check_kind(array.dtype, fn, name, position)
         return as_value(x)
     if t is complex:
-        raise _complex_error(f"{fn}() argument '{name}'")
+        raise complex_error(f"{fn}() argument '{name}'")
     raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, "
                     f"not {_type_name(x)}")
 
@@ -91,7 +73,7 @@ def _check_kind(dtype, fn, name, position):
     if kind in "biuf":
         return
     if kind == "c":
-        raise _complex_error(f"{fn}() argument '{name}'")
+        raise complex_error(f"{fn}() argument '{name}'")
     what = {"O": "Python objects", "U": "strings", "S": "bytes"}.get(kind, f"{dtype} values")
     raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not an "
                     f"array of {what}: dualrev supports float, int and bool data")
@@ -253,3 +235,28 @@ def check_nonempty(input, axes, fn):
         if shape and shape[a] == 0:
             raise RuntimeError(f"{fn}(): Expected reduction dim {a % len(shape)} to have "
                                "non-zero size.")
+
+
+def normalize_index(index):
+    """The index with tensors and lists as NumPy arrays (indices are never
+    differentiated), checked to be integers or booleans."""
+    parts = index if isinstance(index, tuple) else (index,)
+    out = []
+    for part in parts:
+        if isinstance(part, Box) or isinstance(part, (list, np.ndarray)):
+            try:
+                array = np.asarray(raw_value(part))
+            except ValueError:  # a ragged list
+                raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                 "tensors (got a ragged list)") from None
+            if array.dtype.kind not in "iub":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(array)
+        elif part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice)):
+            if isinstance(part, int) and not -2 ** 63 <= part < 2 ** 63:
+                raise IndexError(f"index {part} is out of range: an index must fit in int64")
+            out.append(part)
+        else:
+            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             f"byte Variables are valid indices (got {type(part).__name__})")
+    return tuple(out)

@@ -16,10 +16,13 @@ import numpy as np
 
 from . import array_functions as A
 from . import functions as F
+from . import linalg
+from . import shape_functions as S
 from . import rules
 from .core.values import ndim_of, shape_of
 from .core.primitive import Box, raw_value
 from .rules import normalize_axes
+from ._tensor import boxed, named
 
 _LN2 = math.log(2.0)
 
@@ -110,7 +113,7 @@ def array_ufunc(self, ufunc, method, *inputs, out=None, **kwargs):
     if out is not None:
         return _into(ufunc, method, inputs, out, kwargs)
     if method == "__call__" and ufunc in CONSTANT_UFUNCS:
-        return F._boxed(ufunc(*[raw_value(x) for x in inputs], **kwargs))
+        return boxed(ufunc(*[raw_value(x) for x in inputs], **kwargs))
     if method == "__call__":
         fn = UFUNCS.get(ufunc)
         if fn is None:
@@ -120,7 +123,7 @@ def array_ufunc(self, ufunc, method, *inputs, out=None, **kwargs):
         result = fn(*inputs)
         if where is not True:
             result = rules.where(raw_value(where), result, 0)
-        return F._boxed(result) if dtype is None else F.to_dtype(result, dtype)
+        return boxed(result) if dtype is None else S.to_dtype(result, dtype)
     if method == "reduce" and ufunc in REDUCTIONS:
         return _reduce(ufunc, *inputs, **kwargs)
     raise _unsupported(f"numpy.{ufunc.__name__}.{method}")
@@ -133,7 +136,7 @@ def _reduce(ufunc, array, axis=0, dtype=None, keepdims=False, initial=None, wher
     out = reduction(array, axis=normalize_axes(axis, ndim_of(array)), keepdims=keepdims)
     if initial is not None:
         out = UFUNCS[ufunc](out, initial)
-    return F._boxed(out) if dtype is None else F.to_dtype(out, dtype)
+    return boxed(out) if dtype is None else S.to_dtype(out, dtype)
 
 
 def _no_more(name, kwargs):
@@ -163,17 +166,17 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
         mask = raw_value(where)
         total = rules.sum(rules.where(mask, a, 0.0), axis=_axes(a, axis), keepdims=keepdims)
         count = np.sum(np.broadcast_to(mask, shape_of(a)), axis=axis, keepdims=keepdims)
-        return F._boxed(total / count)
-    return F._boxed(rules.mean(a, axis=_axes(a, axis), keepdims=keepdims))
+        return boxed(total / count)
+    return boxed(rules.mean(a, axis=_axes(a, axis), keepdims=keepdims))
 
 
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    return F._named(rules.var(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
+    return named(rules.var(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
                     "VarBackward0")
 
 
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    return F._named(rules.std(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
+    return named(rules.std(a, axis=_axes(a, axis), correction=ddof, keepdims=keepdims),
                     "StdBackward0")
 
 
@@ -181,7 +184,7 @@ def _dot(a, b, out=None):
     """NumPy's dot: a product for 0-d operands, matmul for 1-d and 2-d, and
     for N-d a sum over the last axis of a and the second-to-last of b."""
     if ndim_of(a) == 0 or ndim_of(b) == 0:
-        return F._boxed(rules.mul(a, b))
+        return boxed(rules.mul(a, b))
     if ndim_of(a) <= 2 and ndim_of(b) <= 2:
         return F.matmul(a, b)
     raise _unsupported("numpy.dot of operands of more than 2 dimensions (use matmul or tensordot)")
@@ -189,13 +192,13 @@ def _dot(a, b, out=None):
 
 def _transpose(a, axes=None):
     n = ndim_of(a)
-    return F.permute(a, tuple(range(n))[::-1] if axes is None else tuple(a_ % n for a_ in axes))
+    return S.permute(a, tuple(range(n))[::-1] if axes is None else tuple(a_ % n for a_ in axes))
 
 
 def _where(condition, x=None, y=None):
     if x is None and y is None:
         return np.nonzero(raw_value(condition))
-    return F._boxed(rules.where(raw_value(condition), x, y))
+    return boxed(rules.where(raw_value(condition), x, y))
 
 
 def _clip(a, a_min=None, a_max=None, out=None, **kw):
@@ -205,41 +208,40 @@ def _clip(a, a_min=None, a_max=None, out=None, **kw):
 def _concatenate(arrays, axis=0, out=None, **kw):
     arrays = list(arrays)
     if axis is None:
-        return F.cat([F.reshape(x, -1) for x in arrays], 0)
-    return F.cat(arrays, axis)
+        return S.cat([S.reshape(x, -1) for x in arrays], 0)
+    return S.cat(arrays, axis)
 
 
 def _stack(arrays, axis=0, out=None, **kw):
-    return F.stack(list(arrays), axis)
+    return S.stack(list(arrays), axis)
 
 
 def _squeeze(a, axis=None):
-    return F.squeeze(a, axis)
+    return S.squeeze(a, axis)
 
 
 def _flat(a, axis):
     """NumPy's convention for cumulative functions: no axis means the
     flattened array."""
-    return (F.reshape(a, -1), -1) if axis is None else (a, axis)
+    return (S.reshape(a, -1), -1) if axis is None else (a, axis)
 
 
 def _cumulative(op):
     def numpy_cumulative(a, axis=None, dtype=None, out=None):
         a, axis = _flat(a, axis)
-        return F._boxed(op(a, axis=normalize_axes(axis, ndim_of(a))[0]))
+        return boxed(op(a, axis=normalize_axes(axis, ndim_of(a))[0]))
     return numpy_cumulative
 
 
 def _expand_dims(a, axis):
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     n = ndim_of(a) + len(axes)
-    return F._boxed(rules.unsqueeze(a, axis=tuple(sorted(x % n - n for x in axes))))
+    return boxed(rules.unsqueeze(a, axis=tuple(sorted(x % n - n for x in axes))))
 
 
 def _linalg_norm(x, ord=None, axis=None, keepdims=False):
     """np.linalg.norm: a matrix norm for 2-d input or a pair of axes, a
     vector norm otherwise (the flattened 2-norm for ord=None)."""
-    from . import linalg
     if axis is None and ord is None:
         return F.norm(x, 2, None, keepdims)
     if (axis is None and ndim_of(x) == 2) or (axis is not None and np.ndim(axis) == 1
@@ -250,7 +252,6 @@ def _linalg_norm(x, ord=None, axis=None, keepdims=False):
 
 
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
-    from . import linalg
     if not compute_uv:
         return linalg.svdvals(a)
     return linalg.svd(a, full_matrices=full_matrices)
@@ -260,7 +261,7 @@ def _pad(array, pad_width, mode="constant", constant_values=0, **kw):
     if mode != "constant" or kw:
         raise _unsupported(f"numpy.pad with mode={mode!r} (only 'constant' is differentiable here)")
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim_of(array), 2))
-    return F._boxed(rules.pad(array, pad_width=tuple(map(tuple, widths.tolist())),
+    return boxed(rules.pad(array, pad_width=tuple(map(tuple, widths.tolist())),
                             value=constant_values))
 
 
@@ -274,17 +275,9 @@ def _shape_only(fn):
 
 def _sort(a, axis=-1, kind=None, order=None, **kw):
     a, axis = _flat(a, axis)
-    return F._boxed(rules.sort(a, axis=_numpy_axis(a, axis)))
+    return boxed(rules.sort(a, axis=_numpy_axis(a, axis)))
 
 
-def _linalg(name):
-    from . import linalg
-    return getattr(linalg, name)
-
-
-def _tensordot(a, b, axes):
-    from .array_functions import tensordot
-    return tensordot(a, b, axes)
 
 
 FUNCTIONS = {
@@ -294,57 +287,57 @@ FUNCTIONS = {
     np.all: _reduction(np.logical_and), np.any: _reduction(np.logical_or),
     np.mean: _mean, np.var: _var, np.std: _std,
     np.dot: _dot, np.matmul: lambda a, b, **kw: F.matmul(a, b),
-    np.reshape: lambda a, shape=None, order="C", **kw: F.reshape(a, kw.get("newshape", shape)),
+    np.reshape: lambda a, shape=None, order="C", **kw: S.reshape(a, kw.get("newshape", shape)),
     np.transpose: _transpose, np.moveaxis: A.moveaxis,
-    np.swapaxes: lambda a, axis1, axis2: F.transpose(a, axis1, axis2),
+    np.swapaxes: lambda a, axis1, axis2: S.transpose(a, axis1, axis2),
     np.squeeze: _squeeze, np.expand_dims: _expand_dims,
-    np.broadcast_to: lambda array, shape, subok=False: F.broadcast_to(array, shape),
+    np.broadcast_to: lambda array, shape, subok=False: S.broadcast_to(array, shape),
     np.concatenate: _concatenate, np.stack: _stack, np.vstack: lambda tup, **kw: A.vstack(tup), np.hstack: lambda tup, **kw: A.hstack(tup),
     np.where: _where, np.clip: _clip,
     np.round: lambda a, decimals=0, out=None: F.round(a, decimals=decimals or None),
     np.around: lambda a, decimals=0, out=None: F.round(a, decimals=decimals or None),
-    np.fix: lambda x, out=None: F.trunc(x),
+    np.fix: lambda x, out=None: boxed(rules.trunc(x)),
     np.shape: _shape_only(np.shape), np.ndim: _shape_only(np.ndim), np.size: _shape_only(np.size),
-    np.zeros_like: lambda a, dtype=None, **kw: F._boxed(np.zeros_like(raw_value(a), dtype)),
-    np.ones_like: lambda a, dtype=None, **kw: F._boxed(np.ones_like(raw_value(a), dtype)),
+    np.zeros_like: lambda a, dtype=None, **kw: boxed(np.zeros_like(raw_value(a), dtype)),
+    np.ones_like: lambda a, dtype=None, **kw: boxed(np.ones_like(raw_value(a), dtype)),
     np.full_like: lambda a, fill_value, dtype=None, **kw:
-        F._boxed(np.full_like(raw_value(a), fill_value, dtype)),
+        boxed(np.full_like(raw_value(a), fill_value, dtype)),
     np.cumsum: _cumulative(rules.cumsum), np.cumprod: _cumulative(rules.cumprod),
-    np.diff: lambda a, n=1, axis=-1: F._boxed(rules.diff(a, n=n, axis=_numpy_axis(a, axis))),
-    np.trace: lambda a, offset=0, axis1=0, axis2=1, dtype=None, out=None: F._boxed(rules.trace(
+    np.diff: lambda a, n=1, axis=-1: boxed(rules.diff(a, n=n, axis=_numpy_axis(a, axis))),
+    np.trace: lambda a, offset=0, axis1=0, axis2=1, dtype=None, out=None: boxed(rules.trace(
         a, offset=offset, axis1=_numpy_axis(a, axis1), axis2=_numpy_axis(a, axis2))),
-    np.diagonal: lambda a, offset=0, axis1=0, axis2=1: F._boxed(rules.diagonal(
+    np.diagonal: lambda a, offset=0, axis1=0, axis2=1: boxed(rules.diagonal(
         a, offset=offset, axis1=_numpy_axis(a, axis1), axis2=_numpy_axis(a, axis2))),
-    np.diag: lambda v, k=0: F._boxed(rules.diag(v, k=k)),
-    np.triu: lambda m, k=0: F._boxed(rules.triu(m, k=k)),
-    np.tril: lambda m, k=0: F._boxed(rules.tril(m, k=k)),
+    np.diag: lambda v, k=0: boxed(rules.diag(v, k=k)),
+    np.triu: lambda m, k=0: boxed(rules.triu(m, k=k)),
+    np.tril: lambda m, k=0: boxed(rules.tril(m, k=k)),
     np.sort: _sort,
-    np.argsort: lambda a, axis=-1, kind=None, order=None, **kw: F._boxed(rules.argsort(
+    np.argsort: lambda a, axis=-1, kind=None, order=None, **kw: boxed(rules.argsort(
         raw_value(a), axis=_numpy_axis(a, axis), descending=False)),
-    np.take: lambda a, indices, axis=None, out=None, mode="raise": F._boxed(rules.take(
+    np.take: lambda a, indices, axis=None, out=None, mode="raise": boxed(rules.take(
         a, indices=np.asarray(raw_value(indices)),
         axis=None if axis is None else _numpy_axis(a, axis))),
-    np.take_along_axis: lambda arr, indices, axis: F._boxed(rules.gather(
+    np.take_along_axis: lambda arr, indices, axis: boxed(rules.gather(
         arr, indices=np.asarray(raw_value(indices)), axis=_numpy_axis(arr, axis))),
-    np.flip: lambda m, axis=None: F._boxed(rules.flip(m, axis=normalize_axes(axis, ndim_of(m)))),
-    np.roll: lambda a, shift, axis=None: F._boxed(rules.roll(
+    np.flip: lambda m, axis=None: boxed(rules.flip(m, axis=normalize_axes(axis, ndim_of(m)))),
+    np.roll: lambda a, shift, axis=None: boxed(rules.roll(
         a, shift=tuple(np.atleast_1d(shift).tolist()),
         axis=None if axis is None else normalize_axes(axis, ndim_of(a)))),
     np.pad: _pad,
-    np.einsum: lambda subscripts, *operands, **kw: F._boxed(rules.einsum(*operands,
+    np.einsum: lambda subscripts, *operands, **kw: boxed(rules.einsum(*operands,
                                                                        subscripts=subscripts)),
-    np.tensordot: lambda a, b, axes=2: _tensordot(a, b, axes),
-    np.outer: lambda a, b, out=None: F._boxed(rules.outer(a, b)),
-    np.inner: lambda a, b: F._boxed(rules.inner(a, b)),
-    np.vdot: lambda a, b: F._boxed(rules.vdot(a, b)),
+    np.tensordot: lambda a, b, axes=2: A.tensordot(a, b, axes),
+    np.outer: lambda a, b, out=None: boxed(rules.outer(a, b)),
+    np.inner: lambda a, b: boxed(rules.inner(a, b)),
+    np.vdot: lambda a, b: boxed(rules.vdot(a, b)),
     np.linalg.norm: _linalg_norm,
-    np.linalg.det: lambda a: _linalg("det")(a),
-    np.linalg.slogdet: lambda a: _linalg("slogdet")(a),
-    np.linalg.inv: lambda a: _linalg("inv")(a),
-    np.linalg.solve: lambda a, b: F._boxed(rules.solve(a, b)),
-    np.linalg.cholesky: lambda a, upper=False: _linalg("cholesky")(a, upper=upper),
-    np.linalg.eigh: lambda a, UPLO="L": _linalg("eigh")(a),
-    np.linalg.qr: lambda a, mode="reduced": _linalg("qr")(a, mode),
+    np.linalg.det: lambda a: linalg.det(a),
+    np.linalg.slogdet: lambda a: linalg.slogdet(a),
+    np.linalg.inv: lambda a: linalg.inv(a),
+    np.linalg.solve: lambda a, b: boxed(rules.solve(a, b)),
+    np.linalg.cholesky: lambda a, upper=False: linalg.cholesky(a, upper=upper),
+    np.linalg.eigh: lambda a, UPLO="L": linalg.eigh(a),
+    np.linalg.qr: lambda a, mode="reduced": linalg.qr(a, mode),
     np.linalg.svd: _svd,
 }
 

@@ -13,15 +13,33 @@ import weakref
 import numpy as np
 
 from . import dtypes
-from . import functions as F
 from . import rules
 from .core.values import canonical, dtype_of, shape_of
 from ._format import format_scalar, tensor_repr
-from .core.levels import AMBIENT, _grad_mode
-from ._methods import MathMethods
+from .core.levels import AMBIENT, grad_state
 from .core.primitive import Box, raw_value
 from .core.graph import add_hook, leaf_hooks
 from .core.reverse import ReverseBox
+from ._args import _bool, check_broadcast, normalize_index, operand
+from .gradients import backward, grad
+
+def boxed(value):
+    """A result as a box: a Tensor when no argument was one."""
+    if isinstance(value, Box):
+        return value
+    return Tensor._make(value)
+
+
+def named(value, name):
+    """A result whose ``grad_fn`` shows PyTorch's name for it: PyTorch makes
+    it by one operation (or another overload) where dualrev composes
+    primitives or picks a different one. Only the name differs."""
+    out = boxed(value)
+    node = getattr(out, "_node", None)
+    if node is not None:
+        node.alias = name
+    return out
+
 
 class Size(tuple):
     """A shape, printed as PyTorch prints ``torch.Size``."""
@@ -38,7 +56,7 @@ def _check_float(d):
         raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
 
 
-class Tensor(ReverseBox, MathMethods):
+class Tensor(ReverseBox):
     """A multi-dimensional array that records operations for reverse mode.
 
     ``Tensor(data)`` makes a float tensor of the default dtype (as
@@ -55,7 +73,7 @@ class Tensor(ReverseBox, MathMethods):
 
     def __new__(cls, data=(), *, dtype=None, requires_grad=False):
         value = dtypes.as_value(data, dtypes.get_default_dtype() if dtype is None else dtype)
-        if F._bool(requires_grad, "Tensor", "requires_grad"):
+        if _bool(requires_grad, "Tensor", "requires_grad"):
             _check_float(dtype_of(value))
         return cls._make(value, AMBIENT, None, requires_grad)
 
@@ -101,7 +119,7 @@ class Tensor(ReverseBox, MathMethods):
 
     def requires_grad_(self, requires_grad=True):
         """Make this leaf record operations (or stop); returns self."""
-        requires_grad = F._bool(requires_grad, "requires_grad_", "requires_grad")
+        requires_grad = _bool(requires_grad, "requires_grad_", "requires_grad")
         if self._node is not None:
             if requires_grad:
                 return self
@@ -166,7 +184,6 @@ class Tensor(ReverseBox, MathMethods):
         """Accumulate the gradient of this tensor into ``.grad`` of the
         leaves (or of ``inputs``). A non-scalar tensor needs ``gradient``:
         the result is then that of ``(self * gradient).sum()``."""
-        from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
@@ -285,27 +302,6 @@ class Tensor(ReverseBox, MathMethods):
             raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(value)
 
-    def clone(self):
-        """A copy of the values, differentiable (its gradient flows back to this tensor)."""
-        return F._boxed(rules.clone(self))
-
-    def to(self, *args, dtype=None, **kwargs):
-        """Cast to a dtype (device arguments are accepted and ignored: CPU only)."""
-        for a in args:
-            if isinstance(a, (dtypes.dtype, np.dtype, type)):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype = a.dtype
-        return self if dtype is None else F.to_dtype(self, dtype)
-
-    def cpu(self):
-        """This tensor (dualrev runs on the CPU)."""
-        return self
-
-    def contiguous(self):
-        """This tensor (NumPy manages memory layout)."""
-        return self
-
     # -- pickle and copy ------------------------------------------------------------
     def __reduce_ex__(self, protocol):
         """How pickle stores a tensor: as a leaf with its values, requires_grad
@@ -362,7 +358,7 @@ class Tensor(ReverseBox, MathMethods):
         every node that saved this tensor sees its version go up. Changing a
         view changes its base's history too (PyTorch's CopySlices), and the
         views of a changed tensor get histories from its new one."""
-        recording = _grad_mode.enabled
+        recording = grad_state.enabled
         if recording and self._rg and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
@@ -418,37 +414,13 @@ class Tensor(ReverseBox, MathMethods):
         else:
             self._value = canonical(value) if not isinstance(value, Box) else value
 
-    def add_(self, other, *, alpha=1):
-        """In place: self += alpha * other. Recorded like ``add`` when grad is on."""
-        return self._inplace(lambda s: F.add(s, other, alpha=alpha))
-
-    def sub_(self, other, *, alpha=1):
-        """In place: self -= alpha * other."""
-        return self._inplace(lambda s: F.sub(s, other, alpha=alpha))
-
-    def mul_(self, other):
-        """In place: self *= other."""
-        return self._inplace(lambda s: F.mul(s, other))
-
-    def div_(self, other):
-        """In place: self /= other."""
-        return self._inplace(lambda s: F.div(s, other))
-
-    def pow_(self, exponent):
-        """In place: self **= exponent."""
-        return self._inplace(lambda s: F.pow(s, exponent))
-
-    def clamp_(self, min=None, max=None):
-        """In place: self limited to [min, max]."""
-        return self._inplace(lambda s: F.clamp(s, min, max))
-
     def zero_(self):
         """In place: every entry set to 0."""
         return self._inplace(lambda s: _filled(s, 0))
 
     def fill_(self, value):
         """In place: every entry set to ``value`` (a number or a 0-d tensor)."""
-        value = F.operand(value, "fill_", "value")
+        value = operand(value, "fill_", "value")
         if shape_of(value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{len(shape_of(value))} dimensions.")
@@ -457,8 +429,8 @@ class Tensor(ReverseBox, MathMethods):
     def copy_(self, src):
         """In place: the values of ``src`` (broadcast) copied in. The gradient
         flows to ``src``; the overwritten history gets zeros, as in PyTorch."""
-        src = F.operand(src, "copy_", "src")
-        F.check_broadcast(self, src)
+        src = operand(src, "copy_", "src")
+        check_broadcast(self, src)
 
         def copied(s):
             nowhere = np.zeros(tuple(s.shape), dtype=bool)
@@ -493,37 +465,13 @@ class Tensor(ReverseBox, MathMethods):
         return self.bitwise_right_shift_(other)
 
     def __setitem__(self, index, value):
-        from ._indexing import normalize_index
         index = normalize_index(index)
-        value = F.operand(value, "__setitem__", "value")
+        value = operand(value, "__setitem__", "value")
         if isinstance(value, Box) and value._level > self._level:
             raise RuntimeError("can't write a value being differentiated at a higher level (a "
                                "Dual, or a tensor of a dualrev.func transform) into this tensor: "
                                "build a new one, e.g. with dr.where or dr.cat")
         self._inplace(lambda s: rules.index_put(s, value, index=index))
-
-
-def _in_place(name):
-    """The in-place form ``name_()`` of a method, as PyTorch has it."""
-    fn = getattr(F, name)
-
-    def method(self, *args, **kwargs):
-        return self._inplace(lambda s: fn(s, *args, **kwargs))
-    method.__name__ = name + "_"
-    method.__doc__ = f"In place: ``self.{name}()`` written into this tensor."
-    return method
-
-
-for _name in ("abs", "neg", "negative", "exp", "exp2", "expm1", "log", "log1p", "log2", "log10",
-              "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid",
-              "relu", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-              "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "floor", "ceil",
-              "round", "trunc", "fix", "frac", "sign", "deg2rad", "rad2deg", "atan2", "arctan2",
-              "hypot", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-              "bitwise_left_shift", "bitwise_right_shift", "logical_and", "logical_or",
-              "logical_xor", "logical_not"):
-    setattr(Tensor, _name + "_", _in_place(_name))
-del _name
 
 
 def _numpy_dtype(dtype):
@@ -555,7 +503,6 @@ def _with_view_replaced(old_base, view_fn, old_view, new_view):
     replaced by ``new_view``, as old + P^T (new - P old), P the view's map
     (linear): its gradient is zero on the replaced part for the old base, and
     reaches ``new_view`` through P. ``old_view`` is P old, with its history."""
-    from .autograd import grad
     probe = type(old_base)._make(old_base._value, old_base._level, requires_grad=True)
     (spread,) = grad(_replay(view_fn, probe), [probe],
                               grad_outputs=[new_view - old_view], create_graph=True)

@@ -10,8 +10,10 @@ from . import rules
 from .core.values import ndim_of, shape_of
 from .core.primitive import Box, raw_value
 from . import functions as F
+from . import shape_functions as S
 from ._args import (
-    _axis, _boxed, _int, _named, _numel, _sizes, check_alloc, operand, operands, values_indices)
+    _axis, _int, _numel, _sizes, check_alloc, operand, operands, values_indices)
+from ._tensor import boxed, named
 
 
 def _dims(input, dims):
@@ -25,19 +27,19 @@ def _dims(input, dims):
 def _0d(input, fn):
     """The result of a function along an axis of a 0-d tensor, which PyTorch
     treats as one of size 1: a copy of the value."""
-    return _named(F.reshape(input, ()), fn)
+    return named(S.reshape(input, ()), fn)
 
 
 def cumsum(input, dim):
     """Running sums along ``dim``."""
     input = operand(input, "cumsum")
-    return _boxed(rules.cumsum(input, axis=_axis(input, dim)))
+    return boxed(rules.cumsum(input, axis=_axis(input, dim)))
 
 
 def cumprod(input, dim):
     """Running products along ``dim`` (derivatives exact with zeros)."""
     input = operand(input, "cumprod")
-    return _boxed(rules.cumprod(input, axis=_axis(input, dim)))
+    return boxed(rules.cumprod(input, axis=_axis(input, dim)))
 
 
 def sort(input, dim=-1, descending=False, stable=True):
@@ -46,10 +48,10 @@ def sort(input, dim=-1, descending=False, stable=True):
     input = operand(input, "sort")
     axis = _axis(input, dim)
     if ndim_of(input) == 0:
-        return values_indices(_0d(input, "SortBackward0"), _boxed(np.asarray(0)))
+        return values_indices(_0d(input, "SortBackward0"), boxed(np.asarray(0)))
     order = rules.argsort(raw_value(input), axis=axis, descending=descending)
-    return values_indices(_named(rules.gather(input, indices=order, axis=axis), "SortBackward0"),
-                          _boxed(order))
+    return values_indices(named(rules.gather(input, indices=order, axis=axis), "SortBackward0"),
+                          boxed(order))
 
 
 def argsort(input, dim=-1, descending=False, stable=True):
@@ -57,14 +59,14 @@ def argsort(input, dim=-1, descending=False, stable=True):
     input = operand(input, "argsort")
     axis = _axis(input, dim)
     if ndim_of(input) == 0:
-        return _boxed(np.asarray(0))
-    return _boxed(rules.argsort(raw_value(input), axis=axis, descending=descending))
+        return boxed(np.asarray(0))
+    return boxed(rules.argsort(raw_value(input), axis=axis, descending=descending))
 
 
 def flip(input, dims):
     """``input`` with the order of entries reversed along ``dims``."""
     input = operand(input, "flip")
-    return _named(rules.flip(input, axis=_dims(input, dims)), "FlipBackward0")
+    return named(rules.flip(input, axis=_dims(input, dims)), "FlipBackward0")
 
 
 def roll(input, shifts, dims=None):
@@ -79,7 +81,7 @@ def roll(input, shifts, dims=None):
                                f"{len(dims)}")
     elif len(shifts) != 1:
         raise RuntimeError("roll: shifts must be a single int when dims is not given")
-    return _named(rules.roll(input, shift=shifts, axis=dims),
+    return named(rules.roll(input, shift=shifts, axis=dims),
                   "RollBackward0")
 
 
@@ -94,8 +96,8 @@ def diff(input, n=1, dim=-1):
     axis = _axis(input, dim)
     size = shape_of(input)[axis]
     if n >= size:  # all differences taken: an empty axis (NumPy would loop n times)
-        return _boxed(input)[(slice(None),) * (axis % ndim_of(input)) + (slice(0, 0),)]
-    return _boxed(rules.diff(input, n=n, axis=axis))
+        return boxed(input)[(slice(None),) * (axis % ndim_of(input)) + (slice(0, 0),)]
+    return boxed(rules.diff(input, n=n, axis=axis))
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -108,7 +110,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
                            f"ndim={ndim_of(input)}")
     if _axis(input, dim1) == _axis(input, dim2):
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return _boxed(rules.diagonal(input, offset=offset, axis1=_axis(input, dim1),
+    return boxed(rules.diagonal(input, offset=offset, axis1=_axis(input, dim1),
                                axis2=_axis(input, dim2)))
 
 
@@ -117,7 +119,7 @@ def trace(input):
     input = operand(input, "trace")
     if ndim_of(input) != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {ndim_of(input)}")
-    return _named(rules.trace(input), "TraceBackward0")
+    return named(rules.trace(input), "TraceBackward0")
 
 
 def diag(input, diagonal=0):
@@ -128,7 +130,7 @@ def diag(input, diagonal=0):
         raise RuntimeError("diag(): Supports 1D or 2D tensors")
     diagonal = _int(diagonal, "diag", "diagonal")
     check_alloc((shape_of(input)[0] + abs(diagonal),) * 2 if ndim_of(input) == 1 else (), 8, "diag")
-    return _named(rules.diag(input, k=diagonal),
+    return named(rules.diag(input, k=diagonal),
                   "DiagEmbedBackward0" if ndim_of(input) == 1 else "DiagonalBackward0_copy")
 
 
@@ -136,14 +138,14 @@ def tril(input, diagonal=0):
     """The lower triangle of the last two axes; the rest set to 0."""
     input = operand(input, "tril")
     _triangle(input, diagonal, "tril")
-    return _named(rules.tril(input, k=diagonal), "TrilBackward0")
+    return named(rules.tril(input, k=diagonal), "TrilBackward0")
 
 
 def triu(input, diagonal=0):
     """The upper triangle of the last two axes; the rest set to 0."""
     input = operand(input, "triu")
     _triangle(input, diagonal, "triu")
-    return _named(rules.triu(input, k=diagonal), "TriuBackward0")
+    return named(rules.triu(input, k=diagonal), "TriuBackward0")
 
 
 def _triangle(input, diagonal, fn):
@@ -161,7 +163,7 @@ def take(input, index):
         bad = int(index.min() if index.min() < -n else index.max())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
-    return _named(rules.take(input, indices=index, axis=None),
+    return named(rules.take(input, indices=index, axis=None),
                   "TakeBackward0")
 
 
@@ -185,7 +187,7 @@ def take_along_dim(input, indices, dim):
                            f"{dim}: {list(shape_of(input))} and {list(indices.shape)}") from None
     if ndim_of(input) == 0:
         return _0d(input, "GatherBackward0")
-    return _boxed(rules.gather(input, indices=np.where(indices < 0, indices + size, indices),
+    return boxed(rules.gather(input, indices=np.where(indices < 0, indices + size, indices),
                              axis=axis))
 
 
@@ -198,7 +200,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     if ndim_of(input) == 0:
         if index.ndim or int(index) != 0:
             raise RuntimeError("gather(): index out of range for a 0-d tensor")
-        return _named(F.reshape(input, ()), "GatherBackward0")
+        return named(S.reshape(input, ()), "GatherBackward0")
     axis = _axis(input, dim)
     if index.ndim != ndim_of(input):
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
@@ -206,7 +208,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     _check_indices(index, shape_of(input)[axis], RuntimeError, f"{axis % ndim_of(input)} ")
     corner = tuple(slice(None) if a == axis % index.ndim else slice(0, n)
                    for a, n in enumerate(index.shape))
-    return _named(rules.gather(_boxed(input)[corner], indices=index, axis=axis), "GatherBackward0")
+    return named(rules.gather(boxed(input)[corner], indices=index, axis=axis), "GatherBackward0")
 
 
 def moveaxis(input, source, destination):
@@ -220,25 +222,24 @@ def moveaxis(input, source, destination):
     for name, dims in (("source", source), ("destination", destination)):
         if len(set(d % max(ndim_of(input), 1) for d in dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
-    return _boxed(rules.moveaxis(input, source=source, destination=destination))
+    return boxed(rules.moveaxis(input, source=source, destination=destination))
 
 
-movedim = moveaxis
 
 
 def vstack(tensors):
     """Tensors stacked as rows: 0-d and 1-d ones become rows, then joined
     along axis 0."""
     tensors = _tensors(tensors, "vstack")
-    return F.cat([F.reshape(x, 1, -1) if ndim_of(x) < 2 else x for x in tensors], 0)
+    return S.cat([S.reshape(x, 1, -1) if ndim_of(x) < 2 else x for x in tensors], 0)
 
 
 def hstack(tensors):
     """Tensors joined along axis 1 (axis 0 for 0-d and 1-d ones, 0-d ones
     taken as 1-d)."""
     tensors = _tensors(tensors, "hstack")
-    tensors = [F.reshape(x, 1) if ndim_of(x) == 0 else x for x in tensors]
-    return F.cat(tensors, 0 if all(ndim_of(x) == 1 for x in tensors) else 1)
+    tensors = [S.reshape(x, 1) if ndim_of(x) == 0 else x for x in tensors]
+    return S.cat(tensors, 0 if all(ndim_of(x) == 1 for x in tensors) else 1)
 
 
 def _tensors(tensors, fn):
@@ -269,7 +270,7 @@ def pad(input, pad, mode="constant", value=0.0):
     if np.ndim(value):
         raise TypeError(f"pad(): argument 'value' must be a number, not a tensor of shape "
                         f"{list(np.shape(value))}")
-    return _boxed(rules.pad(input, pad_width=tuple(pairs), value=value))
+    return boxed(rules.pad(input, pad_width=tuple(pairs), value=value))
 
 
 def einsum(equation, *operands):
@@ -282,7 +283,7 @@ def einsum(equation, *operands):
         raise ValueError("einsum(): must specify the equation string and at least one operand, "
                          "or at least one operand and its subscripts list")
     operands = tuple(operand(x, "einsum", "operands", i + 2) for i, x in enumerate(operands))
-    return _boxed(rules.einsum(*operands, subscripts=equation))
+    return boxed(rules.einsum(*operands, subscripts=equation))
 
 
 def tensordot(a, b, dims=2):
@@ -298,22 +299,21 @@ def tensordot(a, b, dims=2):
         if shape_of(a)[i] != shape_of(b)[j]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                f"{shape_of(a)[i]} in dim {i} and second has size {shape_of(b)[j]}")
-    return _boxed(rules.tensordot(a, b, axes=axes))
+    return boxed(rules.tensordot(a, b, axes=axes))
 
 
 def outer(input, vec2):
     """Every entry of ``input`` times every entry of ``vec2``."""
     input, vec2 = operands("outer", (input, "input"), (vec2, "vec2"))
-    return _named(rules.outer(input, vec2), "MulBackward0")
+    return named(rules.outer(input, vec2), "MulBackward0")
 
 
-ger = outer
 
 
 def inner(input, other):
     """Sum over the last axes of both."""
     input, other = operands("inner", (input, "input"), (other, "other"))
-    return _boxed(rules.inner(input, other))
+    return boxed(rules.inner(input, other))
 
 
 def vdot(input, other):
@@ -322,14 +322,14 @@ def vdot(input, other):
     if ndim_of(input) != 1 or ndim_of(other) != 1:
         raise RuntimeError(f"1D tensors expected, but got {ndim_of(input)}D and "
                            f"{ndim_of(other)}D tensors")
-    return _named(rules.vdot(input, other), "VdotBackward0")
+    return named(rules.vdot(input, other), "VdotBackward0")
 
 
 # pieces, repeats and selections ---------------------------------------------
 
 def _slice_along(input, axis, item):
     """``input`` indexed by ``item`` along ``axis`` (a view)."""
-    return _boxed(input)[(slice(None),) * (axis % ndim_of(input)) + (item,)]
+    return boxed(input)[(slice(None),) * (axis % ndim_of(input)) + (item,)]
 
 
 def _axis_size(input, dim, what):
@@ -379,7 +379,7 @@ def split(tensor, split_size_or_sections, dim=0):
                                f"(input tensor's size at dimension {dim}), but got "
                                f"split_sizes={sizes}")
     starts = np.cumsum([0] + sizes[:-1])
-    return tuple(_named(_slice_along(tensor, axis, slice(int(a), int(a) + n)), name)
+    return tuple(named(_slice_along(tensor, axis, slice(int(a), int(a) + n)), name)
                  for a, n in zip(starts, sizes))
 
 
@@ -393,7 +393,7 @@ def chunk(input, chunks, dim=0):
     _, size = _axis_size(input, dim, "chunk()")
     if size == 0:  # chunks empty pieces
         check_alloc((chunks,), 512, "chunk")
-        return tuple(_named(_slice_along(input, _axis(input, dim), slice(0, 0)), "SplitBackward0")
+        return tuple(named(_slice_along(input, _axis(input, dim), slice(0, 0)), "SplitBackward0")
                      for _ in range(chunks))
     return split(input, -(-size // chunks), dim)
 
@@ -402,7 +402,7 @@ def unbind(input, dim=0):
     """The slices along ``dim``, that axis removed (views)."""
     input = operand(input, "unbind")
     axis, size = _axis_size(input, dim, "unbind()")
-    return tuple(_named(_slice_along(input, axis, i), "UnbindBackward0") for i in range(size))
+    return tuple(named(_slice_along(input, axis, i), "UnbindBackward0") for i in range(size))
 
 
 def index_select(input, dim, index):
@@ -414,8 +414,8 @@ def index_select(input, dim, index):
     axis, size = (0, 1) if ndim_of(input) == 0 else _axis_size(input, dim, "index_select()")
     _check_indices(index, size)
     if ndim_of(input) == 0:
-        return _named(F.reshape(input, (1,)), "IndexSelectBackward0")
-    return _named(rules.take(input, indices=index, axis=axis), "IndexSelectBackward0")
+        return named(S.reshape(input, (1,)), "IndexSelectBackward0")
+    return named(rules.take(input, indices=index, axis=axis), "IndexSelectBackward0")
 
 
 def _index(index, fn, name="index"):
@@ -446,9 +446,9 @@ def repeat(input, *sizes):
     check_alloc(tuple(r * n for r, n in zip(sizes, shape)), 8, "repeat")
     spread = tuple(x for n in shape for x in (1, n))      # a size-1 axis before each axis
     tiled = tuple(x for r, n in zip(sizes, shape) for x in (r, n))
-    out = F.reshape(F.broadcast_to(F.reshape(input, spread), tiled),
+    out = S.reshape(S.broadcast_to(S.reshape(input, spread), tiled),
                     tuple(r * n for r, n in zip(sizes, shape)))
-    return _named(out, "RepeatBackward0")
+    return named(out, "RepeatBackward0")
 
 
 def tile(input, dims):
@@ -479,7 +479,7 @@ def masked_fill(input, mask, value):
     if not isinstance(value, Box):
         value = np.asarray(value).astype(np.result_type(raw_value(input)))
     name = "MaskedFillBackward1" if isinstance(value, Box) else "MaskedFillBackward0"
-    return _named(rules.where(mask, value, input), name)
+    return named(rules.where(mask, value, input), name)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
@@ -492,11 +492,11 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError("selected index k out of range")
     if ndim_of(input) == 0:
         if k == 0:
-            return values_indices(_boxed(input)[None][:0], _boxed(np.zeros(0, np.int64)))
-        return values_indices(_named(F.reshape(input, ()), "TopkBackward0"),
-                              _boxed(np.asarray(0)))
+            return values_indices(boxed(input)[None][:0], boxed(np.zeros(0, np.int64)))
+        return values_indices(named(S.reshape(input, ()), "TopkBackward0"),
+                              boxed(np.asarray(0)))
     axis = _axis(input, dim)
     order = rules.argsort(raw_value(input), axis=axis, descending=largest)
     picked = np.take(order, np.arange(k), axis=axis)
-    values = _named(rules.gather(input, indices=picked, axis=axis), "TopkBackward0")
-    return values_indices(values, _boxed(picked))
+    values = named(rules.gather(input, indices=picked, axis=axis), "TopkBackward0")
+    return values_indices(values, boxed(picked))

@@ -1,14 +1,14 @@
 """``Dual``: the forward-mode value of the PyTorch-style surface, the core's
-forward box with the math surface that Tensor has."""
+forward box. Its math methods and operators, the same as Tensor's, come
+from the name table (``names``)."""
 
-from ._methods import MathMethods
 from .core.forward import ForwardBox
 from .core.primitive import Box
 from .core.values import dtype_of, shape_of
 from .dtypes import as_value, from_numpy_dtype
 
 
-class Dual(ForwardBox, MathMethods):
+class Dual(ForwardBox):
     """A forward-mode value: ``primal + tangent * ε`` with ε² = 0.
 
     ``Dual(x, v)`` carries the direction ``v`` through every operation, so

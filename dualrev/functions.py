@@ -8,15 +8,14 @@ import math
 import numpy as np
 
 from . import rules
-from ._args import (  # noqa: F401
-    _axes, _axis, _bool, _boxed, _dim, _float, _int, _named, _numel, _reduced, _sizes,
+from ._args import (
+    _axes, _axis, _bool, _float, _numel, _reduced,
     check_broadcast,
     check_nonempty, operand, operands, values_indices)
 from .core.values import dtype_of, ndim_of, shape_of
-from .core.primitive import Box, check_operand, raw_value
-from .shape_functions import (  # noqa: F401
-    broadcast_to, cat, concat, concatenate, detach, expand, flatten, numel, permute, reshape,
-    squeeze, stack, swapaxes, swapdims, t, to_dtype, transpose, unsqueeze, view)
+from .core.primitive import Box, raw_value
+from .shape_functions import to_dtype
+from ._tensor import boxed, named
 
 
 # elementwise ---------------------------------------------------------------
@@ -28,19 +27,19 @@ def add(input, other, *, alpha=1):
     >>> dr.add(dr.tensor([1.0, 2.0]), 1.0)
     tensor([2., 3.])"""
     input, other = operands("add", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.add(input, other if alpha == 1 else rules.mul(other, alpha)))
+    return boxed(rules.add(input, other if alpha == 1 else rules.mul(other, alpha)))
 
 
 def sub(input, other, *, alpha=1):
     """input - alpha * other, broadcasting."""
     input, other = operands("sub", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.sub(input, other if alpha == 1 else rules.mul(other, alpha)))
+    return boxed(rules.sub(input, other if alpha == 1 else rules.mul(other, alpha)))
 
 
 def mul(input, other):
     """input * other, elementwise with broadcasting."""
     input, other = operands("mul", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.mul(input, other))
+    return boxed(rules.mul(input, other))
 
 
 def div(input, other, *, rounding_mode=None):
@@ -49,50 +48,18 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
         raise NotImplementedError("div with rounding_mode is not differentiable; "
                                   "use floor or trunc on the values")
-    return _boxed(rules.div(input, other))
-
-
-def _unary(prim):
-    def fn(input):
-        if isinstance(input, Box):
-            return input._apply1(prim)
-        return _boxed(prim.impl(operand(input, prim.name)))
-    fn.__name__ = prim.name
-    fn.__doc__ = f"Elementwise {prim.name}, differentiable to any order."
-    return fn
-
-
-neg = negative = _unary(rules.neg)
-exp = _unary(rules.exp)
-expm1 = _unary(rules.expm1)
-log = _unary(rules.log)
-log1p = _unary(rules.log1p)
-sqrt = _unary(rules.sqrt)
-abs = _unary(rules.abs)
-sin = _unary(rules.sin)
-cos = _unary(rules.cos)
-tan = _unary(rules.tan)
-tanh = _unary(rules.tanh)
-sigmoid = _unary(rules.sigmoid)
-relu = _unary(rules.relu)
-_sign = _unary(rules.sign)
+    return boxed(rules.div(input, other))
 
 
 def sign(input):
     """Elementwise sign: -1, 0 or 1 (a bool tensor's is itself); derivative 0."""
     input = operand(input, "sign")
     if dtype_of(input) == np.bool_:
-        return _boxed(input) * True
-    return _sign(input)
-asin = arcsin = _unary(rules.arcsin)
-acos = arccos = _unary(rules.arccos)
-atan = arctan = _unary(rules.arctan)
-asinh = arcsinh = _unary(rules.arcsinh)
-acosh = arccosh = _unary(rules.arccosh)
-atanh = arctanh = _unary(rules.arctanh)
-floor = _unary(rules.floor)
-ceil = _unary(rules.ceil)
-trunc = fix = _unary(rules.trunc)
+        return boxed(input) * True
+    return boxed(rules.sign(input))
+def clone(input):
+    """A copy of the values, differentiable (its gradient flows back to the input)."""
+    return boxed(rules.clone(operand(input, "clone")))
 
 
 def round(input, *, decimals=None):
@@ -100,28 +67,25 @@ def round(input, *, decimals=None):
     places; the derivative is 0, as in PyTorch."""
     input = operand(input, "round")
     if decimals is None:
-        return _boxed(rules.round(input))
+        return boxed(rules.round(input))
     scale = 10.0 ** decimals
-    return _named(rules.round(rules.mul(input, scale)) / scale, "RoundBackward1")
+    return named(rules.round(rules.mul(input, scale)) / scale, "RoundBackward1")
 
 
 def frac(input):
     """input - trunc(input): the fractional part, derivative 1."""
     input = operand(input, "frac")
-    return _named(rules.sub(input, rules.trunc(input)), "FracBackward0")
+    return named(rules.sub(input, rules.trunc(input)), "FracBackward0")
 
 
 def _composite(fn, name, doc):
     def composite(input):
-        return _named(fn(operand(input, composite.__name__)), name)
+        return named(fn(operand(input, composite.__name__)), name)
     composite.__name__ = fn.__name__
     composite.__doc__ = doc
     return composite
 
 
-sinh = _unary(rules.sinh)
-cosh = _unary(rules.cosh)
-exp2 = _unary(rules.exp2)
 log2 = _composite(rules.log2, "Log2Backward0", "Elementwise base-2 logarithm.")
 log10 = _composite(rules.log10, "Log10Backward0", "Elementwise base-10 logarithm.")
 reciprocal = _composite(rules.reciprocal, "ReciprocalBackward0", "Elementwise 1 / input.")
@@ -129,26 +93,14 @@ deg2rad = _composite(rules.deg2rad, "Deg2RadBackward0", "Degrees to radians.")
 rad2deg = _composite(rules.rad2deg, "Rad2DegBackward0", "Radians to degrees.")
 
 
-def hypot(input, other):
-    """sqrt(input ** 2 + other ** 2), elementwise, without overflow."""
-    input, other = operands("hypot", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.hypot(input, other))
-
-
-def logaddexp(input, other):
-    """log(exp(input) + exp(other)), elementwise, without overflow."""
-    input, other = operands("logaddexp", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.logaddexp(input, other))
-
-
 def clamp_min(input, min):
     """input limited from below by ``min``."""
-    return _named(clamp(input, min=min), f"ClampMinBackward{int(isinstance(min, Box))}")
+    return named(clamp(input, min=min), f"ClampMinBackward{int(isinstance(min, Box))}")
 
 
 def clamp_max(input, max):
     """input limited from above by ``max``."""
-    return _named(clamp(input, max=max), f"ClampMaxBackward{int(isinstance(max, Box))}")
+    return named(clamp(input, max=max), f"ClampMaxBackward{int(isinstance(max, Box))}")
 
 
 def lerp(input, end, weight):
@@ -165,21 +117,21 @@ def lerp(input, end, weight):
         out = rules.where(np.abs(w) < 0.5, near_start, near_end)
     else:
         out = near_start if abs(float(w)) < 0.5 else near_end
-    return _named(out, "LerpBackward1" if isinstance(weight, Box) else "LerpBackward0")
+    return named(out, "LerpBackward1" if isinstance(weight, Box) else "LerpBackward0")
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2."""
     input, tensor1, tensor2 = operands("addcmul", (input, "input"), (tensor1, "tensor1"),
                                        (tensor2, "tensor2"), broadcast=True)
-    return _named(rules.add(input, rules.mul(rules.mul(tensor1, tensor2), value)), "AddcmulBackward0")
+    return named(rules.add(input, rules.mul(rules.mul(tensor1, tensor2), value)), "AddcmulBackward0")
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2."""
     input, tensor1, tensor2 = operands("addcdiv", (input, "input"), (tensor1, "tensor1"),
                                        (tensor2, "tensor2"), broadcast=True)
-    return _named(rules.add(input, rules.mul(rules.div(tensor1, tensor2), value)), "AddcdivBackward0")
+    return named(rules.add(input, rules.mul(rules.div(tensor1, tensor2), value)), "AddcdivBackward0")
 
 
 def logit(input, eps=None):
@@ -198,15 +150,7 @@ def logit(input, eps=None):
         # x * (nan outside, 0 inside): the value is nan there already; this
         # makes the derivative nan too, where log's would be finite
         out = rules.add(out, rules.mul(x, np.where((values < 0) | (values > 1), np.nan, 0.0)))
-    return _named(out, "LogitBackward0")
-
-
-def xlogy(input, other):
-    """input * log(other), 0 where input is 0 and other is not nan (even where
-    other <= 0 or is inf); its gradient in input is log(other), 0 where input
-    is 0 and other <= 0, as in PyTorch."""
-    input, other = operands("xlogy", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.xlogy(input, other))
+    return named(out, "LogitBackward0")
 
 
 def sinc(input):
@@ -214,21 +158,21 @@ def sinc(input):
     input = operand(input, "sinc")
     zero = raw_value(input) == 0
     scaled = rules.mul(rules.where(zero, 1.0, input), math.pi)
-    return _named(rules.where(zero, 1.0, rules.div(rules.sin(scaled), scaled)), "SincBackward0")
+    return named(rules.where(zero, 1.0, rules.div(rules.sin(scaled), scaled)), "SincBackward0")
 
 
 def sgn(input):
     """The sign (-1, 0 or 1); derivative 0."""
     input = operand(input, "sgn")
     if dtype_of(input) == np.bool_:
-        return _boxed(input) * True  # a bool's sign is itself (a copy)
-    return _named(rules.sign(input), "SgnBackward0")
+        return boxed(input) * True  # a bool's sign is itself (a copy)
+    return named(rules.sign(input), "SgnBackward0")
 
 
 def dist(input, other, p=2):
     """The p-norm of input - other."""
     input, other = operands("dist", (input, "input"), (other, "other"), broadcast=True)
-    return _named(rules.norm(rules.sub(input, other), p=float(p), axis=None, keepdims=False),
+    return named(rules.norm(rules.sub(input, other), p=float(p), axis=None, keepdims=False),
                   "DistBackward0")
 
 
@@ -236,10 +180,9 @@ def atan2(input, other):
     """The angle of the point (other, input): arctan(input / other) in the
     right quadrant."""
     input, other = operands("atan2", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.arctan2(input, other))
+    return boxed(rules.arctan2(input, other))
 
 
-arctan2 = atan2
 
 
 def pow(input, exponent):
@@ -251,27 +194,27 @@ def pow(input, exponent):
     input, exponent = operands("pow", (input, "input"), (exponent, "exponent"), broadcast=True)
     out = rules.pow(input, exponent)
     if not isinstance(exponent, Box):
-        return _boxed(out)
-    return _named(out, "PowBackward1" if isinstance(input, Box) else "PowBackward2")
+        return boxed(out)
+    return named(out, "PowBackward1" if isinstance(input, Box) else "PowBackward2")
 
 
 def square(input):
     """input * input."""
     input = operand(input, "square")
-    return _named(rules.mul(input, input), "PowBackward0")
+    return named(rules.mul(input, input), "PowBackward0")
 
 
 def rsqrt(input):
     """1 / sqrt(input)."""
     input = operand(input, "rsqrt")
-    return _named(rules.div(1.0, rules.sqrt(input)), "RsqrtBackward0")
+    return named(rules.div(1.0, rules.sqrt(input)), "RsqrtBackward0")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * input)) / beta, linear above ``threshold``; never overflows."""
     input = operand(input, "softplus")
     beta, threshold = _float(beta, "softplus", "beta"), _float(threshold, "softplus", "threshold")
-    return _named(rules.softplus(input, beta=beta, threshold=threshold), "SoftplusBackward0")
+    return named(rules.softplus(input, beta=beta, threshold=threshold), "SoftplusBackward0")
 
 
 def clamp(input, min=None, max=None):
@@ -284,24 +227,11 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Box) or isinstance(max, Box):
-        return _boxed(rules.clamp_tensors(input, -math.inf if min is None else min,
+        return boxed(rules.clamp_tensors(input, -math.inf if min is None else min,
                                         math.inf if max is None else max))
-    return _boxed(rules.clamp(input, min=min, max=max))
+    return boxed(rules.clamp(input, min=min, max=max))
 
 
-clip = clamp
-
-
-def maximum(input, other):
-    """The elementwise maximum; a tie splits the gradient in halves."""
-    input, other = operands("maximum", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.maximum(input, other))
-
-
-def minimum(input, other):
-    """The elementwise minimum; a tie splits the gradient in halves."""
-    input, other = operands("minimum", (input, "input"), (other, "other"), broadcast=True)
-    return _boxed(rules.minimum(input, other))
 
 
 def where(condition, input=None, other=None):
@@ -309,61 +239,12 @@ def where(condition, input=None, other=None):
     condition, the indices where it holds."""
     condition = operand(condition, "where", "condition")
     if input is None and other is None:
-        return tuple(_boxed(np.asarray(i)) for i in np.nonzero(raw_value(condition)))
+        return tuple(boxed(np.asarray(i)) for i in np.nonzero(raw_value(condition)))
     if input is None or other is None:
         raise TypeError("where() takes a condition alone or a condition, input and other")
     input, other = operand(input, "where", "input", 2), operand(other, "where", "other", 3)
     check_broadcast(condition, input, other)
-    return _boxed(rules.where(condition, input, other))
-
-
-def _comparison(prim):
-    def fn(input, other):
-        input, other = operands(prim.name, (input, "input"), (other, "other"), broadcast=True)
-        return _boxed(prim(input, other))
-    fn.__name__ = prim.name
-    fn.__doc__ = f"Elementwise {prim.name} comparison (a bool tensor, not differentiable)."
-    return fn
-
-
-eq = _comparison(rules.eq)
-ne = _comparison(rules.ne)
-lt = _comparison(rules.lt)
-le = _comparison(rules.le)
-gt = _comparison(rules.gt)
-ge = _comparison(rules.ge)
-logical_and = _comparison(rules.logical_and)
-logical_or = _comparison(rules.logical_or)
-
-
-def logical_not(input):
-    """Elementwise not (a bool tensor, not differentiable)."""
-    input = operand(input, "logical_not")
-    return _boxed(rules.logical_not(input))
-
-
-logical_xor = _comparison(rules.logical_xor)
-
-
-def _bits(prim, doc):
-    def fn(input, other):
-        input, other = operands(prim.name, (input, "input"), (other, "other"), broadcast=True)
-        return _boxed(prim(input, other))
-    fn.__name__ = prim.name
-    fn.__doc__ = doc + " Integer and bool tensors only (not differentiable)."
-    return fn
-
-
-bitwise_and = _bits(rules.bitwise_and, "Elementwise bitwise and (logical and of bools).")
-bitwise_or = _bits(rules.bitwise_or, "Elementwise bitwise or (logical or of bools).")
-bitwise_xor = _bits(rules.bitwise_xor, "Elementwise bitwise exclusive or.")
-bitwise_left_shift = _bits(rules.left_shift, "input shifted left by ``other`` bits.")
-bitwise_right_shift = _bits(rules.right_shift, "input shifted right by ``other`` bits.")
-
-
-def bitwise_not(input):
-    """Elementwise bitwise not (logical not of bools); integer and bool tensors only."""
-    return _boxed(rules.bitwise_not(operand(input, "bitwise_not")))
+    return boxed(rules.where(condition, input, other))
 
 
 def equal(input, other):
@@ -386,7 +267,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     input, other = operands("isclose", (input, "input"), (other, "other"))
     rtol, atol = _float(rtol, "isclose", "rtol"), _float(atol, "isclose", "atol")
     check_broadcast(input, other)
-    return _boxed(np.isclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
+    return boxed(np.isclose(raw_value(input), raw_value(other), rtol=rtol, atol=atol,
                              equal_nan=equal_nan))
 
 
@@ -402,7 +283,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     keepdim = _bool(keepdim, "sum", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
-    return _boxed(rules.sum(input, axis=_reduced(input, dim), keepdims=keepdim))
+    return boxed(rules.sum(input, axis=_reduced(input, dim), keepdims=keepdim))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -411,7 +292,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     keepdim = _bool(keepdim, "mean", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
-    return _boxed(rules.mean(input, axis=_reduced(input, dim), keepdims=keepdim))
+    return boxed(rules.mean(input, axis=_reduced(input, dim), keepdims=keepdim))
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -420,7 +301,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     keepdim = _bool(keepdim, "prod", "keepdim")
     if dtype is not None:
         input = to_dtype(input, dtype)
-    return _boxed(rules.prod(input, axis=_axes(input, dim), keepdims=keepdim))
+    return boxed(rules.prod(input, axis=_axes(input, dim), keepdims=keepdim))
 
 
 def amax(input, dim=(), keepdim=False):
@@ -429,7 +310,7 @@ def amax(input, dim=(), keepdim=False):
     keepdim = _bool(keepdim, "amax", "keepdim")
     axes = _reduced(input, dim)
     check_nonempty(input, axes, "amax")
-    return _boxed(rules.amax(input, axis=axes, keepdims=keepdim))
+    return boxed(rules.amax(input, axis=axes, keepdims=keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
@@ -438,27 +319,27 @@ def amin(input, dim=(), keepdim=False):
     keepdim = _bool(keepdim, "amin", "keepdim")
     axes = _reduced(input, dim)
     check_nonempty(input, axes, "amin")
-    return _boxed(rules.amin(input, axis=axes, keepdims=keepdim))
+    return boxed(rules.amin(input, axis=axes, keepdims=keepdim))
 
 
 def _extremum(input, dim, keepdim, other, reduce, pick, pairwise, name):
     if isinstance(dim, Box) or other is not None:
         other = operand(dim if other is None else other, name.lower(), "other", 2)
         check_broadcast(input, other)
-        return _boxed(pairwise(input, other))
+        return boxed(pairwise(input, other))
     if dim is None:
         check_nonempty(input, None, name.lower())
-        return _named(reduce(input, axis=None, keepdims=False), f"{name}Backward1")
+        return named(reduce(input, axis=None, keepdims=False), f"{name}Backward1")
     axis = _axis(input, dim)
     if ndim_of(input) == 0:
-        return values_indices(_boxed(input), _boxed(np.asarray(0)))
+        return values_indices(boxed(input), boxed(np.asarray(0)))
     check_nonempty(input, axis, name.lower())
     indices = pick(raw_value(input), axis=axis, keepdims=True)
     values = rules.gather(input, indices=indices, axis=axis)
     if not keepdim:
         values = rules.squeeze(values, axis=axis)
         indices = np.squeeze(indices, axis=axis)
-    return values_indices(_named(values, f"{name}Backward0"), _boxed(np.asarray(indices)))
+    return values_indices(named(values, f"{name}Backward0"), boxed(np.asarray(indices)))
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
@@ -483,7 +364,7 @@ def argmax(input, dim=None, keepdim=False):
     keepdim = _bool(keepdim, "argmax", "keepdim")
     axis = None if dim is None else _axis(input, dim)
     check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmax")
-    return _boxed(np.asarray(rules.argmax(raw_value(input), axis=axis, keepdims=keepdim)))
+    return boxed(np.asarray(rules.argmax(raw_value(input), axis=axis, keepdims=keepdim)))
 
 
 def argmin(input, dim=None, keepdim=False):
@@ -492,7 +373,7 @@ def argmin(input, dim=None, keepdim=False):
     keepdim = _bool(keepdim, "argmin", "keepdim")
     axis = None if dim is None else _axis(input, dim)
     check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmin")
-    return _boxed(np.asarray(rules.argmin(raw_value(input), axis=axis, keepdims=keepdim)))
+    return boxed(np.asarray(rules.argmin(raw_value(input), axis=axis, keepdims=keepdim)))
 
 
 def _correction(correction, unbiased):
@@ -508,7 +389,7 @@ def var(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     the count."""
     input = operand(input, "var")
     keepdim = _bool(keepdim, "var", "keepdim")
-    return _named(rules.var(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
+    return named(rules.var(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "VarBackward0")
 
 
@@ -516,7 +397,7 @@ def std(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """The standard deviation over ``dim``: the square root of ``var``."""
     input = operand(input, "std")
     keepdim = _bool(keepdim, "std", "keepdim")
-    return _named(rules.std(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
+    return named(rules.std(input, axis=_reduced(input, dim), correction=_correction(correction, unbiased),
                           keepdims=keepdim), "StdBackward0")
 
 
@@ -533,7 +414,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if p == "nuc":
         raise NotImplementedError("the nuclear norm needs an SVD rule (not in dualrev yet)")
-    return _named(rules.norm(input, p=float(p), axis=_reduced(input, dim), keepdims=keepdim),
+    return named(rules.norm(input, p=float(p), axis=_reduced(input, dim), keepdims=keepdim),
                   "LinalgVectorNormBackward0")
 
 
@@ -542,9 +423,9 @@ def logsumexp(input, dim, keepdim=False):
     input = operand(input, "logsumexp")
     keepdim = _bool(keepdim, "logsumexp", "keepdim")
     if not _numel(shape_of(input)):  # log(0) = -inf, as PyTorch (no maximum to shift by)
-        return _named(rules.log(rules.sum(rules.exp(input), axis=_reduced(input, dim), keepdims=keepdim)),
+        return named(rules.log(rules.sum(rules.exp(input), axis=_reduced(input, dim), keepdims=keepdim)),
                       "LogsumexpBackward0")
-    return _named(rules.logsumexp(input, axis=_reduced(input, dim), keepdims=keepdim),
+    return named(rules.logsumexp(input, axis=_reduced(input, dim), keepdims=keepdim),
                   "LogsumexpBackward0")
 
 
@@ -552,21 +433,21 @@ def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
     input = operand(input, "softmax")
     dim = _axis(input, dim)
-    return _named(rules.softmax(input, axis=_axes(input, dim)), "SoftmaxBackward0")
+    return named(rules.softmax(input, axis=_axes(input, dim)), "SoftmaxBackward0")
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input, dim)), computed stably."""
     input = operand(input, "log_softmax")
     dim = _axis(input, dim)
-    return _named(rules.log_softmax(input, axis=_axes(input, dim)), "LogSoftmaxBackward0")
+    return named(rules.log_softmax(input, axis=_axes(input, dim)), "LogSoftmaxBackward0")
 
 
 def all(input, dim=None, keepdim=False):
     """Whether all entries are true (over ``dim``); a bool tensor."""
     input = operand(input, "all")
     keepdim = _bool(keepdim, "all", "keepdim")
-    return _boxed(np.asarray(rules.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
+    return boxed(np.asarray(rules.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
 
@@ -574,7 +455,7 @@ def any(input, dim=None, keepdim=False):
     """Whether any entry is true (over ``dim``); a bool tensor."""
     input = operand(input, "any")
     keepdim = _bool(keepdim, "any", "keepdim")
-    return _boxed(np.asarray(rules.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
+    return boxed(np.asarray(rules.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
                                      keepdims=keepdim)))
 
 
@@ -603,7 +484,7 @@ def matmul(input, other):
                                "broadcast for matmul") from None
     name = _MATMUL_NAMES.get((len(a), len(b)))
     out = rules.matmul(input, other)
-    return _boxed(out) if name is None else _named(out, name)
+    return boxed(out) if name is None else named(out, name)
 
 
 _MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}
@@ -624,7 +505,7 @@ def bmm(input, mat2):
     if ndim_of(input) != 3 or ndim_of(mat2) != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if ndim_of(input) != 3 else
                            "batch2 must be a 3D tensor")
-    return _named(matmul(input, mat2), "BmmBackward0")
+    return named(matmul(input, mat2), "BmmBackward0")
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
@@ -640,8 +521,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     product = rules.mul(rules.matmul(mat1, mat2), alpha)
     if beta == 0:  # input ignored, nan and inf included, as in PyTorch (its shape still counts)
         shape = np.broadcast_shapes(shape_of(input), shape_of(product))
-        return _named(rules.broadcast_to(product, shape=shape), "AddmmBackward0")
-    return _named(rules.add(rules.mul(input, beta), product), "AddmmBackward0")
+        return named(rules.broadcast_to(product, shape=shape), "AddmmBackward0")
+    return named(rules.add(rules.mul(input, beta), product), "AddmmBackward0")
 
 
 def _matmul_mismatch(a, b):
@@ -665,7 +546,6 @@ def dot(input, other):
         raise RuntimeError("inconsistent tensor size, expected tensor [%d] and src [%d] to have "
                            "the same number of elements, but got %d and %d elements respectively"
                            % (shape_of(input) + shape_of(other) + shape_of(input) + shape_of(other)))
-    return _boxed(rules.dot(input, other))
+    return boxed(rules.dot(input, other))
 
 
-mm = matmul

@@ -5,6 +5,8 @@ gradient)."""
 import numpy as np
 
 from ._args import _float
+from ._tensor import Tensor
+from .gradients import grad
 
 
 class GradcheckError(RuntimeError):
@@ -16,7 +18,6 @@ def _as_tuple(x):
 
 
 def _differentiable(inputs):
-    from ._tensor import Tensor
     return [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
 
 
@@ -40,7 +41,6 @@ def _values(outputs):
 
 def _numerical(fn, inputs, wrt, eps):
     """Central differences: one column per input entry, per (output, input)."""
-    from ._tensor import Tensor
     base = [np.array(np.asarray(x.detach()), dtype=np.float64) if i in wrt else x
             for i, x in enumerate(inputs)]
 
@@ -68,7 +68,6 @@ def _numerical(fn, inputs, wrt, eps):
 
 def _analytical(fn, inputs, wrt):
     """Rows of the Jacobian by reverse mode, one unit cotangent at a time."""
-    from .autograd import grad
     outputs = _as_tuple(fn(*inputs))
     jac = {}
     for o, out in enumerate(outputs):
@@ -115,8 +114,6 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     """Check second derivatives: ``gradcheck`` of the function that maps
     (inputs, cotangents) to the gradient of ``fn`` taken with
     ``create_graph=True``. Cotangents are random unless given."""
-    from .autograd import grad
-    from ._tensor import Tensor
     inputs, wrt = _checked(fn, inputs, "gradgradcheck", eps, atol, rtol)
     outputs = _as_tuple(fn(*inputs))
     if not all(isinstance(o, Tensor) for o in outputs):

@@ -8,9 +8,11 @@ import contextlib
 import numpy as np
 
 from . import functions as F
+from . import shape_functions as S
 from . import rules
 from .core.values import ndim_of, shape_of
-from ._args import _axes, _boxed, operand
+from ._args import _axes, operand
+from ._tensor import boxed
 
 slogdet_result = collections.namedtuple("slogdet", ["sign", "logabsdet"])
 eigh_result = collections.namedtuple("eigh", ["eigenvalues", "eigenvectors"])
@@ -64,7 +66,7 @@ def det(A):
     A = operand(A, "linalg.det", "A")
     _square(A, "det")
     with _failing("det"):
-        return _boxed(rules.det(A))
+        return boxed(rules.det(A))
 
 
 def slogdet(A):
@@ -73,7 +75,7 @@ def slogdet(A):
     _square(A, "slogdet")
     with _failing("slogdet"):
         sign, logabsdet = rules.slogdet(A)
-        return slogdet_result(_boxed(sign), _boxed(logabsdet))
+        return slogdet_result(boxed(sign), boxed(logabsdet))
 
 
 def inv(A):
@@ -81,7 +83,7 @@ def inv(A):
     A = operand(A, "linalg.inv", "A")
     _square(A, "inv")
     with _failing("inv"):
-        return _boxed(rules.inv(A))
+        return boxed(rules.inv(A))
 
 
 def solve(A, B, *, left=True):
@@ -98,8 +100,8 @@ def solve(A, B, *, left=True):
             raise NotImplementedError("linalg.solve with left=False: solve with A transposed "
                                       "instead")
         if ndim_of(B) == ndim_of(A) - 1:
-            return F.squeeze(_boxed(rules.solve(A, rules.unsqueeze(B, axis=-1))), -1)
-        return _boxed(rules.solve(A, B))
+            return S.squeeze(boxed(rules.solve(A, rules.unsqueeze(B, axis=-1))), -1)
+        return boxed(rules.solve(A, B))
 
 
 def cholesky(A, *, upper=False):
@@ -108,7 +110,7 @@ def cholesky(A, *, upper=False):
     A = operand(A, "linalg.cholesky", "A")
     _square(A, "cholesky")
     with _failing("cholesky"):
-        L = _boxed(rules.cholesky(A))
+        L = boxed(rules.cholesky(A))
         return L.mT if upper else L
 
 
@@ -118,7 +120,7 @@ def eigh(A, UPLO="L"):
     _square(A, "eigh")
     with _failing("eigh"):
         w, V = rules.eigh(A)
-        return eigh_result(_boxed(w), _boxed(V))
+        return eigh_result(boxed(w), boxed(V))
 
 
 def eigvalsh(A, UPLO="L"):
@@ -136,7 +138,7 @@ def qr(A, mode="reduced"):
             raise NotImplementedError(f"linalg.qr mode={mode!r}: only 'reduced' is "
                                       "differentiable here")
         Q, R = rules.qr(A)
-        return qr_result(_boxed(Q), _boxed(R))
+        return qr_result(boxed(Q), boxed(R))
 
 
 def svd(A, full_matrices=True):
@@ -151,7 +153,7 @@ def svd(A, full_matrices=True):
             raise NotImplementedError("linalg.svd: full_matrices=True for a non-square matrix; "
                                       "pass full_matrices=False (the reduced factors)")
         U, S, Vh = rules.svd(A)
-        return svd_result(_boxed(U), _boxed(S), _boxed(Vh))
+        return svd_result(boxed(U), boxed(S), boxed(Vh))
 
 
 def svdvals(A):
@@ -172,7 +174,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
     axis = _axes(A, dim)
     if len(axis) != 2:
         raise RuntimeError("linalg.matrix_norm: dim must be a pair of axes")
-    return _boxed(rules.matrix_norm(A, ord=ord, axis=axis, keepdims=keepdim))
+    return boxed(rules.matrix_norm(A, ord=ord, axis=axis, keepdims=keepdim))
 
 
 def norm(A, ord=None, dim=None, keepdim=False):

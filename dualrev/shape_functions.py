@@ -2,9 +2,11 @@
 with PyTorch's names and signatures."""
 
 from . import rules
-from ._args import _axes, _axis, _boxed, _named, _numel, _resolve_shape, _sizes, operand
+from .dtypes import to_numpy_dtype
+from ._args import _axes, _axis, _numel, _resolve_shape, _sizes, operand
 from .core.values import dtype_of, ndim_of, shape_of
 from .core.primitive import Box
+from ._tensor import boxed, named
 
 
 def reshape(input, *shape):
@@ -12,10 +14,9 @@ def reshape(input, *shape):
     one size may be -1."""
     input = operand(input, "reshape")
     shape = _resolve_shape(_sizes(shape, "reshape"), _numel(shape_of(input)))
-    return _boxed(rules.reshape(input, shape=shape))
+    return boxed(rules.reshape(input, shape=shape))
 
 
-view = reshape
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -35,11 +36,10 @@ def transpose(input, dim0, dim1):
     """Axes ``dim0`` and ``dim1`` swapped."""
     input = operand(input, "transpose")
     if ndim_of(input) == 0:
-        return _boxed(input)
-    return _boxed(rules.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
+        return boxed(input)
+    return boxed(rules.transpose(input, dim0=_axis(input, dim0), dim1=_axis(input, dim1)))
 
 
-swapaxes = swapdims = transpose
 
 
 def t(input):
@@ -49,7 +49,7 @@ def t(input):
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
     out = transpose(input, 0, 1) if n == 2 else rules.reshape(input, shape=shape_of(input))
-    return _named(out, "TBackward0")
+    return named(out, "TBackward0")
 
 
 def permute(input, *dims):
@@ -63,7 +63,7 @@ def permute(input, *dims):
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                            f"not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {n} is not equal to len(dims) = {len(dims)}")
-    return _boxed(rules.permute(input, axes=tuple(d % n for d in dims)))
+    return boxed(rules.permute(input, axes=tuple(d % n for d in dims)))
 
 
 def squeeze(input, dim=None):
@@ -74,13 +74,13 @@ def squeeze(input, dim=None):
         axes = tuple(i - len(shape) for i, s in enumerate(shape) if s == 1)
     else:
         axes = tuple(a for a in _axes(input, dim) if shape[a] == 1)
-    return _boxed(rules.squeeze(input, axis=axes))  # a view even when nothing goes, as in PyTorch
+    return boxed(rules.squeeze(input, axis=axes))  # a view even when nothing goes, as in PyTorch
 
 
 def unsqueeze(input, dim):
     """A size-1 axis inserted at ``dim``."""
     input = operand(input, "unsqueeze")
-    return _boxed(rules.unsqueeze(input, axis=_axis(input, dim, extra=1)))
+    return boxed(rules.unsqueeze(input, axis=_axis(input, dim, extra=1)))
 
 
 def broadcast_to(input, *shape):
@@ -100,10 +100,9 @@ def broadcast_to(input, *shape):
                                f"size ({current[i - offset] if i >= offset else 1}) at "
                                f"non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
                                f"Tensor sizes: {list(current)}")
-    return _boxed(rules.broadcast_to(input, shape=shape))
+    return boxed(rules.broadcast_to(input, shape=shape))
 
 
-expand = broadcast_to
 
 
 def cat(tensors, dim=0):
@@ -124,10 +123,9 @@ def cat(tensors, dim=0):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension "
                                    f"{axis % len(first)}. Expected size {a} but got size {b} for "
                                    f"tensor number {k} in the list.")
-    return _boxed(rules.concatenate(*tensors, axis=_axis(tensors[0], dim)))
+    return boxed(rules.concatenate(*tensors, axis=_axis(tensors[0], dim)))
 
 
-concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
@@ -138,7 +136,7 @@ def stack(tensors, dim=0):
     if len({shape_of(x) for x in tensors}) > 1:
         raise RuntimeError("stack expects each tensor to be equal size, but got "
                            + " and ".join(str(list(shape_of(x))) for x in tensors[:2]))
-    return _boxed(rules.stack(*tensors, axis=_axis(tensors[0], dim, extra=1)))
+    return boxed(rules.stack(*tensors, axis=_axis(tensors[0], dim, extra=1)))
 
 
 def _tensor_list(tensors, fn):
@@ -152,11 +150,10 @@ def _tensor_list(tensors, fn):
 def to_dtype(input, dtype):
     """``input`` cast to ``dtype`` (differentiable between float dtypes)."""
     input = operand(input, "to_dtype")
-    from .dtypes import to_numpy_dtype
     target = to_numpy_dtype(dtype)
     if dtype_of(input) == target:
-        return _boxed(input)
-    return _boxed(rules.astype(input, dtype=target))
+        return boxed(input)
+    return boxed(rules.astype(input, dtype=target))
 
 
 def detach(input):
@@ -165,7 +162,7 @@ def detach(input):
     if isinstance(input, Box) and not hasattr(input, "detach"):
         raise TypeError(f"detach(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__} (take a Dual's .primal)")
-    return input.detach() if isinstance(input, Box) else _boxed(input)
+    return input.detach() if isinstance(input, Box) else boxed(input)
 
 
 def numel(input):

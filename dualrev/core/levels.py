@@ -28,19 +28,19 @@ class _GradMode(threading.local):
     enabled = True
 
 
-_grad_mode = _GradMode()
+grad_state = _GradMode()
 _threads_without_grad = [0]  # while 0, every thread records: no thread-local lookup per op
 _switch = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
     """True when operations on tensors that require grad are recorded."""
-    return _grad_mode.enabled
+    return grad_state.enabled
 
 
 def _set_grad_enabled(flag: bool) -> None:
     flag = bool(flag)
     with _switch:
-        if flag != _grad_mode.enabled:
+        if flag != grad_state.enabled:
             _threads_without_grad[0] += -1 if flag else 1
-        _grad_mode.enabled = flag
+        grad_state.enabled = flag

@@ -123,11 +123,23 @@ class _Rule:
 
     __slots__ = ("fn", "needs")
 
-    def __init__(self, fn, prim):
+    def __init__(self, fn, prim, reads=None):
         self.fn = fn
-        positional = [p.name for p in inspect.signature(fn).parameters.values()
-                      if p.kind is p.POSITIONAL_OR_KEYWORD]
-        self.needs = tuple(prim._resolve(name) for name in positional[1:])
+        if reads is None:
+            reads = _positional(fn)[1:]
+        self.needs = tuple(prim._resolve(name) for name in reads)
+
+
+def _positional(fn):
+    return [p.name for p in inspect.signature(fn).parameters.values()
+            if p.kind is p.POSITIONAL_OR_KEYWORD]
+
+
+def _times(derivative):
+    """The JVP and VJP rule of an argument whose derivative (elementwise) is
+    ``derivative``: the tangent or cotangent times it. The rule reads what
+    the derivative reads."""
+    return lambda g, *reads: g * derivative(*reads)
 
 
 class Primitive:
@@ -136,7 +148,7 @@ class Primitive:
     there is no box."""
 
     __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "joint_jvp", "vjp", "linear",
-                 "broadcasts", "backward_name", "view", "batch", "_plans")
+                 "broadcasts", "backward_name", "view", "batch", "public", "_plans")
 
     def __call__(self, *args, **params):
         top = None
@@ -328,7 +340,10 @@ def _takes_params(impl):
     return any(p.kind is p.KEYWORD_ONLY for p in parameters)
 
 
-def _as_rules(prim, rules):
+def _as_rules(prim, rules, reads=None):
+    """The rules as _Rule records, one per argument; ``reads`` gives what
+    each reads where the functions' signatures cannot say (rules made from
+    a ``derivative``)."""
     if rules is None:
         return None
     if callable(rules):
@@ -336,18 +351,23 @@ def _as_rules(prim, rules):
     if not prim.variadic and len(rules) != len(prim.arg_names):
         raise TypeError(f"primitive {prim.name!r} has {len(prim.arg_names)} arguments "
                         f"but {len(rules)} rules")
-    return tuple(None if r is None else _Rule(r, prim) for r in rules)
+    reads = reads or (None,) * len(rules)
+    return tuple(None if r is None else _Rule(r, prim, n) for r, n in zip(rules, reads))
 
 
-def defprim(name, impl, args="x", *, jvp=None, vjp=None, joint_jvp=None, linear=False,
-            broadcasts=False,
-            backward_name=None, view=False, batch=None, table=True):
+def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_jvp=None,
+            linear=False, broadcasts=False, backward_name=None, view=False, batch=None,
+            public=None, table=True):
     """Define a primitive and add it to the table (``table=False``: a
     primitive of the user's, kept out of the table).
 
     args: the argument names, space separated; a leading ``*`` makes the
       primitive variadic (``"*xs"``: any number of arguments, one shared rule).
     jvp, vjp: a rule or a tuple of rules, one per argument (see module doc).
+    derivative: for an elementwise primitive whose JVP and VJP both multiply
+      by the derivative, that derivative (one per argument, a tuple for
+      several), given once in place of ``jvp`` and ``vjp``: ``lambda x:
+      cos(x)`` for sin. It reads what a rule reads (``x``, ``ans``...).
     joint_jvp: the JVP of all arguments at once, ``joint_jvp(tangents,
       primals, **params)``, None in ``tangents`` for an argument without
       one; given in place of ``jvp`` where one contribution per argument,
@@ -362,6 +382,11 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, joint_jvp=None, linear=
       the capitalised primitive name followed by ``Backward0``.
     view: the output shares memory with the first argument (an in-place
       change of either is seen by the other).
+    public: the names under which the PyTorch-style surface exposes the
+      primitive as it is, space separated, the first PyTorch's (``"asin
+      arcsin"``): ``dr.X``, Tensor and Dual methods, Tensor's in-place
+      ``X_``, and NumPy's ufunc of one of these names. An elementwise
+      primitive needs nothing more to be part of the surface.
     batch: for a linear primitive whose static parameters name axes or
       shapes, ``batch(t, x_shape, lead, **params) -> (t, params[, finish])``
       adapts the tangent and the parameters to a tangent with leading batch
@@ -384,10 +409,20 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, joint_jvp=None, linear=
     prim.batch = batch
     prim.backward_name = backward_name or (
         "".join(part.capitalize() for part in name.split("_")) + "Backward0")
+    prim.public = tuple(public.split()) if public else ()
     prim._plans = {}
-    prim.jvp = _as_rules(prim, jvp)
+    if derivative is not None:
+        if jvp is not None or vjp is not None:
+            raise TypeError(f"primitive {name!r} gives a derivative: its jvp and vjp follow from it")
+        jvp = vjp = tuple(_times(d) for d in (
+            derivative if isinstance(derivative, tuple) else (derivative,)))
+        reads = tuple(_positional(d) for d in (
+            derivative if isinstance(derivative, tuple) else (derivative,)))
+    else:
+        reads = None
+    prim.jvp = _as_rules(prim, jvp, reads)
     prim.joint_jvp = joint_jvp
-    prim.vjp = _as_rules(prim, vjp)
+    prim.vjp = _as_rules(prim, vjp, reads)
     if linear and jvp is not None:
         raise TypeError(f"primitive {name!r} is declared linear: its JVP is itself, give no jvp rule")
     if table:

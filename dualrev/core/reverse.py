@@ -9,7 +9,7 @@ import weakref
 import numpy as np
 
 from .values import check_real, dtype_of, is_float, shape_of
-from .levels import AMBIENT, _grad_mode, _threads_without_grad
+from .levels import AMBIENT, grad_state, _threads_without_grad
 from .primitive import (
     _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, raw_value, share_memory)
 from .anomaly import ENABLED as _anomaly_mode, note_forward
@@ -135,7 +135,7 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         out._node = _record(prim, bits, args, edges, values, ans, params, level, out) \
-            if bits and (not _threads_without_grad[0] or _grad_mode.enabled) and is_float(ans) \
+            if bits and (not _threads_without_grad[0] or grad_state.enabled) and is_float(ans) \
             else None
         if prim.view:
             source = args[0]
@@ -158,7 +158,7 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         edge = self._node or self._acc
-        if (edge is None or _threads_without_grad[0] and not _grad_mode.enabled
+        if (edge is None or _threads_without_grad[0] and not grad_state.enabled
                 or type(ans) is not float and not is_float(ans)):
             out._node = None
         else:
@@ -193,7 +193,7 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         if (ex is not None or ey is not None) and (
-                not _threads_without_grad[0] or _grad_mode.enabled) and (
+                not _threads_without_grad[0] or grad_state.enabled) and (
                 type(ans) is float or is_float(ans)):
             bits = (ex is not None) | (ey is not None) << 1
             plan = prim._plans.get(bits)
@@ -219,7 +219,7 @@ def record_computed(prim, args, params, value, level, box_type):
     out._level = level
     out._value = value
     out._node = _record(prim, bits, args, edges, values, value, params, level, out) \
-        if bits and (not _threads_without_grad[0] or _grad_mode.enabled) and is_float(value) \
+        if bits and (not _threads_without_grad[0] or grad_state.enabled) and is_float(value) \
         else None
     return out
 

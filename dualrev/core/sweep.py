@@ -294,7 +294,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             if type(node) is AccumulateGrad:
                 leaf = node.variable
                 if capture is None and leaf is not None and leaf._acc is node:
-                    _accumulate(leaf, grad, create_graph)  # (not if it stopped requiring grad)
+                    accumulate(leaf, grad, create_graph)  # (not if it stopped requiring grad)
                 continue
             plan = node.plan
             if (checking or extra is not None or not plan.simple
@@ -357,7 +357,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
     return None if capture is None else [captured.get(node) for node in capture]
 
 
-def _accumulate(leaf, grad, create_graph):
+def accumulate(leaf, grad, create_graph):
     """Add ``grad`` to ``leaf.grad``, keeping the same ``.grad`` tensor when
     there is one (as PyTorch does) unless the sum itself is recorded. The
     gradient takes the leaf's dtype."""
@@ -406,7 +406,7 @@ def _owned(value):
     """A gradient array that no one else holds, since ``.grad`` may later be
     changed in place: rules may pass one array to several inputs, and a view
     shares memory. An array that only the sweep refers to (the references
-    counted here: the sweep's, ``_accumulate``'s, this function's and
+    counted here: the sweep's, ``accumulate``'s, this function's and
     ``getrefcount``'s own) is taken as it is, as PyTorch steals a gradient
     nobody else uses; any other is copied."""
     if type(value) is np.ndarray and (value.base is not None or sys.getrefcount(value) > 4):

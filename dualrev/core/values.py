@@ -69,13 +69,13 @@ def check_real(value, what):
     (see docs/design.md), and a complex result would be silently wrong."""
     if type(value) is np.ndarray:
         if value.dtype.kind == "c":
-            raise _complex_error(what)
+            raise complex_error(what)
         return
     if type(value) is complex or getattr(getattr(value, "dtype", None), "kind", "") == "c":
-        raise _complex_error(what)
+        raise complex_error(what)
 
 
-def _complex_error(what):
+def complex_error(what):
     return TypeError(f"dualrev does not support complex numbers: {what} gave a complex "
                      "result. Work with the real and imaginary parts as separate real tensors.")
 

@@ -36,7 +36,7 @@ from ..dual import Dual
 from ..core.grad_mode import is_grad_enabled
 from ..core.reverse import ReverseBox, computed_already, record_computed
 from ..core.sweep import backward_pass
-from .._tensor import Tensor
+from .._tensor import Tensor, boxed
 
 
 def _plain(value):
@@ -89,7 +89,7 @@ class _Custom:
 
     def __call__(self, *args):
         self._check_defined()
-        return F._boxed(self._call(args))
+        return boxed(self._call(args))
 
     def _call(self, args):
         top = max((a for a in args if isinstance(a, Box)), key=lambda a: a._level, default=None)

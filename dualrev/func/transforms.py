@@ -25,6 +25,7 @@ from ..core.grad_mode import enable_grad
 from ..core.sweep import backward_pass
 from .._tensor import Tensor
 from .. import functions as F
+from .. import shape_functions as S
 
 
 # -- values in and out ------------------------------------------------------
@@ -167,7 +168,7 @@ def _pull_batched(out, directions, level, boxes):
     k = shape_of(directions)[0]
     if k == 1:
         grads = _sweep([out], [canonical(directions[0])], level, boxes, retain_graph=True)
-        return [F.unsqueeze(_result(g), 0) if g is not None
+        return [S.unsqueeze(_result(g), 0) if g is not None
                 else _result(_zeros_like(b._value, (1,))) for g, b in zip(grads, boxes)]
     batch_level = new_level()
     seed = Dual._make(_zeros_like(out), directions, batch_level)
@@ -326,8 +327,8 @@ def _basis(x, chunk_size):
 def _batched_to_jacobian(batched, out_shape, in_shape):
     """(n_in,) + out_shape, from forward mode, to out_shape + in_shape."""
     n = len(out_shape)
-    moved = F.permute(batched, tuple(range(1, n + 1)) + (0,)) if n else batched
-    return F.reshape(moved, out_shape + in_shape)
+    moved = S.permute(batched, tuple(range(1, n + 1)) + (0,)) if n else batched
+    return S.reshape(moved, out_shape + in_shape)
 
 
 def jacfwd(f, argnums=0, has_aux=False, chunk_size=None):
@@ -352,7 +353,7 @@ def jacfwd(f, argnums=0, has_aux=False, chunk_size=None):
             jacobians = []
             for k, leaf in enumerate(out_leaves):
                 parts = [piece[k] for piece in pieces]
-                tangent = parts[0] if len(parts) == 1 else F.cat(parts, 0)
+                tangent = parts[0] if len(parts) == 1 else S.cat(parts, 0)
                 jacobians.append(_batched_to_jacobian(tangent, tuple(shape_of(leaf)),
                                                       tuple(shape_of(x))))
             per_argument.append(jacobians)
@@ -394,8 +395,8 @@ def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
             jacobians = []
             for k, box in enumerate(boxes):
                 parts = [piece[k] for piece in pieces]
-                rows = parts[0] if len(parts) == 1 else F.cat(parts, 0)
-                jacobians.append(F.reshape(rows, tuple(shape_of(leaf)) + tuple(shape_of(box))))
+                rows = parts[0] if len(parts) == 1 else S.cat(parts, 0)
+                jacobians.append(S.reshape(rows, tuple(shape_of(leaf)) + tuple(shape_of(box))))
             per_output.append(jacobians[0] if isinstance(argnums, int) else tuple(jacobians))
         result = unflatten(out_tree, per_output)
         return (result, _take_out(aux, level)) if has_aux else result

@@ -8,6 +8,7 @@ from ..core.values import dtype_of, shape_of
 from ..core.primitive import raw_value
 from . import elementwise as ew
 from . import reductions as red
+from . import shape as sh
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
@@ -78,7 +79,6 @@ def logsumexp(x, *, axis, keepdims):
 
 
 def _drop(x, axis):
-    from . import shape as sh
     shape = shape_of(x)
     reduced = set(range(len(shape))) if axis is None else {a % len(shape) for a in axis}
     return sh.reshape(x, shape=tuple(s for i, s in enumerate(shape) if i not in reduced))

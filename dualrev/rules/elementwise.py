@@ -267,53 +267,48 @@ div = defprim("div", _div_impl, "x y", broadcasts=True,
               # the VJP reads x, not the output (as PyTorch's DivBackward0 saves
               # self and other): an in-place change of the quotient is no error
               vjp=(lambda g, y: div(g, y), lambda g, x, y: neg(div(div(g * x, y), y))))
-neg = defprim("neg", lambda x: -x, linear=True, vjp=lambda g: neg(g))
+neg = defprim("neg", lambda x: -x, linear=True, vjp=lambda g: neg(g), public="neg negative")
 pow = defprim("pow", _pow_impl, "x y", broadcasts=True,
               jvp=(_times_dbase, lambda t, ans, x, y: t * _pow_dexp(ans, x, y)),
               vjp=(_times_dbase, lambda g, ans, x, y: g * _pow_dexp(ans, x, y)))
-exp = defprim("exp", _fast_unary(math.exp, np.exp),
-              jvp=lambda t, ans: t * ans, vjp=lambda g, ans: g * ans)
-expm1 = defprim("expm1", _fast_unary(math.expm1, np.expm1),
-                jvp=lambda t, ans: t * (ans + 1), vjp=lambda g, ans: g * (ans + 1))
-log = defprim("log", _fast_unary(math.log, np.log),
+exp = defprim("exp", _fast_unary(math.exp, np.exp), derivative=lambda ans: ans, public="exp")
+expm1 = defprim("expm1", _fast_unary(math.expm1, np.expm1), derivative=lambda ans: ans + 1,
+                public="expm1")
+log = defprim("log", _fast_unary(math.log, np.log), public="log",
               jvp=lambda t, x: div(t, x), vjp=lambda g, x: div(g, x))
 log1p = defprim("log1p", _fast_unary(math.log1p, np.log1p), backward_name="Log1PBackward0",
+                public="log1p",
                 jvp=lambda t, x: div(t, x + 1), vjp=lambda g, x: div(g, x + 1))
-sqrt = defprim("sqrt", _fast_unary(math.sqrt, np.sqrt),
+sqrt = defprim("sqrt", _fast_unary(math.sqrt, np.sqrt), public="sqrt",
                jvp=lambda t, ans: div(t, 2 * ans), vjp=lambda g, ans: div(g, 2 * ans))
-sin = defprim("sin", _fast_unary(math.sin, np.sin),
-              jvp=lambda t, x: t * cos(x), vjp=lambda g, x: g * cos(x))
-cos = defprim("cos", _fast_unary(math.cos, np.cos),
-              jvp=lambda t, x: neg(t * sin(x)), vjp=lambda g, x: neg(g * sin(x)))
-tan = defprim("tan", _fast_unary(math.tan, np.tan),
-              jvp=lambda t, ans: t * (1 + ans * ans), vjp=lambda g, ans: g * (1 + ans * ans))
-tanh = defprim("tanh", _fast_unary(math.tanh, np.tanh),
-               jvp=lambda t, ans: t * (1 - ans * ans), vjp=lambda g, ans: g * (1 - ans * ans))
+sin = defprim("sin", _fast_unary(math.sin, np.sin), derivative=lambda x: cos(x), public="sin")
+cos = defprim("cos", _fast_unary(math.cos, np.cos), derivative=lambda x: neg(sin(x)),
+              public="cos")
+tan = defprim("tan", _fast_unary(math.tan, np.tan), derivative=lambda ans: 1 + ans * ans,
+              public="tan")
+tanh = defprim("tanh", _fast_unary(math.tanh, np.tanh), derivative=lambda ans: 1 - ans * ans,
+               public="tanh")
 sigmoid = defprim("sigmoid", _fast_unary(_sigmoid_float, _sigmoid_array),
-                  jvp=lambda t, ans: t * (ans * (1 - ans)), vjp=lambda g, ans: g * (ans * (1 - ans)))
-relu = defprim("relu", _relu_impl,
-               jvp=lambda t, ans: t * (ans > 0), vjp=lambda g, ans: g * (ans > 0))
-abs = defprim("abs", lambda x: x.__abs__(),
-              jvp=lambda t, x: t * sign(x), vjp=lambda g, x: g * sign(x))
-arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin), backward_name="AsinBackward0",
+                  derivative=lambda ans: ans * (1 - ans), public="sigmoid")
+relu = defprim("relu", _relu_impl, derivative=lambda ans: ans > 0, public="relu")
+abs = defprim("abs", lambda x: x.__abs__(), derivative=lambda x: sign(x), public="abs absolute")
+arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin), backward_name="AsinBackward0", public="asin arcsin",
                  jvp=lambda t, x: div(t, sqrt(1 - x * x)), vjp=lambda g, x: div(g, sqrt(1 - x * x)))
-arccos = defprim("arccos", _fast_unary(math.acos, np.arccos), backward_name="AcosBackward0",
+arccos = defprim("arccos", _fast_unary(math.acos, np.arccos), backward_name="AcosBackward0", public="acos arccos",
                  jvp=lambda t, x: neg(div(t, sqrt(1 - x * x))),
                  vjp=lambda g, x: neg(div(g, sqrt(1 - x * x))))
-arctan = defprim("arctan", _fast_unary(math.atan, np.arctan), backward_name="AtanBackward0",
+arctan = defprim("arctan", _fast_unary(math.atan, np.arctan), backward_name="AtanBackward0", public="atan arctan",
                  jvp=lambda t, x: div(t, 1 + x * x), vjp=lambda g, x: div(g, 1 + x * x))
-arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh), backward_name="AsinhBackward0",
+arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh), backward_name="AsinhBackward0", public="asinh arcsinh",
                   jvp=lambda t, x: div(t, sqrt(x * x + 1)), vjp=lambda g, x: div(g, sqrt(x * x + 1)))
-arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh), backward_name="AcoshBackward0",
+arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh), backward_name="AcoshBackward0", public="acosh arccosh",
                   jvp=lambda t, x: div(t, sqrt(x * x - 1)), vjp=lambda g, x: div(g, sqrt(x * x - 1)))
-arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh), backward_name="AtanhBackward0",
+arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh), backward_name="AtanhBackward0", public="atanh arctanh",
                   jvp=lambda t, x: div(t, 1 - x * x), vjp=lambda g, x: div(g, 1 - x * x))
-sinh = defprim("sinh", _fast_unary(math.sinh, np.sinh),
-               jvp=lambda t, x: t * cosh(x), vjp=lambda g, x: g * cosh(x))
-cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh),
-               jvp=lambda t, x: t * sinh(x), vjp=lambda g, x: g * sinh(x))
-exp2 = defprim("exp2", _fast_unary(lambda x: 2.0 ** x, np.exp2),
-               jvp=lambda t, ans: t * (ans * _LN2), vjp=lambda g, ans: g * (ans * _LN2))
+sinh = defprim("sinh", _fast_unary(math.sinh, np.sinh), derivative=lambda x: cosh(x), public="sinh")
+cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh), derivative=lambda x: sinh(x), public="cosh")
+exp2 = defprim("exp2", _fast_unary(lambda x: 2.0 ** x, np.exp2), derivative=lambda ans: ans * _LN2,
+               public="exp2")
 def _xlogy_values(x, y):
     """x * log(y), 0 where x is 0 and y is not nan (log(y) infinite or not)."""
     dtype = np.result_type(x, y)
@@ -330,14 +325,12 @@ def _xlogy_dx(x, y):
 
 
 xlogy = defprim("xlogy", _binary(_xlogy_values, floats=True), "x y", broadcasts=True,
-                jvp=(lambda t, x, y: t * _xlogy_dx(x, y), lambda t, x, y: t * div(x, y)),
-                vjp=(lambda g, x, y: g * _xlogy_dx(x, y), lambda g, x, y: g * div(x, y)))
-hypot = defprim("hypot", _binary(np.hypot, floats=True), "x y", broadcasts=True,
-                jvp=(lambda t, ans, x: t * div(x, ans), lambda t, ans, y: t * div(y, ans)),
-                vjp=(lambda g, ans, x: g * div(x, ans), lambda g, ans, y: g * div(y, ans)))
-logaddexp = defprim("logaddexp", _binary(np.logaddexp, floats=True), "x y", broadcasts=True,  # never overflows
-                    jvp=(lambda t, x, y: t * sigmoid(x - y), lambda t, x, y: t * sigmoid(y - x)),
-                    vjp=(lambda g, x, y: g * sigmoid(x - y), lambda g, x, y: g * sigmoid(y - x)))
+                derivative=(_xlogy_dx, lambda x, y: div(x, y)), public="xlogy")
+hypot = defprim("hypot", _binary(np.hypot, floats=True), "x y", broadcasts=True, public="hypot",
+                derivative=(lambda ans, x: div(x, ans), lambda ans, y: div(y, ans)))
+logaddexp = defprim("logaddexp", _binary(np.logaddexp, floats=True), "x y", broadcasts=True,
+                    public="logaddexp",  # never overflows
+                    derivative=(lambda x, y: sigmoid(x - y), lambda x, y: sigmoid(y - x)))
 def _over_radius2(v, y, x):
     """v / (x² + y²), 0 at the origin (PyTorch's atan2 gradient there) by
     dividing by 1 instead of 0 (no 0/0 at any order)."""
@@ -357,10 +350,10 @@ cbrt = defprim("cbrt", lambda x: np.cbrt(_as_float(x)),
 _maximum, _minimum = _binary(np.maximum), _binary(np.minimum)
 maximum = defprim("maximum", _maximum, "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, x, y), lambda t, x, y: _tie_mix(t, y, x)),
-                  vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)))
+                  vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)), public="maximum")
 minimum = defprim("minimum", _minimum, "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, y, x), lambda t, x, y: _tie_mix(t, x, y)),
-                  vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)))
+                  vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)), public="minimum")
 clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
                 backward_name="ClampBackward1",
                 jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
@@ -418,24 +411,24 @@ def _zero(g):
     return where(True, 0.0, g)
 
 
-floor = defprim("floor", _steps(np.floor), jvp=_zero, vjp=_zero)
-ceil = defprim("ceil", _steps(np.ceil), jvp=_zero, vjp=_zero)
+floor = defprim("floor", _steps(np.floor), jvp=_zero, vjp=_zero, public="floor")
+ceil = defprim("ceil", _steps(np.ceil), jvp=_zero, vjp=_zero, public="ceil")
 round = defprim("round", _steps(np.round), jvp=_zero, vjp=_zero)
-trunc = defprim("trunc", _steps(np.trunc), jvp=_zero, vjp=_zero)
+trunc = defprim("trunc", _steps(np.trunc), jvp=_zero, vjp=_zero, public="trunc fix")
 sign = defprim("sign", _steps(np.sign), jvp=_zero, vjp=_zero)
 
 
 # Not differentiable: no rules, so outputs carry no graph and no tangent.
-eq = defprim("eq", _binary(np.equal), "x y")
-ne = defprim("ne", _binary(np.not_equal), "x y")
-lt = defprim("lt", _binary(np.less), "x y")
-le = defprim("le", _binary(np.less_equal), "x y")
-gt = defprim("gt", _binary(np.greater), "x y")
-ge = defprim("ge", _binary(np.greater_equal), "x y")
-logical_and = defprim("logical_and", np.logical_and, "x y")
-logical_or = defprim("logical_or", np.logical_or, "x y")
-logical_not = defprim("logical_not", np.logical_not)
-logical_xor = defprim("logical_xor", np.logical_xor, "x y")
+eq = defprim("eq", _binary(np.equal), "x y", public="eq")
+ne = defprim("ne", _binary(np.not_equal), "x y", public="ne")
+lt = defprim("lt", _binary(np.less), "x y", public="lt")
+le = defprim("le", _binary(np.less_equal), "x y", public="le")
+gt = defprim("gt", _binary(np.greater), "x y", public="gt")
+ge = defprim("ge", _binary(np.greater_equal), "x y", public="ge")
+logical_and = defprim("logical_and", np.logical_and, "x y", public="logical_and")
+logical_or = defprim("logical_or", np.logical_or, "x y", public="logical_or")
+logical_not = defprim("logical_not", np.logical_not, public="logical_not")
+logical_xor = defprim("logical_xor", np.logical_xor, "x y", public="logical_xor")
 
 
 def _bitwise(np_op, name):
@@ -458,10 +451,10 @@ def _invert_impl(x):
     return np.invert(x)
 
 
-bitwise_and = defprim("bitwise_and", _bitwise(np.bitwise_and, "bitwise_and"), "x y")
-bitwise_or = defprim("bitwise_or", _bitwise(np.bitwise_or, "bitwise_or"), "x y")
-bitwise_xor = defprim("bitwise_xor", _bitwise(np.bitwise_xor, "bitwise_xor"), "x y")
-left_shift = defprim("left_shift", _bitwise(np.left_shift, "lshift"), "x y")
-right_shift = defprim("right_shift", _bitwise(np.right_shift, "rshift"), "x y")
-bitwise_not = defprim("bitwise_not", _invert_impl)
+bitwise_and = defprim("bitwise_and", _bitwise(np.bitwise_and, "bitwise_and"), "x y", public="bitwise_and")
+bitwise_or = defprim("bitwise_or", _bitwise(np.bitwise_or, "bitwise_or"), "x y", public="bitwise_or")
+bitwise_xor = defprim("bitwise_xor", _bitwise(np.bitwise_xor, "bitwise_xor"), "x y", public="bitwise_xor")
+left_shift = defprim("left_shift", _bitwise(np.left_shift, "lshift"), "x y", public="bitwise_left_shift")
+right_shift = defprim("right_shift", _bitwise(np.right_shift, "rshift"), "x y", public="bitwise_right_shift")
+bitwise_not = defprim("bitwise_not", _invert_impl, public="bitwise_not")
 stop_gradient = defprim("stop_gradient", lambda x: x)

@@ -1,0 +1,156 @@
+"""``backward`` and ``grad`` on tensors: PyTorch's ``torch.autograd`` entry
+points, running the core's backward sweep over the graph that recorded the
+outputs. They know tensors only as the core's reverse boxes, so the Tensor
+class can call them."""
+
+import warnings
+
+import numpy as np
+
+from . import dtypes
+from ._args import _bool
+from .core.grad_mode import set_grad_enabled
+from .core.levels import AMBIENT
+from .core.reverse import ReverseBox
+from .core.sweep import SWEEP_LOCK, accumulate, backward_pass, in_dtype_of
+from .core.values import dtype_of, shape_of
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    if isinstance(x, (tuple, list)):
+        return tuple(x)
+    return (x,)
+
+
+def _seeds(outputs, grad_outputs, create_graph):
+    """The cotangent to start from for each output: ones for a scalar,
+    else the one given (checked and cast to the output's dtype)."""
+    grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+    seeds = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            value = _ones_like(out)
+            seeds.append(type(out)._make(value, out._level) if create_graph else value)
+            continue
+        if not isinstance(g, ReverseBox):
+            g = type(out)._make(dtypes.as_value(g, out.dtype), out._level)
+        if g.shape != out.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} "
+                               f"and output[{i}] has a shape of {out.shape!r}.")
+        if g.dtype != out.dtype:
+            g = g.to(out.dtype)
+        seeds.append(g if create_graph else g._value)
+    return seeds
+
+
+def _ones_like(t):
+    value = t._value
+    if type(value) is float:
+        return 1.0
+    return np.ones(shape_of(value), dtype=dtype_of(value))
+
+
+def _edges(outputs):
+    edges = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, ReverseBox):
+            raise TypeError(f"expected Tensors to differentiate, got {type(out).__name__}")
+        edge = out._edge()
+        if edge is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+        edges.append(edge)
+    return edges
+
+
+def _flags(fn, retain_graph, create_graph):
+    return (_bool(retain_graph, fn, "retain_graph", none=True),
+            _bool(create_graph, fn, "create_graph"))
+
+
+def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
+    outputs = _as_tuple(outputs)
+    edges = _edges(outputs)
+    seeds = _seeds(outputs, grad_outputs, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    level = outputs[0]._level
+    mode = set_grad_enabled(create_graph) if level == AMBIENT else set_grad_enabled(True)
+    with mode:
+        return backward_pass(edges, seeds, box_type=type(outputs[0]), retain_graph=retain_graph,
+                             create_graph=create_graph, capture=capture)
+
+
+def _capture_edges(inputs):
+    edges = []
+    for t in inputs:
+        if not isinstance(t, ReverseBox):
+            raise TypeError(f"inputs must be Tensors, got {type(t).__name__}")
+        edge = t._edge()
+        if edge is None:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        edges.append(edge)
+    return edges
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Add the gradients of ``tensors`` (weighted by ``grad_tensors``) to
+    ``.grad`` of the leaves they depend on, or of ``inputs`` only."""
+    retain_graph, create_graph = _flags("backward", retain_graph, create_graph)
+    if inputs is not None and not _as_tuple(inputs):
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        _run(tensors, grad_tensors, retain_graph, create_graph, None)
+        return
+    with SWEEP_LOCK:
+        grads = _run(tensors, grad_tensors, retain_graph, create_graph, _capture_edges(inputs))
+        for t, g in zip(inputs, grads):
+            if g is not None:
+                accumulate(t, g, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` (summed, each weighted by its
+    ``grad_outputs``) with respect to each of ``inputs``, as a tuple.
+    ``.grad`` is left alone. With ``create_graph=True`` the results are
+    themselves differentiable."""
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched: use dualrev.func.jacrev or vjp instead")
+    retain_graph, create_graph = _flags("grad", retain_graph, create_graph)
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    grads = _run(outputs, grad_outputs, retain_graph, create_graph, _capture_edges(inputs))
+    results = []
+    for t, g in zip(inputs, grads):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired "
+                                   "behavior.")
+            if materialize_grads:
+                g = np.zeros(shape_of(t._value), dtype_of(t._value)) if shape_of(t._value) else 0.0
+            else:
+                results.append(None)
+                continue
+        g = in_dtype_of(t._value, g)
+        results.append(g if isinstance(g, ReverseBox) and g._level == t._level
+                       else type(t)._make(g, t._level))
+    return tuple(results)
