@@ -22,20 +22,18 @@ from .dual import Dual
 from .func.custom import custom_jvp, custom_vjp
 from .serialization import load, save
 
-names.install()
-globals().update(names.FUNCTIONS)
-
 __version__ = "0.1.0"
 
-__all__ = sorted(
-    ["autograd", "func", "linalg", "optim", "set_printoptions", "Size", "Tensor", "backward",
-     "grad", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "enable_grad",
-     "is_grad_enabled", "no_grad", "set_grad_enabled", "arange", "as_tensor", "empty",
-     "empty_like", "eye", "from_numpy", "full", "full_like", "linspace", "manual_seed", "ones",
-     "ones_like", "rand", "randint", "randn", "tensor", "zeros", "zeros_like", "bool", "double",
-     "dtype", "float", "float16", "float32", "float64", "get_default_dtype", "half", "int",
-     "int8", "int16", "int32", "int64", "long", "set_default_dtype", "short", "uint8", "Dual",
-     "custom_jvp", "custom_vjp", "load", "save"] + list(names.FUNCTIONS))
+__all__ = [
+    "autograd", "func", "linalg", "optim", "set_printoptions", "Size", "Tensor", "backward",
+    "grad", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "enable_grad",
+    "is_grad_enabled", "no_grad", "set_grad_enabled", "arange", "as_tensor", "empty",
+    "empty_like", "eye", "from_numpy", "full", "full_like", "linspace", "manual_seed", "ones",
+    "ones_like", "rand", "randint", "randn", "tensor", "zeros", "zeros_like", "bool", "double",
+    "dtype", "float", "float16", "float32", "float64", "get_default_dtype", "half", "int",
+    "int8", "int16", "int32", "int64", "long", "set_default_dtype", "short", "uint8", "Dual",
+    "custom_jvp", "custom_vjp", "load", "save"]
+names.install(globals())  # dr.X for each function of the name table, added to __all__
 
 
 def __dir__():

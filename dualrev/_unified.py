@@ -4,22 +4,37 @@ function, ``dr.grad`` is the transform ``dr.func.grad``; given tensors, it is
 
 from . import autograd, func
 
-
-def grad(*args, **kwargs):
+def grad(outputs, inputs=None, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False,
+         *, argnums=0, has_aux=False):
     """``dr.grad(f, argnums=0, has_aux=False)``: the gradient function of
-    scalar ``f`` (as ``dr.func.grad``). ``dr.grad(outputs, inputs, ...)``: the
-    gradients of tensors (as ``dr.autograd.grad``).
+    scalar ``f`` (``dr.func.grad``; JAX's positional order, so ``dr.grad(f,
+    1)`` differentiates by the second argument). ``dr.grad(outputs, inputs,
+    ...)``: the gradients of tensors (``dr.autograd.grad``).
 
     >>> import dualrev as dr
     >>> dr.grad(lambda x: x ** 3)(2.0)
     tensor(12.)
     """
-    first = args[0] if args else kwargs.get("f", kwargs.get("func"))
-    if callable(first):
-        if not args:
-            kwargs.pop("f", None) or kwargs.pop("func")
-        return func.grad(first, *args[1:], **kwargs)
-    return autograd.grad(*args, **kwargs)
+    if callable(outputs):
+        if inputs is not None:
+            argnums = inputs
+        if grad_outputs is not None:
+            has_aux = grad_outputs
+        tensor_options = (retain_graph, create_graph, only_inputs, allow_unused,
+                          is_grads_batched, materialize_grads)
+        if tensor_options != (None, False, True, None, False, False):
+            raise TypeError("dr.grad(f, ...) takes argnums and has_aux; the other options are "
+                            "dr.grad(outputs, inputs, ...)'s, for tensors")
+        return func.grad(outputs, argnums=argnums, has_aux=has_aux)
+    if argnums != 0 or has_aux:
+        raise TypeError("argnums and has_aux are for dr.grad(f, ...), given a function")
+    if inputs is None:
+        raise TypeError("grad() missing required argument 'inputs' (the tensors to "
+                        "differentiate with respect to)")
+    return autograd.grad(outputs, inputs, grad_outputs,
+                         retain_graph, create_graph, only_inputs, allow_unused,
+                         is_grads_batched, materialize_grads)
 
 
 backward = autograd.backward

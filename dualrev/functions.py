@@ -490,6 +490,16 @@ def matmul(input, other):
 _MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}
 
 
+def mm(input, mat2):
+    """Matrix times matrix (both 2-D)."""
+    input, mat2 = operands("mm", (input, "input"), (mat2, "mat2"))
+    if ndim_of(input) != 2:
+        raise RuntimeError("self must be a matrix")
+    if ndim_of(mat2) != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2)
+
+
 def mv(input, vec):
     """Matrix times vector."""
     input, vec = operands("mv", (input, "input"), (vec, "vec"))

@@ -194,3 +194,7 @@ def matmul(input, other):
 
 __all__ = ["LinAlgError", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "qr",
            "svd", "svdvals", "vector_norm", "matrix_norm", "norm", "matmul"]
+
+
+def __dir__():
+    return __all__

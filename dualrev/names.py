@@ -51,6 +51,25 @@ class Name:
         self.ufuncs, self.kind = ufuncs, kind
 
 
+def with_input(fn, name):
+    """``fn`` as PyTorch's top-level function ``name``, whose tensor is
+    ``input`` (``torch.det(input)``, where ``torch.linalg.det(A)``)."""
+    def top_level(input, *args, **kwargs):
+        return fn(input, *args, **kwargs)
+    top_level.__name__ = top_level.__qualname__ = name
+    top_level.__module__ = "dualrev"  # made here, found there (by the docs too)
+    top_level.__doc__ = fn.__doc__
+    top_level.__signature__ = _renamed_first(fn, "input")
+    return top_level
+
+
+def _renamed_first(fn, name):
+    """``fn``'s signature with its first parameter named ``name``."""
+    signature = inspect.signature(fn)
+    first, *rest = signature.parameters.values()
+    return signature.replace(parameters=[first.replace(name=name, default=first.empty)] + rest)
+
+
 def method_only(fn, *aliases, name=None, kind="method"):
     return Name(fn, *aliases, name=name, function=False, kind=kind)
 
@@ -67,14 +86,14 @@ NAMES = [
     Name(F.clamp, "clip", inplace=True), Name(F.clamp_min, inplace=True),
     Name(F.clamp_max, inplace=True), Name(F.lerp, inplace=True), Name(F.addcmul, inplace=True),
     Name(F.addcdiv, inplace=True), Name(F.logit, inplace=True), Name(F.sinc, inplace=True),
-    Name(F.softplus), Name(F.where), Name(F.dist), Name(F.clone),
+    Name(F.softplus), Name(F.where, method=False), Name(F.dist), Name(F.clone),
     Name(F.equal), Name(F.allclose), Name(F.isclose),
     # reductions
     Name(F.sum), Name(F.mean), Name(F.prod), Name(F.amax), Name(F.amin), Name(F.max),
     Name(F.min), Name(F.argmax), Name(F.argmin), Name(F.var), Name(F.std), Name(F.norm),
     Name(F.logsumexp), Name(F.softmax), Name(F.log_softmax), Name(F.all), Name(F.any),
     # products
-    Name(F.matmul, "mm"), Name(F.mv), Name(F.bmm), Name(F.addmm), Name(F.dot),
+    Name(F.matmul), Name(F.mm), Name(F.mv), Name(F.bmm), Name(F.addmm), Name(F.dot),
     Name(A.outer, "ger"), Name(A.inner), Name(A.vdot), Name(A.tensordot, method=False),
     Name(A.einsum, method=False),
     # shapes
@@ -90,7 +109,8 @@ NAMES = [
     Name(A.split), Name(A.chunk), Name(A.unbind), Name(A.index_select), Name(A.repeat),
     Name(A.tile), Name(A.masked_fill, inplace=True), Name(A.topk), Name(A.pad, method=False),
     # matrices
-    Name(L.det), Name(L.inv, name="inverse"), Name(L.cholesky, function=False),
+    Name(with_input(L.det, "det")), Name(with_input(L.inv, "inverse")),
+    Name(with_input(L.cholesky, "cholesky"), function=False),
     # methods without a function of the same meaning
     method_only(M.where), method_only(M.expand_as), method_only(M.view_as),
     method_only(M.reshape_as), method_only(M.type_as), method_only(M.to),
@@ -116,7 +136,7 @@ def elementwise_function(prim, name):
             input, other = operands(name, (input, "input"), (other, "other"), broadcast=True)
             return boxed(prim(input, other))
     fn.__name__ = fn.__qualname__ = name
-    fn.__module__ = "dualrev"
+    fn.__module__ = "dualrev"  # made here, found there (by the docs too)
     fn.primitive = prim
     differentiable = "differentiable to any order" if prim.differentiable else "not differentiable"
     fn.__doc__ = f"Elementwise ``{name}`` ({differentiable})."
@@ -139,36 +159,60 @@ def elementwise_entries():
 
 FUNCTIONS = {}  # dr.X, by name
 _INSTALLED = set()  # (class, name) of the methods install() made
+_SERVED = set()     # NumPy ufuncs install() mapped
 
 
-def install():
-    """Build the surface from the table: ``FUNCTIONS``, the methods of
-    Tensor and Dual, Tensor's in-place variants and NumPy's ufunc map."""
-    FUNCTIONS.clear()
+def install(namespace):
+    """Build the surface from the table: ``FUNCTIONS`` (written into
+    ``namespace``, the ``dualrev`` package's, and its ``__all__``), the
+    methods of Tensor and Dual, Tensor's in-place variants and NumPy's
+    ufunc map. What an earlier call made is taken away first, so calling it
+    again after a primitive is added (or removed) leaves no stale name.
+    Everything is built and checked before anything is changed."""
+    functions, methods, ufuncs = {}, {}, {}
     for entry in NAMES + elementwise_entries():
         for name in entry.names:
             if entry.function:
-                FUNCTIONS[name] = entry.fn
+                functions[name] = entry.fn
             if entry.method:
                 method = as_method(entry.fn, name, entry.kind)
-                _set(Tensor, name, method)
-                _set(Dual, name, method)
+                _add(methods, Tensor, name, method)
+                _add(methods, Dual, name, method)
             if entry.inplace:
-                _set(Tensor, name + "_", in_place(entry.fn, name))
+                _add(methods, Tensor, name + "_", in_place(entry.fn, name))
         for ufunc in entry.ufuncs:
-            UFUNCS[ufunc] = entry.fn
-    for name, method in M.operators(FUNCTIONS).items():
+            if ufunc not in UFUNCS or ufunc in _SERVED:
+                ufuncs[ufunc] = entry.fn
+    for name, method in M.operators(functions).items():
         for cls in (Tensor, Dual):
-            _set(cls, name, method)
+            _add(methods, cls, name, method)
+    for cls, name in _INSTALLED:
+        delattr(cls, name)
+    for ufunc in _SERVED:
+        del UFUNCS[ufunc]
+    exported = set(namespace["__all__"]) - set(FUNCTIONS)
+    for name in FUNCTIONS:
+        del namespace[name]
+    for (cls, name), method in methods.items():
+        setattr(cls, name, method)
+    UFUNCS.update(ufuncs)
+    FUNCTIONS.clear()
+    FUNCTIONS.update(functions)
+    _INSTALLED.clear()
+    _INSTALLED.update(methods)
+    _SERVED.clear()
+    _SERVED.update(ufuncs)
+    namespace.update(functions)
+    namespace["__all__"] = sorted(exported | set(functions))
 
 
-def _set(cls, name, method):
-    """A method of the table on ``cls``, never over one its class body
-    defines (the tape's own ``detach``, ``backward``...)."""
-    if name in vars(cls) and (cls, name) not in _INSTALLED:
-        raise TypeError(f"{cls.__name__}.{name} is defined by the class and by the name table")
-    setattr(cls, name, method)
-    _INSTALLED.add((cls, name))
+def _add(methods, cls, name, method):
+    """A method of the table for ``cls``, never one the class body defines
+    (the tape's own ``detach``, ``backward``...) nor one named twice."""
+    if (name in vars(cls) and (cls, name) not in _INSTALLED) or (cls, name) in methods:
+        raise TypeError(f"{cls.__name__}.{name} is defined by the class and by the name table, "
+                        "or twice in the table")
+    methods[cls, name] = method
 
 
 def as_method(fn, name, kind="method"):
@@ -184,7 +228,7 @@ def as_method(fn, name, kind="method"):
     else:
         def method(self, *args, **kwargs):
             return fn(self, *args, **kwargs)
-        method.__signature__ = _with_self(fn)
+        method.__signature__ = _renamed_first(fn, "self")
     method.__name__ = method.__qualname__ = name
     method.__doc__ = fn.__doc__
     return method
@@ -196,12 +240,5 @@ def in_place(fn, name):
         return self._inplace(lambda current: fn(current, *args, **kwargs))
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In place: ``self.{name}(...)`` written into this tensor."
-    method.__signature__ = _with_self(fn)
+    method.__signature__ = _renamed_first(fn, "self")
     return method
-
-
-def _with_self(fn):
-    """``fn``'s signature with its first parameter named ``self``."""
-    signature = inspect.signature(fn)
-    first, *rest = signature.parameters.values()
-    return signature.replace(parameters=[first.replace(name="self", default=first.empty)] + rest)

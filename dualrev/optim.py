@@ -482,3 +482,7 @@ class Adam(Optimizer):
             _store(p, _addcdiv(param, exp_avg, denom, -step_size, op))
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+
+
+def __dir__():
+    return __all__
