@@ -202,10 +202,9 @@ class batched_sweep:
 
 def check_outputs(node, grads):
     """Raise PyTorch's error if a gradient that ``node`` returned (one per
-    input, or the lone input's) has nan."""
-    lone = node.plan.lone
+    input) has nan."""
     every = _batching[0] > 0
-    for i, g in ((lone, grads),) if lone is not None else enumerate(grads):
+    for i, g in enumerate(grads):
         if g is not None and has_nan(g, every):
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
                                "output.")

@@ -10,7 +10,7 @@ import itertools
 import weakref
 
 from .levels import AMBIENT
-from .primitive import _NO_PARAMS, PAIR
+from .primitive import NO_PARAMS
 
 _FREED = object()
 _sequence = itertools.count()  # creation order of nodes: a topological order
@@ -33,7 +33,7 @@ class _Extras:
                  "alias", "trace")
 
     def __init__(self):
-        self.params = _NO_PARAMS
+        self.params = NO_PARAMS
         self.hooks = self.casts = self.versions = self.watch = self.exposed = self.alias = None
         self.trace = None
         self.detached = False
@@ -57,19 +57,18 @@ def _extra_field(name):
 class Node:
     """A recorded operation: PyTorch's ``grad_fn``.
 
-    A node is laid out so that a long graph is few objects for the garbage
-    collector to walk: ``edges`` is the node of the one input that gets a
-    cotangent when the plan has a ``lone`` input; with a ``pair``, the first
-    input's, and ``edge1`` the second's; else a tuple with one entry per
-    input (None: no cotangent). ``saved`` is the one saved value when the
-    plan saves one; with ``save == PAIR``, the first input, and ``saved1``
-    the second; else a tuple. ``level`` is the level of the boxes it
-    recorded. Rarely set fields (parameters, hooks, casts, versions) live in
-    ``extra``, None for most nodes: the sweep checks one slot, and a node
-    has no instance dictionary.
+    ``edges`` has one entry per input: the node (or leaf accumulator) its
+    cotangent goes to, None where none goes. ``saved`` is the tuple of what
+    the rules read, in the plan's order (``plan.needs``); ``_FREED`` once a
+    backward pass without ``retain_graph`` let it go. ``level`` is the level
+    of the boxes it recorded; ``seq`` its creation number (a topological
+    order); ``pending`` the cotangent gathered for it during a sweep. Rarely
+    set fields (parameters, hooks, casts, versions) live in ``extra``, None
+    for most nodes: the sweep checks one slot, and a node has no instance
+    dictionary.
     """
 
-    __slots__ = ("plan", "edges", "saved", "seq", "pending", "edge1", "saved1", "level", "extra")
+    __slots__ = ("plan", "edges", "saved", "seq", "pending", "level", "extra")
 
     params = _extra_field("params")      # the primitive's static parameters
     hooks = _extra_field("hooks")        # [(kind, fn)], see add_hook
@@ -79,7 +78,7 @@ class Node:
     exposed = _extra_field("exposed")    # weak references to those whose value may change untracked
     detached = _extra_field("detached")  # its tensor was detached in place (saving it is an error)
     alias = _extra_field("alias")        # PyTorch's name for it, where not the primitive's
-    trace = _extra_field("trace")        # where it was recorded, in anomaly mode (see anomaly_mode)
+    trace = _extra_field("trace")        # where it was recorded, in anomaly mode (see anomaly)
 
     @property
     def prim(self):
@@ -96,23 +95,7 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple((edge, 0) for edge in self.edge_list())
-
-    def edge_list(self):
-        """The edges, one per input (None where no cotangent goes)."""
-        plan = self.plan
-        if plan.pair:
-            return (self.edges, self.edge1)
-        if plan.lone is None:
-            return self.edges
-        return tuple(self.edges if i == plan.lone else None for i in range(len(plan.mask)))
-
-    def saved_list(self):
-        """The saved values as a tuple, however they are kept."""
-        if self.plan.save == PAIR:
-            return (self.saved, self.saved1)
-        return (self.saved,) if self.plan.n_saved == 1 else self.saved
-
+        return tuple((edge, 0) for edge in self.edges)
 
     def register_hook(self, hook):
         """Call ``hook(grad_inputs, grad_outputs)`` after this node ran; a

@@ -34,7 +34,7 @@ class _Table:
 
 
 TABLE = _Table()
-_NO_PARAMS = {}  # shared by calls without static parameters; never mutated
+NO_PARAMS = {}  # shared by calls without static parameters; never mutated
 
 
 class Box:
@@ -48,12 +48,12 @@ class Box:
 
     def _apply1(self, prim):
         """``prim(self)`` for a primitive of one argument and no parameters."""
-        return self._apply(prim, (self,), _NO_PARAMS)
+        return self._apply(prim, (self,), NO_PARAMS)
 
     def _apply2(self, prim, x, y):
         """``prim(x, y)`` for a primitive of two arguments and no parameters,
         of which this box has the top level."""
-        return self._apply(prim, (x, y), _NO_PARAMS)
+        return self._apply(prim, (x, y), NO_PARAMS)
 
     def _inner(self):
         """The value one level down (the primal, for a Dual)."""
@@ -212,41 +212,28 @@ class VjpPlan:
     """What a node of one primitive saves and runs, for one pattern of which
     inputs need a cotangent.
 
-    needs: what to save, once each (see Primitive._resolve).
-    rules: per input, (rule function, positions of its needs in the saved
-      tuple, the one position when the rule reads exactly one saved value),
-      or None for no cotangent. A position is an int, -1 for the input's
-      index, or a tuple of ints for all inputs' values (each input is saved
-      on its own, so the tape opens each box).
+    needs: what to save, once each (see Primitive._resolve), in this order:
+      a node's ``saved`` is a tuple of these.
+    rules: per input, (rule function, what it reads, the one position it
+      reads) or None for no cotangent. What it reads is a tuple of positions
+      in ``saved``: an int, -1 for the input's index, or a tuple of ints for
+      all inputs' values; the one position is None unless it reads exactly
+      one saved value.
+    simple: every rule reads nothing or exactly one saved value, so a node
+      without parameters or casts runs its rules by the short path.
     mask: per input, whether it gets a cotangent.
-    lone: the index of the only input that gets a cotangent, or None when
-      several do. A node of such a plan keeps that input's node bare, in
-      place of a tuple of edges (most nodes: x + 1, sin(x), 2 * x).
-    n_saved: how many values are saved; a node keeps a single one bare, in
-      place of a tuple. (Fewer tuples: a node of a long graph is one object
-      for the garbage collector to walk, not three.)
-    simple: every rule reads nothing or exactly one saved value: the
-      backward sweep runs such nodes itself (when they have no parameters
-      and no cotangent to cast).
-    pair: both inputs of a two-input primitive get a cotangent; a node keeps
-      the two edges in two slots, in place of a tuple.
-    save: how a node keeps what it saves, decided once: the index of the one
-      input value kept bare, ``PAIR`` (both inputs of two, in two slots),
-      ``ALL_ARGS`` (every input of more, in order: the node keeps the
-      argument tuple of the call itself), ``NOTHING``, or ``GENERAL``
-      (anything else: shapes, the output, some of the inputs).
     records: some input gets a cotangent.
-    quick: a node of one or two inputs that records and keeps nothing but
-      inputs (``save`` is not ``GENERAL``): scalar code makes it without
-      ``_record``'s general checks (see reverse._scalar_node).
+    saved_args: when every saved value is an input's value, the inputs'
+      indices in saving order (else None). Recording then saves the
+      arguments as they are, with no shapes or outputs to work out.
     saves_values: something saved is a value, not only shapes (freeing the
       node after a backward pass then matters, and a second pass raises).
-    drops_edges: an input that requires grad gets none (its rule is None),
-      so its edge must not be recorded.
+    drops_edges: an input that requires grad gets no cotangent (its rule is
+      None), so its edge must not be recorded.
     """
 
-    __slots__ = ("prim", "needs", "rules", "mask", "lone", "simple", "pair", "n_saved", "save",
-                 "records", "quick", "drops_edges", "saves_values")
+    __slots__ = ("prim", "needs", "rules", "mask", "records", "simple", "saved_args",
+                 "saves_values", "drops_edges")
 
     def __init__(self, prim, bits, n_args):
         given = [prim.rule_for(prim.vjp, i) if bits >> i & 1 else None for i in range(n_args)]
@@ -268,34 +255,16 @@ class VjpPlan:
             single = positions[0] if len(positions) == 1 and type(positions[0]) is int \
                 and positions[0] >= 0 else None
             rules.append((rule.fn, tuple(positions), single))
-        mask = [rule is not None for rule in given]
         self.prim = prim
         self.needs = tuple(needs)
         self.rules = tuple(rules)
-        self.mask = tuple(mask)
-        self.records = any(mask)
-        self.lone = mask.index(True) if mask.count(True) == 1 else None
-        self.pair = n_args == 2 and all(mask)
+        self.mask = tuple(rule is not None for rule in given)
+        self.records = any(self.mask)
         self.simple = all(rule is None or not rule[1] or rule[2] is not None for rule in rules)
-        self.n_saved = len(needs)
         self.saves_values = any(kind in ("value", "ans") for kind, _ in needs)
-        self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(mask))
         only_values = all(kind == "value" for kind, _ in needs)
-        value_args = tuple(i for _, i in needs) if only_values else None
-        if not needs:
-            self.save = NOTHING
-        elif value_args is None:
-            self.save = GENERAL
-        elif len(needs) == 1:
-            self.save = value_args[0]
-        elif value_args == tuple(range(n_args)):
-            self.save = PAIR if n_args == 2 else ALL_ARGS
-        else:
-            self.save = GENERAL
-        self.quick = self.records and n_args <= 2 and self.save != GENERAL
-
-
-NOTHING, ALL_ARGS, PAIR, GENERAL = -1, -2, -3, -4  # VjpPlan.save, besides an input's index
+        self.saved_args = tuple(i for _, i in needs) if only_values else None
+        self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(self.mask))
 
 
 def _reads(rule, n_args):

@@ -10,8 +10,7 @@ import numpy as np
 
 from .values import check_real, dtype_of, is_float, shape_of
 from .levels import AMBIENT, grad_state, _threads_without_grad
-from .primitive import (
-    _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, raw_value, share_memory)
+from .primitive import NO_PARAMS, Box, check_operand, raw_value, share_memory
 from .anomaly import ENABLED as _anomaly_mode, note_forward
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
 
@@ -134,9 +133,7 @@ class ReverseBox(Box):
         out = object.__new__(type(self))
         out._level = level
         out._value = ans
-        out._node = _record(prim, bits, args, edges, values, ans, params, level, out) \
-            if bits and (not _threads_without_grad[0] or grad_state.enabled) and is_float(ans) \
-            else None
+        out._node = _node(prim, bits, args, edges, values, ans, params, level, out)
         if prim.view:
             source = args[0]
             if isinstance(source, ReverseBox) and source._level == level:
@@ -158,19 +155,10 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         edge = self._node or self._acc
-        if (edge is None or _threads_without_grad[0] and not grad_state.enabled
-                or type(ans) is not float and not is_float(ans)):
-            out._node = None
-        else:
-            plan = prim._plans.get(1)
-            if (plan is not None and plan.quick and type(ans) is float and type(value) is float
-                    and level == AMBIENT):
-                out._node = _scalar_node(plan, self, None, edge, None, value, None)
-            else:
-                out._node = _record(prim, 1, (self,), (edge,), (value,), ans, _NO_PARAMS, level,
-                                    out)
+        out._node = None if edge is None else _node(prim, 1, (self,), (edge,), (value,), ans,
+                                                    NO_PARAMS, level, out)
         if prim.view:
-            _note_view(out, self, prim, _NO_PARAMS)
+            _note_view(out, self, prim, NO_PARAMS)
         return out
 
     def _apply2(self, prim, x, y):
@@ -192,19 +180,9 @@ class ReverseBox(Box):
         out = object.__new__(type(self))
         out._level = level
         out._value = ans
-        if (ex is not None or ey is not None) and (
-                not _threads_without_grad[0] or grad_state.enabled) and (
-                type(ans) is float or is_float(ans)):
-            bits = (ex is not None) | (ey is not None) << 1
-            plan = prim._plans.get(bits)
-            if (plan is not None and plan.quick and type(ans) is float and type(vx) is float
-                    and type(vy) is float and level == AMBIENT):
-                out._node = _scalar_node(plan, x, y, ex, ey, vx, vy)
-            else:
-                out._node = _record(prim, bits, (x, y), (ex, ey), (vx, vy), ans, _NO_PARAMS,
-                                    level, out)
-        else:
-            out._node = None
+        bits = (ex is not None) | (ey is not None) << 1
+        out._node = None if not bits else _node(prim, bits, (x, y), (ex, ey), (vx, vy), ans,
+                                                NO_PARAMS, level, out)
         return out
 
 
@@ -218,9 +196,7 @@ def record_computed(prim, args, params, value, level, box_type):
     out = object.__new__(box_type)
     out._level = level
     out._value = value
-    out._node = _record(prim, bits, args, edges, values, value, params, level, out) \
-        if bits and (not _threads_without_grad[0] or grad_state.enabled) and is_float(value) \
-        else None
+    out._node = _node(prim, bits, args, edges, values, value, params, level, out)
     return out
 
 
@@ -231,46 +207,72 @@ def computed_already(*args, **params):
                          "by record_computed, not run")
 
 
-def _scalar_node(plan, x, y, ex, ey, vx, vy):
-    """The node of an operation on one or two floats at the ambient level,
-    when the plan is ``quick``: all that ``_record`` would do, without its
-    general checks (no shapes or dtypes to cast back to). The short path of
-    scalar code.
+def _node(prim, bits, args, edges, values, ans, params, level, out):
+    """The node recording one operation, or None: whether to record is
+    decided here, for every handler. ``bits`` marks the inputs with an edge
+    (they require grad)."""
+    if not bits or _threads_without_grad[0] and not grad_state.enabled:
+        return None
+    if type(ans) is not float and not is_float(ans):
+        return None  # an integer or bool result carries no derivative
+    plan = prim._plans.get(bits) or prim.vjp_plan(bits, len(args))
+    if not plan.records:
+        return None
+    if plan.drops_edges:
+        edges = tuple(e if m else None for e, m in zip(edges, plan.mask))
+    if type(ans) is float and level == AMBIENT and plan.saved_args is not None and not params:
+        for v in values:
+            if type(v) is not float:
+                break
+        else:  # every input a float
+            return _scalar_node(plan, args, edges, values)
+    return _record(plan, args, edges, values, ans, params, level, out)
+
+
+def _scalar_node(plan, args, edges, values):
+    """The node of an operation on floats at the ambient level that saves
+    nothing but inputs: all that ``_record`` would do, without its general
+    checks (no shapes or dtypes to bring cotangents back to, no parameters).
+    It exists for speed: it is the per-op path of scalar code, where those
+    checks would cost a fifth of a recorded op.
 
     A saved input that has a node and no version counter yet is kept as its
     float, not as its tensor: floats do not change, and the tensor, no
     longer kept alive by the graph, is one object fewer for the garbage
     collector to walk per op. Should the tensor be changed in place later,
     its counter, registered on its node, tells (see ``sweep._changed``)."""
-    node = Node()
-    node.seq = next(_sequence)
-    node.pending = None
-    node.plan = plan
-    node.level = AMBIENT
-    node.extra = None
-    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly_mode)
+    saved = ()
+    for i in plan.saved_args:  # (none, one or two: no generator for so few)
+        arg = args[i]
+        saved += (values[i] if edges[i] is not None and arg._vc is None else arg,)
+    node = Node()  # (no __init__: a call to one would cost a tenth of a recorded op)
+    node.plan, node.edges, node.saved, node.level = plan, edges, saved, AMBIENT
+    node.seq, node.pending, node.extra = next(_sequence), None, None
+    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly)
         note_forward(node)
-    lone = plan.lone
-    if lone is None:
-        node.edges = ex
-        node.edge1 = ey
-    else:
-        node.edges = ey if lone else ex
-    save = plan.save
-    if save == NOTHING:
-        node.saved = ()
-        return node
-    if ex is not None and x._vc is None:
-        x = vx
-    if ey is not None and y._vc is None:
-        y = vy
-    if save >= 0:
-        node.saved = y if save else x
-    else:
-        node.saved = x
-        node.saved1 = y
-    if _last_inplace[0] >= 0:  # a tensor kept as it is may be past version 0
+    if saved and _last_inplace[0] >= 0:  # a tensor kept as it is may be past version 0
         _note_versions(node)
+    return node
+
+
+def _record(plan, args, edges, values, ans, params, level, out):
+    """The node of one operation, saving exactly what its rules read."""
+    if plan.saved_args is not None:
+        saved = tuple(args[i] for i in plan.saved_args)
+    else:
+        saved = tuple(_save(kind, i, args, values, ans, out) for kind, i in plan.needs)
+    node = Node()
+    node.plan, node.edges, node.saved, node.level = plan, edges, saved, level
+    node.seq, node.pending, node.extra = next(_sequence), None, None
+    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly)
+        note_forward(node)
+    if params:
+        node.params = params
+    if saved and _last_inplace[0] >= 0:  # a saved tensor may be past version 0
+        _note_versions(node)
+    casts = _casts(plan, values, ans)
+    if casts is not None:
+        node.casts = casts
     return node
 
 
@@ -317,64 +319,11 @@ def _open(args, level):
     return values, tuple(edges), bits
 
 
-def _record(prim, bits, args, edges, values, ans, params, level, out):
-    """The node of one operation, saving exactly what its rules read (None
-    when no input gets a cotangent after all)."""
-    plan = prim._plans.get(bits) or prim.vjp_plan(bits, len(args))
-    if not plan.records:
-        return None
-    node = Node()
-    node.seq = next(_sequence)
-    node.pending = None
-    node.plan = plan
-    node.level = level
-    node.extra = None
-    if _anomaly_mode[0]:
-        note_forward(node)
-    lone = plan.lone
-    if lone is not None:
-        node.edges = edges[lone]
-    elif plan.pair:
-        node.edges, node.edge1 = edges
-    else:
-        node.edges = edges if not plan.drops_edges else tuple(
-            [e if m else None for e, m in zip(edges, plan.mask)])
-    save = plan.save
-    if save >= 0:
-        node.saved = args[save]
-    elif save == NOTHING:
-        node.saved = ()
-    elif save == PAIR:
-        node.saved, node.saved1 = args
-    elif save == ALL_ARGS:
-        node.saved = args
-    else:
-        saved = [_save(kind, i, args, values, ans, out) for kind, i in plan.needs]
-        node.saved = saved[0] if len(saved) == 1 else tuple(saved)
-    if params:
-        node.params = params
-    if _last_inplace[0] >= 0 and save != NOTHING:  # a saved tensor may be past version 0
-        _note_versions(node)
-    if type(ans) is float:  # then casts are needed only if an input is not a float too
-        if lone is not None:
-            scalar = type(values[lone]) is float
-        elif plan.pair:
-            scalar = type(values[0]) is float and type(values[1]) is float
-        else:
-            scalar = False
-        if scalar:
-            return node
-    casts = _casts(prim, values, plan.mask, ans)
-    if casts is not None:
-        node.casts = casts
-    return node
-
-
 def _note_versions(node):
     """Record the versions of saved tensors that were changed in place before
     being saved, if any was (the rest are at version 0, the default)."""
     versions = tuple(v._vc[0] if isinstance(v, ReverseBox) and v._vc is not None else 0
-                     for v in node.saved_list())
+                     for v in node.saved)
     if any(versions):
         node.versions = versions
 
@@ -391,12 +340,14 @@ def _save(kind, i, args, values, ans, out):
     return tuple(shape_of(v) for v in values)  # all_shapes
 
 
-def _casts(prim, values, mask, ans):
+def _casts(plan, values, ans):
     """Per input, the (shape, dtype) its cotangent must be brought back to,
     or None when the cotangent already has it. None when no input needs one.
     When the arrays among the inputs differ in dtype, a rule on raw arrays
     may promote as NumPy does (float32 times int64 is float64 there), so
     every cotangent is brought back to its input's dtype."""
+    if type(ans) is float and all(type(v) is float for v in values):
+        return None
     if type(ans) is np.ndarray:
         ans_shape, ans_dtype = ans.shape, ans.dtype
     else:
@@ -404,12 +355,12 @@ def _casts(prim, values, mask, ans):
     casts = None
     mixed = any(type(r) is np.ndarray and r.dtype != ans_dtype for r in map(raw_value, values))
     for i, v in enumerate(values):
-        if mask[i]:
+        if plan.mask[i]:
             if type(v) is np.ndarray:
                 shape, dtype = v.shape, v.dtype
             else:
                 shape, dtype = shape_of(v), dtype_of(v)
-            if shape != ans_shape and prim.broadcasts or dtype != ans_dtype or mixed:
+            if shape != ans_shape and plan.prim.broadcasts or dtype != ans_dtype or mixed:
                 if casts is None:
                     casts = [None] * len(values)
                 casts[i] = (shape, dtype)

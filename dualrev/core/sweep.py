@@ -4,7 +4,6 @@ its output into gradients of its inputs by the rules of its plan.
 
 import gc
 import operator
-import sys
 import threading
 from heapq import heappop, heappush
 
@@ -12,10 +11,10 @@ import numpy as np
 
 from .values import canonical, dtype_of, shape_of
 from .cotangents import Pieces, unbroadcast
-from .primitive import TABLE, _NO_PARAMS, PAIR, Box, identity, raw_value
+from .primitive import TABLE, NO_PARAMS, Box, identity, raw_value
 from .anomaly import CHECKING_NAN, ENABLED as _anomaly_mode, check_outputs, report_node
 from .graph import (
-    _FREED, AccumulateGrad, Node, _Output, _detached_error, _freed_error, _inplace_error,
+    _FREED, AccumulateGrad, _Output, _detached_error, _freed_error, _inplace_error,
     _last_inplace)
 from .reverse import ReverseBox
 
@@ -33,7 +32,7 @@ def _unpacked(node, create_graph, box_type):
     level = node.level
     versions = node.versions
     out = []
-    for k, v in enumerate(node.saved_list()):
+    for k, v in enumerate(node.saved):
         if type(v) is float:
             edge = _edge_of_saved(node, k)
             if edge is not None:  # a tensor's value, kept bare (see _scalar_node)
@@ -65,50 +64,63 @@ def _unpacked(node, create_graph, box_type):
 def _edge_of_saved(node, k):
     """The edge of the input whose value is saved value k, if it is one."""
     kind, i = node.plan.needs[k]
-    return node.edge_list()[i] if kind == "value" else None
+    return node.edges[i] if kind == "value" else None
 
 
-def _apply_rules(node, grad, create_graph, box_type):
-    """The cotangents of the inputs: the lone input's (None for zero)
-    when the plan has one, else a list with one per input. (The sweep
-    runs the common nodes itself; this is the general path.)"""
+def input_cotangents(node, grad, create_graph, box_type):
+    """The cotangent of each of a node's inputs (None where none goes), by
+    the rules of its plan, each brought back to its input's shape and dtype:
+    the one place where rules run on a recorded node."""
     plan = node.plan
-    saved = _unpacked(node, create_graph, box_type) if plan.n_saved else ()
-    if plan.n_saved == 1:
-        saved = saved[0]
-    lone = plan.lone
-    if lone is not None:
-        return _cotangent(node, plan.rules[lone], lone, grad, saved, plan.n_saved)
-    return [None if rule is None else _cotangent(node, rule, i, grad, saved, plan.n_saved)
-            for i, rule in enumerate(plan.rules)]
-
-
-def _cotangent(node, rule, i, grad, saved, n_saved):
-    """Input i's cotangent by its rule, brought back to its shape and
-    dtype. ``saved`` holds the opened saved values (bare if just one)."""
-    fn, positions, single = rule
     extra = node.extra
-    params = _NO_PARAMS if extra is None else extra.params
-    if single is not None and not params:
-        g = fn(grad, saved if n_saved == 1 else saved[single])
-    elif not positions:
-        g = fn(grad, **params) if params else fn(grad)
+    if not plan.needs:
+        saved = ()
+    elif create_graph or node.seq <= _last_inplace[0] or node.saved is _FREED:
+        saved = _unpacked(node, create_graph, box_type)  # checked: something may have changed
+    elif extra is None and plan.simple:  # most nodes: the short path (the per-node cost of
+        grads = []                         # scalar code), each saved value opened as read
+        for rule in plan.rules:
+            if rule is None:
+                grads.append(None)
+            elif rule[0] is identity:  # (add's, clone's: passed on without a call)
+                grads.append(grad)
+            elif rule[1]:
+                value = node.saved[rule[2]]
+                grads.append(rule[0](grad, value if type(value) is float
+                                     else _opened(value, node.level)))
+            else:
+                grads.append(rule[0](grad))
+        return grads
     else:
-        if n_saved == 1:
-            saved = (saved,)
-        g = fn(grad, *[_pick(saved, p, i) for p in positions], **params)
+        saved = [_opened(v, node.level) for v in node.saved]
+    params = NO_PARAMS if extra is None else extra.params
     casts = None if extra is None else extra.casts
-    if casts is not None and casts[i] is not None and g is not None:
-        g = unbroadcast(g, *casts[i])
-    return g
+    grads = []
+    for i, rule in enumerate(plan.rules):
+        if rule is None:
+            grads.append(None)
+            continue
+        fn, reads, single = rule
+        if fn is identity:
+            g = grad
+        elif single is not None and not params:
+            g = fn(grad, saved[single])
+        else:
+            g = fn(grad, *[_pick(saved, p, i) for p in reads], **params)
+        if casts is not None and casts[i] is not None and g is not None:
+            g = unbroadcast(g, *casts[i])
+        grads.append(g)
+    return grads
 
 
-def _opened(node):
-    """A node's saved values, boxes of its level opened, when nothing was
-    changed in place since it was made."""
-    level = node.level
-    return [v._value if isinstance(v, ReverseBox) and v._level == level
-            else v.value if type(v) is _Output else v for v in node.saved_list()]
+def _opened(value, level):
+    """A saved value as a rule reads it, when nothing was changed in place
+    since it was saved: a box of the node's level opened."""
+    if type(value) is float:
+        return value
+    if isinstance(value, ReverseBox):
+        return value._value if value._level == level else value
+    return value.value if type(value) is _Output else value
 
 
 def _changed(edge):
@@ -154,22 +166,18 @@ def _topological_order(roots):
     seen = set(roots)
     stack = list(seen)
     while stack:
-        for edge in _edges_of(stack.pop()):
+        for edge in stack.pop().edges:
             if edge is not None and edge not in seen:
                 seen.add(edge)
                 stack.append(edge)
     return sorted(seen, key=_by_sequence, reverse=True)
 
 
-def _edges_of(node):
-    return node.edge_list() if type(node) is Node else node.edges
-
-
 def _leading_to(order, targets):
     """The nodes of ``order`` from which a target can be reached."""
     needed = set(targets)
     for node in reversed(order):
-        if node not in needed and any(e in needed for e in _edges_of(node) if e is not None):
+        if node not in needed and any(e in needed for e in node.edges if e is not None):
             needed.add(node)
     return needed
 
@@ -227,29 +235,28 @@ def _sum(a, b):
 
 
 def _post_hooks(node, grad, grads):
-    """Run a node's post hooks on its input gradients, one per input, and
-    give them back as ``apply`` gave them."""
-    lone = node.plan.lone
-    full = list(grads) if lone is None else [grads if i == lone else None
-                                             for i in range(len(node.plan.mask))]
-    full = [g.written() if type(g) is Pieces else g for g in full]
-    _run_hooks(node, "post", grad, full)
-    return full if lone is None else full[lone]
+    """Run a node's post hooks on its input gradients, one per input."""
+    grads = [g.written() if type(g) is Pieces else g for g in grads]
+    _run_hooks(node, "post", grad, grads)
+    return grads
 
 
-def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture=None):
+def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture=None,
+                  deliver=None):
     """Run the tape from the nodes ``roots`` with cotangents ``seeds``.
 
-    Without ``capture``, gradients arriving at leaves are added to their
-    ``.grad``. With ``capture`` (a list of nodes), nothing is accumulated:
-    only the nodes that lead to a captured node run, and the gradient that
-    arrives at each captured node is returned, in order (None if none came).
+    Without ``capture``, a gradient arriving at a leaf's accumulator goes to
+    ``deliver(accumulator, grad, create_graph)`` (the autograd layer adds it
+    to ``.grad``).
+    With ``capture`` (a list of nodes), nothing is delivered: only the nodes
+    that lead to a captured node run, and the gradient that arrives at each
+    captured node is returned, in order (None if none came).
     """
     with SWEEP_LOCK:
         collecting = gc.isenabled()
         gc.disable()  # the graph holds no cycles; the collector would only slow the sweep
         try:
-            return _sweep(roots, seeds, box_type, retain_graph, create_graph, capture)
+            return _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
         finally:
             if collecting:
                 gc.enable()
@@ -261,7 +268,7 @@ def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture
 SWEEP_LOCK = threading.RLock()
 
 
-def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
+def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver):
     """Nodes run newest first (see ``_topological_order`` for why that order
     is right), taken from a heap of the nodes that have a pending gradient:
     only nodes a gradient reaches are visited, with no walk of the graph
@@ -271,7 +278,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
         needed = _leading_to(_topological_order(roots), capture)
         targets, captured = set(capture), {}
     heap = []  # (-seq, node) of the nodes with a pending gradient
-    checking = CHECKING_NAN[0]  # anomaly mode: every node by the general path, checked for nan
+    checking = CHECKING_NAN[0]  # anomaly mode: every node's gradients checked for nan
     node = None
     for root, seed in zip(roots, seeds):
         if root.pending is None:
@@ -287,59 +294,23 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             if type(grad) is Pieces:
                 grad = grad.written()
             extra = node.extra
-            if extra is not None and extra.hooks:
+            hooks = extra is not None and extra.hooks
+            if hooks:
                 grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", _writable(grad)))
             if capture is not None and node in targets:
                 captured[node] = grad = _writable(grad)
             if type(node) is AccumulateGrad:
-                leaf = node.variable
-                if capture is None and leaf is not None and leaf._acc is node:
-                    accumulate(leaf, grad, create_graph)  # (not if it stopped requiring grad)
+                if capture is None:
+                    deliver(node, grad, create_graph)
                 continue
-            plan = node.plan
-            if (checking or extra is not None or not plan.simple
-                    or plan.n_saved and (create_graph or node.seq <= _last_inplace[0]
-                                         or node.saved is _FREED)):
-                grads = _apply_rules(node, grad, create_graph, box_type)
-                if checking and (extra is None or not extra.hooks):  # (else after the hooks)
-                    check_outputs(node, grads)
-            elif plan.lone is not None:  # the common nodes, run here (see VjpPlan.simple)
-                rule = plan.rules[plan.lone]
-                if not rule[1]:
-                    grads = grad if rule[0] is identity else rule[0](grad)
-                else:
-                    saved = node.saved if plan.n_saved == 1 else node.saved_list()[rule[2]]
-                    if isinstance(saved, ReverseBox):
-                        if saved._level == node.level:
-                            saved = saved._value
-                    elif type(saved) is _Output:
-                        saved = saved.value
-                    grads = rule[0](grad, saved)
-            else:
-                saved = _opened(node) if plan.n_saved else ()
-                grads = [None if rule is None else (grad if rule[0] is identity else rule[0](grad))
-                         if not rule[1] else rule[0](grad, saved[rule[2]]) for rule in plan.rules]
-            if extra is not None and extra.hooks:
+            grads = input_cotangents(node, grad, create_graph, box_type)
+            if hooks:
                 grads = _post_hooks(node, grad, grads)
-                if checking:
-                    check_outputs(node, grads)
-            if not retain_graph and plan.saves_values:
+            if checking:
+                check_outputs(node, grads)
+            if not retain_graph and node.plan.saves_values:
                 node.saved = _FREED
-                if plan.save == PAIR:
-                    node.saved1 = None
-            if plan.lone is not None:  # one edge (written out: the common case)
-                edge = node.edges
-                if grads is not None and (needed is None or edge in needed):
-                    if edge.pending is None:
-                        heappush(heap, (-edge.seq, edge))
-                        edge.pending = grads
-                    elif type(grads) is Pieces or type(edge.pending) is Pieces:
-                        edge.pending = _sum(edge.pending, grads)
-                    else:
-                        edge.pending = edge.pending + grads
-                grads = None  # the pending slot holds it now (see _owned)
-                continue
-            for edge, g in zip((node.edges, node.edge1) if plan.pair else node.edges, grads):
+            for edge, g in zip(node.edges, grads):
                 if edge is None or g is None or needed is not None and edge not in needed:
                     continue
                 if edge.pending is None:
@@ -347,7 +318,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                     edge.pending = g
                 else:
                     edge.pending = _sum(edge.pending, g)
-            grads = g = None  # the pending slots hold them now (see _owned)
+            grads = g = None  # the pending slots hold them now (see gradients._owned)
     except BaseException as error:
         if _anomaly_mode[0] and node is not None and isinstance(error, Exception):
             report_node(node)  # where the node that failed was recorded
@@ -355,24 +326,6 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             node.pending = None
         raise
     return None if capture is None else [captured.get(node) for node in capture]
-
-
-def accumulate(leaf, grad, create_graph):
-    """Add ``grad`` to ``leaf.grad``, keeping the same ``.grad`` tensor when
-    there is one (as PyTorch does) unless the sum itself is recorded. The
-    gradient takes the leaf's dtype."""
-    grad = in_dtype_of(leaf._value, grad)
-    if create_graph or isinstance(grad, Box):
-        if not isinstance(grad, ReverseBox) or grad._level != leaf._level:
-            grad = type(leaf)._make(grad, leaf._level)
-        if leaf._grad is None and _shares_memory(grad):
-            grad = TABLE.clone(grad)  # a .grad of its own: changing it in place must work
-        leaf._grad = grad if leaf._grad is None else leaf._grad + grad
-    elif leaf._grad is None:
-        leaf._grad = type(leaf)._make(_owned(grad), leaf._level)
-    else:
-        leaf._grad._value = leaf._grad._value + grad
-        leaf._grad._bump_version()
 
 
 def in_dtype_of(value, grad):
@@ -393,22 +346,3 @@ def _writable(grad):
     if type(array) is np.ndarray and not array.flags.writeable:
         return TABLE.clone(grad) if isinstance(grad, Box) else array.copy()
     return grad
-
-
-def _shares_memory(value):
-    """Whether the array under ``value`` is a view (of a broadcast number,
-    as sum's cotangent is, or of another array)."""
-    array = raw_value(value)
-    return type(array) is np.ndarray and array.base is not None
-
-
-def _owned(value):
-    """A gradient array that no one else holds, since ``.grad`` may later be
-    changed in place: rules may pass one array to several inputs, and a view
-    shares memory. An array that only the sweep refers to (the references
-    counted here: the sweep's, ``accumulate``'s, this function's and
-    ``getrefcount``'s own) is taken as it is, as PyTorch steals a gradient
-    nobody else uses; any other is copied."""
-    if type(value) is np.ndarray and (value.base is not None or sys.getrefcount(value) > 4):
-        return value.copy()
-    return value
