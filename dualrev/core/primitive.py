@@ -230,10 +230,13 @@ class VjpPlan:
       node after a backward pass then matters, and a second pass raises).
     drops_edges: an input that requires grad gets no cotangent (its rule is
       None), so its edge must not be recorded.
+    scalar: a node of this plan may take the short path of scalar code
+      (``reverse._node``): it records, saves nothing but inputs, and drops
+      no edge.
     """
 
     __slots__ = ("prim", "needs", "rules", "mask", "records", "simple", "saved_args",
-                 "saves_values", "drops_edges")
+                 "saves_values", "drops_edges", "scalar")
 
     def __init__(self, prim, bits, n_args):
         given = [prim.rule_for(prim.vjp, i) if bits >> i & 1 else None for i in range(n_args)]
@@ -265,6 +268,7 @@ class VjpPlan:
         only_values = all(kind == "value" for kind, _ in needs)
         self.saved_args = tuple(i for _, i in needs) if only_values else None
         self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(self.mask))
+        self.scalar = self.records and self.saved_args is not None and not self.drops_edges
 
 
 def _reads(rule, n_args):

@@ -208,51 +208,52 @@ def computed_already(*args, **params):
 
 
 def _node(prim, bits, args, edges, values, ans, params, level, out):
-    """The node recording one operation, or None: whether to record is
-    decided here, for every handler. ``bits`` marks the inputs with an edge
-    (they require grad)."""
-    if not bits or _threads_without_grad[0] and not grad_state.enabled:
+    """The node recording one operation, or None: whether and how to record
+    is decided here, for every handler. ``bits`` marks the inputs with an
+    edge (they require grad).
+
+    Scalar code takes a short path, written out here: an operation on
+    floats at the ambient level whose rules read nothing but inputs gets
+    its node without ``_record``'s general work (no shapes or dtypes to
+    bring cotangents back to, no parameters, no outputs to save), which
+    would cost a fifth of a recorded op. A saved input that has a node and
+    no version counter yet is kept as its float, not as its tensor: floats
+    do not change, and the tensor, no longer kept alive by the graph, is one
+    object fewer for the garbage collector to walk per op. Should the tensor
+    be changed in place later, its counter, registered on its node, tells
+    (see ``sweep._changed``)."""
+    if _threads_without_grad[0] and not grad_state.enabled:
         return None
-    if type(ans) is not float and not is_float(ans):
-        return None  # an integer or bool result carries no derivative
     plan = prim._plans.get(bits) or prim.vjp_plan(bits, len(args))
+    if type(ans) is float:
+        if plan.scalar and level == AMBIENT and not params:
+            for value in values:
+                if type(value) is not float:
+                    break
+            else:  # every input a float
+                saved = ()
+                for i in plan.saved_args:  # (one or two)
+                    saved += (values[i] if edges[i] is not None and args[i]._vc is None
+                              else args[i],)
+                node = Node()  # (no __init__: calling one would cost a tenth of an op)
+                node.plan = plan
+                node.edges = edges
+                node.saved = saved
+                node.level = AMBIENT
+                node.seq = next(_sequence)
+                node.pending = node.extra = None
+                if _anomaly_mode[0]:  # it keeps where it was made (see anomaly)
+                    note_forward(node)
+                if saved and _last_inplace[0] >= 0:  # a tensor kept may be past version 0
+                    _note_versions(node)
+                return node
+    elif not is_float(ans):
+        return None  # an integer or bool result carries no derivative
     if not plan.records:
         return None
     if plan.drops_edges:
         edges = tuple(e if m else None for e, m in zip(edges, plan.mask))
-    if type(ans) is float and level == AMBIENT and plan.saved_args is not None and not params:
-        for v in values:
-            if type(v) is not float:
-                break
-        else:  # every input a float
-            return _scalar_node(plan, args, edges, values)
     return _record(plan, args, edges, values, ans, params, level, out)
-
-
-def _scalar_node(plan, args, edges, values):
-    """The node of an operation on floats at the ambient level that saves
-    nothing but inputs: all that ``_record`` would do, without its general
-    checks (no shapes or dtypes to bring cotangents back to, no parameters).
-    It exists for speed: it is the per-op path of scalar code, where those
-    checks would cost a fifth of a recorded op.
-
-    A saved input that has a node and no version counter yet is kept as its
-    float, not as its tensor: floats do not change, and the tensor, no
-    longer kept alive by the graph, is one object fewer for the garbage
-    collector to walk per op. Should the tensor be changed in place later,
-    its counter, registered on its node, tells (see ``sweep._changed``)."""
-    saved = ()
-    for i in plan.saved_args:  # (none, one or two: no generator for so few)
-        arg = args[i]
-        saved += (values[i] if edges[i] is not None and arg._vc is None else arg,)
-    node = Node()  # (no __init__: a call to one would cost a tenth of a recorded op)
-    node.plan, node.edges, node.saved, node.level = plan, edges, saved, AMBIENT
-    node.seq, node.pending, node.extra = next(_sequence), None, None
-    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly)
-        note_forward(node)
-    if saved and _last_inplace[0] >= 0:  # a tensor kept as it is may be past version 0
-        _note_versions(node)
-    return node
 
 
 def _record(plan, args, edges, values, ans, params, level, out):

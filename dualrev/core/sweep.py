@@ -35,7 +35,7 @@ def _unpacked(node, create_graph, box_type):
     for k, v in enumerate(node.saved):
         if type(v) is float:
             edge = _edge_of_saved(node, k)
-            if edge is not None:  # a tensor's value, kept bare (see _scalar_node)
+            if edge is not None:  # a tensor's value, kept bare (see reverse._node)
                 if edge.detached:
                     raise _detached_error()
                 changed = _changed(edge)
@@ -73,13 +73,10 @@ def input_cotangents(node, grad, create_graph, box_type):
     the one place where rules run on a recorded node."""
     plan = node.plan
     extra = node.extra
-    if not plan.needs:
-        saved = ()
-    elif create_graph or node.seq <= _last_inplace[0] or node.saved is _FREED:
-        saved = _unpacked(node, create_graph, box_type)  # checked: something may have changed
-    elif extra is None and plan.simple:  # most nodes: the short path (the per-node cost of
-        grads = []                         # scalar code), each saved value opened as read
-        for rule in plan.rules:
+    if extra is None and plan.simple and not create_graph and (
+            not plan.needs or node.seq > _last_inplace[0] and node.saved is not _FREED):
+        grads = []  # most nodes (the per-node cost of scalar code): no parameters, casts or
+        for rule in plan.rules:  # checks, each rule reading at most one value, opened as read
             if rule is None:
                 grads.append(None)
             elif rule[0] is identity:  # (add's, clone's: passed on without a call)
@@ -91,6 +88,10 @@ def input_cotangents(node, grad, create_graph, box_type):
             else:
                 grads.append(rule[0](grad))
         return grads
+    if not plan.needs:
+        saved = ()
+    elif create_graph or node.seq <= _last_inplace[0] or node.saved is _FREED:
+        saved = _unpacked(node, create_graph, box_type)  # checked: something may have changed
     else:
         saved = [_opened(v, node.level) for v in node.saved]
     params = NO_PARAMS if extra is None else extra.params
@@ -270,9 +271,10 @@ SWEEP_LOCK = threading.RLock()
 
 def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver):
     """Nodes run newest first (see ``_topological_order`` for why that order
-    is right), taken from a heap of the nodes that have a pending gradient:
-    only nodes a gradient reaches are visited, with no walk of the graph
-    first (a chain keeps the heap at one or two entries)."""
+    is right), taken from the nodes that have a pending gradient: only nodes
+    a gradient reaches are visited, with no walk of the graph first. Those
+    wait in a heap, except the newest of all, which runs next (``following``;
+    in a chain, every node is that one, and the heap stays empty)."""
     needed = None  # with capture: the nodes that lead to a captured one
     if capture is not None:
         needed = _leading_to(_topological_order(roots), capture)
@@ -286,9 +288,13 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
             root.pending = seed
         else:
             root.pending = root.pending + seed
+    following = None
     try:
-        while heap:
-            node = heappop(heap)[1]
+        while following is not None or heap:
+            if following is not None:
+                node, following = following, None
+            else:
+                node = heappop(heap)[1]
             grad = node.pending
             node.pending = None
             if type(grad) is Pieces:
@@ -313,17 +319,24 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
             for edge, g in zip(node.edges, grads):
                 if edge is None or g is None or needed is not None and edge not in needed:
                     continue
-                if edge.pending is None:
-                    heappush(heap, (-edge.seq, edge))
-                    edge.pending = g
-                else:
+                if edge.pending is not None:
                     edge.pending = _sum(edge.pending, g)
+                    continue
+                edge.pending = g
+                if (following is None or edge.seq > following.seq) and (
+                        not heap or edge.seq > -heap[0][0]):
+                    if following is not None:
+                        heappush(heap, (-following.seq, following))
+                    following = edge
+                else:
+                    heappush(heap, (-edge.seq, edge))
             grads = g = None  # the pending slots hold them now (see gradients._owned)
     except BaseException as error:
         if _anomaly_mode[0] and node is not None and isinstance(error, Exception):
             report_node(node)  # where the node that failed was recorded
-        for _, node in heap:  # leave no gradient behind for the next pass
-            node.pending = None
+        for waiting in [following] + [node for _, node in heap]:  # leave no gradient behind
+            if waiting is not None:
+                waiting.pending = None
         raise
     return None if capture is None else [captured.get(node) for node in capture]
 
