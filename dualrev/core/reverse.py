@@ -155,8 +155,12 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         edge = self._node or self._acc
-        out._node = None if edge is None else _node(prim, 1, (self,), (edge,), (value,), ans,
-                                                    NO_PARAMS, level, out)
+        if edge is None:
+            out._node = None
+        elif type(ans) is float and type(value) is float and level == AMBIENT:
+            out._node = _scalar_node(prim, 1, (edge,), self, value, None, None, ans, out)
+        else:
+            out._node = _node(prim, 1, (self,), (edge,), (value,), ans, NO_PARAMS, level, out)
         if prim.view:
             _note_view(out, self, prim, NO_PARAMS)
         return out
@@ -181,8 +185,12 @@ class ReverseBox(Box):
         out._level = level
         out._value = ans
         bits = (ex is not None) | (ey is not None) << 1
-        out._node = None if not bits else _node(prim, bits, (x, y), (ex, ey), (vx, vy), ans,
-                                                NO_PARAMS, level, out)
+        if not bits:
+            out._node = None
+        elif type(ans) is float and type(vx) is float and type(vy) is float and level == AMBIENT:
+            out._node = _scalar_node(prim, bits, (ex, ey), x, vx, y, vy, ans, out)
+        else:
+            out._node = _node(prim, bits, (x, y), (ex, ey), (vx, vy), ans, NO_PARAMS, level, out)
         return out
 
 
@@ -208,52 +216,62 @@ def computed_already(*args, **params):
 
 
 def _node(prim, bits, args, edges, values, ans, params, level, out):
-    """The node recording one operation, or None: whether and how to record
-    is decided here, for every handler. ``bits`` marks the inputs with an
-    edge (they require grad).
-
-    Scalar code takes a short path, written out here: an operation on
-    floats at the ambient level whose rules read nothing but inputs gets
-    its node without ``_record``'s general work (no shapes or dtypes to
-    bring cotangents back to, no parameters, no outputs to save), which
-    would cost a fifth of a recorded op. A saved input that has a node and
-    no version counter yet is kept as its float, not as its tensor: floats
-    do not change, and the tensor, no longer kept alive by the graph, is one
-    object fewer for the garbage collector to walk per op. Should the tensor
-    be changed in place later, its counter, registered on its node, tells
-    (see ``sweep._changed``)."""
+    """The node recording one operation, or None: the general path, for
+    every handler. ``bits`` marks the inputs with an edge (they require
+    grad)."""
     if _threads_without_grad[0] and not grad_state.enabled:
         return None
     plan = prim._plans.get(bits) or prim.vjp_plan(bits, len(args))
-    if type(ans) is float:
-        if plan.scalar and level == AMBIENT and not params:
-            for value in values:
-                if type(value) is not float:
-                    break
-            else:  # every input a float
-                saved = ()
-                for i in plan.saved_args:  # (one or two)
-                    saved += (values[i] if edges[i] is not None and args[i]._vc is None
-                              else args[i],)
-                node = Node()  # (no __init__: calling one would cost a tenth of an op)
-                node.plan = plan
-                node.edges = edges
-                node.saved = saved
-                node.level = AMBIENT
-                node.seq = next(_sequence)
-                node.pending = node.extra = None
-                if _anomaly_mode[0]:  # it keeps where it was made (see anomaly)
-                    note_forward(node)
-                if saved and _last_inplace[0] >= 0:  # a tensor kept may be past version 0
-                    _note_versions(node)
-                return node
-    elif not is_float(ans):
+    if type(ans) is not float and not is_float(ans):
         return None  # an integer or bool result carries no derivative
     if not plan.records:
         return None
     if plan.drops_edges:
         edges = tuple(e if m else None for e, m in zip(edges, plan.mask))
     return _record(plan, args, edges, values, ans, params, level, out)
+
+
+def _scalar_node(prim, bits, edges, x, vx, y, vy, ans, out):
+    """``_node`` for an operation on one or two floats at the ambient level
+    (``y`` None for one), when its plan saves nothing but inputs: the short
+    path of scalar code. It exists for speed: ``_node``'s general work (no
+    shapes or dtypes to bring cotangents back to here, no parameters, no
+    outputs to save) would cost a fifth of a recorded op.
+
+    A saved input that has a node and no version counter yet is kept as its
+    float, not as its tensor: floats do not change, and the tensor, no
+    longer kept alive by the graph, is one object fewer for the garbage
+    collector to walk per op. Should the tensor be changed in place later,
+    its counter, registered on its node, tells (see ``sweep._changed``)."""
+    if _threads_without_grad[0] and not grad_state.enabled:
+        return None
+    plan = prim._plans.get(bits)
+    if plan is None or not plan.scalar:
+        args, values = ((x,), (vx,)) if y is None else ((x, y), (vx, vy))
+        return _node(prim, bits, args, edges, values, ans, NO_PARAMS, AMBIENT, out)
+    picks = plan.saved_args  # (), (0,), (1,) or (0, 1): spelled out, as a loop costs more
+    if picks:
+        kept_x = vx if edges[0] is not None and x._vc is None else x
+        if len(picks) == 2:
+            saved = (kept_x, vy if edges[1] is not None and y._vc is None else y)
+        elif picks[0]:
+            saved = (vy if edges[1] is not None and y._vc is None else y,)
+        else:
+            saved = (kept_x,)
+    else:
+        saved = ()
+    node = Node()  # (no __init__: calling one would cost a tenth of an op)
+    node.plan = plan
+    node.edges = edges
+    node.saved = saved
+    node.level = AMBIENT
+    node.seq = next(_sequence)
+    node.pending = node.extra = None
+    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly)
+        note_forward(node)
+    if saved and _last_inplace[0] >= 0:  # a tensor kept may be past version 0
+        _note_versions(node)
+    return node
 
 
 def _record(plan, args, edges, values, ans, params, level, out):
