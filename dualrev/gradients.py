@@ -3,6 +3,7 @@ points, running the core's backward sweep over the graph that recorded the
 outputs. They know tensors only as the core's reverse boxes, so the Tensor
 class can call them."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -12,7 +13,8 @@ from ._args import _bool
 from .core.grad_mode import set_grad_enabled
 from .core.levels import AMBIENT
 from .core.reverse import ReverseBox
-from .core.sweep import SWEEP_LOCK, accumulate, backward_pass, in_dtype_of
+from .core.primitive import TABLE, Box, raw_value
+from .core.sweep import SWEEP_LOCK, backward_pass, in_dtype_of
 from .core.values import dtype_of, shape_of
 
 
@@ -84,7 +86,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
     mode = set_grad_enabled(create_graph) if level == AMBIENT else set_grad_enabled(True)
     with mode:
         return backward_pass(edges, seeds, box_type=type(outputs[0]), retain_graph=retain_graph,
-                             create_graph=create_graph, capture=capture)
+                             create_graph=create_graph, capture=capture, deliver=_into_grad)
 
 
 def _capture_edges(inputs):
@@ -154,3 +156,48 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         results.append(g if isinstance(g, ReverseBox) and g._level == t._level
                        else type(t)._make(g, t._level))
     return tuple(results)
+
+
+def _into_grad(accumulator, grad, create_graph):
+    """A gradient that reached a leaf's accumulator, added to the leaf's
+    ``.grad`` (not if the leaf is gone or stopped requiring grad)."""
+    leaf = accumulator.variable
+    if leaf is not None and leaf._acc is accumulator:
+        accumulate(leaf, grad, create_graph)
+
+
+def accumulate(leaf, grad, create_graph):
+    """Add ``grad`` to ``leaf.grad``, keeping the same ``.grad`` tensor when
+    there is one (as PyTorch does) unless the sum itself is recorded. The
+    gradient takes the leaf's dtype."""
+    grad = in_dtype_of(leaf._value, grad)
+    if create_graph or isinstance(grad, Box):
+        if not isinstance(grad, ReverseBox) or grad._level != leaf._level:
+            grad = type(leaf)._make(grad, leaf._level)
+        if leaf._grad is None and _shares_memory(grad):
+            grad = TABLE.clone(grad)  # a .grad of its own: changing it in place must work
+        leaf._grad = grad if leaf._grad is None else leaf._grad + grad
+    elif leaf._grad is None:
+        leaf._grad = type(leaf)._make(_owned(grad), leaf._level)
+    else:
+        leaf._grad._value = leaf._grad._value + grad
+        leaf._grad._bump_version()
+
+
+def _shares_memory(value):
+    """Whether the array under ``value`` is a view (of a broadcast number,
+    as sum's cotangent is, or of another array)."""
+    array = raw_value(value)
+    return type(array) is np.ndarray and array.base is not None
+
+
+def _owned(value):
+    """A gradient array that no one else holds, since ``.grad`` may later be
+    changed in place: rules may pass one array to several inputs, and a view
+    shares memory. An array that only the sweep refers to (the references
+    counted here: the sweep's, ``_into_grad``'s, ``accumulate``'s, this
+    function's and ``getrefcount``'s own) is taken as it is, as PyTorch
+    steals a gradient nobody else uses; any other is copied."""
+    if type(value) is np.ndarray and (value.base is not None or sys.getrefcount(value) > 5):
+        return value.copy()
+    return value

@@ -4,7 +4,6 @@ its output into gradients of its inputs by the rules of its plan.
 
 import gc
 import operator
-import sys
 import threading
 from heapq import heappop, heappush
 
@@ -237,11 +236,13 @@ def _post_hooks(node, grad, grads):
     return full if lone is None else full[lone]
 
 
-def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture=None):
+def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture=None,
+                  deliver=None):
     """Run the tape from the nodes ``roots`` with cotangents ``seeds``.
 
-    Without ``capture``, gradients arriving at leaves are added to their
-    ``.grad``. With ``capture`` (a list of nodes), nothing is accumulated:
+    Without ``capture``, a gradient arriving at a leaf's accumulator goes to
+    ``deliver(accumulator, grad, create_graph)`` (the autograd layer adds it
+    to ``.grad``). With ``capture`` (a list of nodes), nothing is delivered:
     only the nodes that lead to a captured node run, and the gradient that
     arrives at each captured node is returned, in order (None if none came).
     """
@@ -249,7 +250,7 @@ def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture
         collecting = gc.isenabled()
         gc.disable()  # the graph holds no cycles; the collector would only slow the sweep
         try:
-            return _sweep(roots, seeds, box_type, retain_graph, create_graph, capture)
+            return _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
         finally:
             if collecting:
                 gc.enable()
@@ -261,7 +262,7 @@ def backward_pass(roots, seeds, *, box_type, retain_graph, create_graph, capture
 SWEEP_LOCK = threading.RLock()
 
 
-def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
+def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver):
     """Nodes run newest first (see ``_topological_order`` for why that order
     is right), taken from a heap of the nodes that have a pending gradient:
     only nodes a gradient reaches are visited, with no walk of the graph
@@ -292,9 +293,8 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             if capture is not None and node in targets:
                 captured[node] = grad = _writable(grad)
             if type(node) is AccumulateGrad:
-                leaf = node.variable
-                if capture is None and leaf is not None and leaf._acc is node:
-                    accumulate(leaf, grad, create_graph)  # (not if it stopped requiring grad)
+                if capture is None:
+                    deliver(node, grad, create_graph)
                 continue
             plan = node.plan
             if (checking or extra is not None or not plan.simple
@@ -337,7 +337,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                         edge.pending = _sum(edge.pending, grads)
                     else:
                         edge.pending = edge.pending + grads
-                grads = None  # the pending slot holds it now (see _owned)
+                grads = None  # the pending slot holds it now (see gradients._owned)
                 continue
             for edge, g in zip((node.edges, node.edge1) if plan.pair else node.edges, grads):
                 if edge is None or g is None or needed is not None and edge not in needed:
@@ -347,7 +347,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
                     edge.pending = g
                 else:
                     edge.pending = _sum(edge.pending, g)
-            grads = g = None  # the pending slots hold them now (see _owned)
+            grads = g = None  # the pending slots hold them now (see gradients._owned)
     except BaseException as error:
         if _anomaly_mode[0] and node is not None and isinstance(error, Exception):
             report_node(node)  # where the node that failed was recorded
@@ -355,24 +355,6 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture):
             node.pending = None
         raise
     return None if capture is None else [captured.get(node) for node in capture]
-
-
-def accumulate(leaf, grad, create_graph):
-    """Add ``grad`` to ``leaf.grad``, keeping the same ``.grad`` tensor when
-    there is one (as PyTorch does) unless the sum itself is recorded. The
-    gradient takes the leaf's dtype."""
-    grad = in_dtype_of(leaf._value, grad)
-    if create_graph or isinstance(grad, Box):
-        if not isinstance(grad, ReverseBox) or grad._level != leaf._level:
-            grad = type(leaf)._make(grad, leaf._level)
-        if leaf._grad is None and _shares_memory(grad):
-            grad = TABLE.clone(grad)  # a .grad of its own: changing it in place must work
-        leaf._grad = grad if leaf._grad is None else leaf._grad + grad
-    elif leaf._grad is None:
-        leaf._grad = type(leaf)._make(_owned(grad), leaf._level)
-    else:
-        leaf._grad._value = leaf._grad._value + grad
-        leaf._grad._bump_version()
 
 
 def in_dtype_of(value, grad):
@@ -393,22 +375,3 @@ def _writable(grad):
     if type(array) is np.ndarray and not array.flags.writeable:
         return TABLE.clone(grad) if isinstance(grad, Box) else array.copy()
     return grad
-
-
-def _shares_memory(value):
-    """Whether the array under ``value`` is a view (of a broadcast number,
-    as sum's cotangent is, or of another array)."""
-    array = raw_value(value)
-    return type(array) is np.ndarray and array.base is not None
-
-
-def _owned(value):
-    """A gradient array that no one else holds, since ``.grad`` may later be
-    changed in place: rules may pass one array to several inputs, and a view
-    shares memory. An array that only the sweep refers to (the references
-    counted here: the sweep's, ``accumulate``'s, this function's and
-    ``getrefcount``'s own) is taken as it is, as PyTorch steals a gradient
-    nobody else uses; any other is copied."""
-    if type(value) is np.ndarray and (value.base is not None or sys.getrefcount(value) > 4):
-        return value.copy()
-    return value
