@@ -349,11 +349,3 @@ def array_function(self, func, types, args, kwargs):
         module = getattr(func, "__module__", None) or "numpy"
         raise _unsupported(f"{module}.{getattr(func, '__name__', func)}")
     return impl(*args, **kwargs)
-
-
-def register(numpy_function, implementation):
-    """Make ``numpy_function`` on dualrev values call ``implementation``
-    (NumPy's signature; it should be built from dualrev operations)."""
-    FUNCTIONS[numpy_function] = implementation
-
-
