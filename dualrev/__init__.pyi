@@ -12,10 +12,22 @@ from . import autograd as autograd, func as func, linalg as linalg, optim as opt
 from ._format import set_printoptions as set_printoptions
 from ._tensor import Size as Size, Tensor as Tensor
 from ._unified import backward as backward, grad as grad
-from .core.anomaly import is_anomaly_check_nan_enabled as is_anomaly_check_nan_enabled, is_anomaly_enabled as is_anomaly_enabled
-from .core.grad_mode import enable_grad as enable_grad, is_grad_enabled as is_grad_enabled, no_grad as no_grad, set_grad_enabled as set_grad_enabled
-from .creation import arange as arange, as_tensor as as_tensor, empty as empty, empty_like as empty_like, eye as eye, from_numpy as from_numpy, full as full, full_like as full_like, linspace as linspace, manual_seed as manual_seed, ones as ones, ones_like as ones_like, rand as rand, randint as randint, randn as randn, tensor as tensor, zeros as zeros, zeros_like as zeros_like
-from .dtypes import bool as bool, double as double, dtype as dtype, float as float, float16 as float16, float32 as float32, float64 as float64, get_default_dtype as get_default_dtype, half as half, int as int, int8 as int8, int16 as int16, int32 as int32, int64 as int64, long as long, set_default_dtype as set_default_dtype, short as short, uint8 as uint8
+from .core.anomaly import (
+    is_anomaly_check_nan_enabled as is_anomaly_check_nan_enabled,
+    is_anomaly_enabled as is_anomaly_enabled)
+from .core.grad_mode import (
+    enable_grad as enable_grad, is_grad_enabled as is_grad_enabled, no_grad as no_grad,
+    set_grad_enabled as set_grad_enabled)
+from .creation import (
+    arange as arange, as_tensor as as_tensor, empty as empty, empty_like as empty_like, eye as eye,
+    from_numpy as from_numpy, full as full, full_like as full_like, linspace as linspace,
+    manual_seed as manual_seed, ones as ones, ones_like as ones_like, rand as rand,
+    randint as randint, randn as randn, tensor as tensor, zeros as zeros, zeros_like as zeros_like)
+from .dtypes import (
+    bool as bool, double as double, dtype as dtype, float as float, float16 as float16,
+    float32 as float32, float64 as float64, get_default_dtype as get_default_dtype, half as half,
+    int as int, int8 as int8, int16 as int16, int32 as int32, int64 as int64, long as long,
+    set_default_dtype as set_default_dtype, short as short, uint8 as uint8)
 from .dual import Dual as Dual
 from .func.custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
 from .serialization import load as load, save as save

@@ -26,6 +26,7 @@ class values_indices(NamedTuple, Generic[_Values]):
     indices: Tensor
 
 
+# (for the modules of the package that import them)
 def boxed(value: Any) -> Any: ...
 def named(value: Any, name: str) -> Any: ...
 

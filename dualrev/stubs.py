@@ -18,6 +18,7 @@ primitive added to the table without running it is caught.
 import ast
 import inspect
 import re
+import textwrap
 from pathlib import Path
 
 import dualrev
@@ -48,8 +49,9 @@ PARAMETERS = {
     "size.dim": "_int",
     "p": "_float | str", "pad": "Sequence[_int]", "mode": "str", "rounding_mode": "str",
     "equation": "str", "spec": "str", "dtype": "DType", "__array__.dtype": "Any",
-    "inputs": "Tensor | Sequence[Tensor]", "__array_ufunc__.inputs": "Any", "upper": "_bool", "hook": "Callable[[Tensor], Tensor | None]",
-    "__getitem__.index": "Any", "__setitem__.index": "Any",
+    "upper": "_bool", "inputs": "Tensor | Sequence[Tensor]", "__array_ufunc__.inputs": "Any",
+    "hook": "Callable[[Tensor], Tensor | None]", "__getitem__.index": "Any",
+    "__setitem__.index": "Any",
 }
 
 #: Results other than a Tensor, by ``Class.member``, by ``dr.function`` or by
@@ -117,6 +119,7 @@ class values_indices(NamedTuple, Generic[_Values]):
     indices: Tensor
 
 
+# (for the modules of the package that import them)
 def boxed(value: Any) -> Any: ...
 def named(value: Any, name: str) -> Any: ...
 '''
@@ -151,6 +154,7 @@ def _table():
 
 
 def _integral():
+    """INTEGRAL and the names of the primitives that are not differentiable."""
     not_differentiable = {n for p in primitives().values() if p.public and not p.differentiable
                           for n in p.public}
     return INTEGRAL | not_differentiable
@@ -165,14 +169,23 @@ def _package(table):
         if isinstance(node, ast.ImportFrom):
             exported = [a.name for a in node.names if a.name in dualrev.__all__]
             if exported:
-                module = "." * node.level + (node.module or "")
-                lines.append(f"from {module} import "
-                             + ", ".join(f"{n} as {n}" for n in exported))
+                lines.append(_import("." * node.level + (node.module or ""), exported))
     lines.append("\n__version__: str\n")
     for name, fn, kind in table:
         if kind == "function":
             lines += _def(name, fn, _result(name), method=False)
     return "\n".join(lines) + "\n"
+
+
+def _import(module, exported):
+    """``from module import x as x, ...``, the re-export of a stub, in lines
+    of at most 100 columns (``x as x`` kept on one line)."""
+    line = f"from {module} import " + ", ".join(f"{n} as {n}" for n in exported)
+    if len(line) <= 100:
+        return line
+    pairs = textwrap.fill(", ".join(f"{n}\0as\0{n}" for n in exported), 99,
+                          initial_indent="    ", subsequent_indent="    ")
+    return f"from {module} import (\n" + pairs.replace("\0", " ") + ")"
 
 
 def _class(cls, base, table=()):
@@ -208,6 +221,7 @@ def _class(cls, base, table=()):
 
 
 def _shown(name):
+    """Whether a member of a class body is in its stub: public names and dunders."""
     return not name.startswith("_") or (
         name.startswith("__") and name not in ("__module__", "__doc__", "__slots__", "__dict__",
                                                "__weakref__"))
@@ -246,6 +260,8 @@ def _def(name, fn, result, method=True):
 
 
 def _parameters(name, fn, types, method):
+    """``fn``'s parameters, typed (``types`` first, then PARAMETERS), with
+    their kinds and ``...`` for their defaults."""
     parameters = list(inspect.signature(fn).parameters.values())
     if method:
         parameters[0] = parameters[0].replace(name="cls" if name == "__new__" else "self")
