@@ -17,9 +17,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from dualrev import stubs
+import dualrev as dr
+from dualrev import names, stubs
+from dualrev.core.primitive import TABLE, defprim
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = sorted((ROOT / "tests" / "typing").glob("*.py"))
@@ -37,6 +40,21 @@ def test_the_stubs_are_what_the_table_makes_now(path):
                                      lineterm="", n=1))
     assert not diff, (f"{path.name} is out of date: run python -m dualrev.stubs\n"
                       + "\n".join(diff[:40]))
+
+
+def test_a_primitive_added_to_the_table_is_in_the_stubs():
+    """So the test above fails until the stubs are written again."""
+    prim = defprim("conjugate", np.conjugate, linear=True, vjp=lambda g: prim(g),
+                   public="conjugate conj")
+    names.install(vars(dr))
+    try:
+        written = {path.name: text for path, text in stubs.stubs().items()}
+    finally:
+        delattr(TABLE, "conjugate")
+        names.install(vars(dr))
+    assert "\ndef conj(input: TensorLike) -> Tensor: ...\n" in written["__init__.pyi"]
+    assert "\n    def conjugate_(self) -> Tensor: ...\n" in written["_tensor.pyi"]
+    assert "\n    def conj(self) -> Dual: ...\n" in written["dual.pyi"]
 
 
 def expected(path):

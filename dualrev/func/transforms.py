@@ -8,9 +8,10 @@ levels (tensors that require grad, Duals of an enclosing ``jvp``) pass
 through as constants of this level and keep their own derivatives, so a
 transform is differentiable by whatever encloses it.
 
-Types: a transformed function is typed for a function of tensors with one
-tensor result (the common case); trees of them, several ``argnums`` or a
-``has_aux`` without its literal ``True`` type as ``Any``.
+Types are those of the common case, a function of tensors with one tensor
+result: a tree of tensors given or returned is typed as a Tensor all the
+same; ``argnums`` as a tuple, or ``has_aux`` not written as a literal
+``True``, give ``Any``.
 """
 
 from __future__ import annotations
