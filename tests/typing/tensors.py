@@ -51,8 +51,9 @@ reveal_type(d.size())  # Size
 
 
 def wrong_types() -> None:
-    """Never run: each line is an error mypy must report."""
-    x.sinn()  # E: attr-defined
-    dr.sin("x")  # E: arg-type
-    dr.sin([x, x])  # E: arg-type
-    x.sum(keepdim="yes")  # E: arg-type
+    """Never run. Each line is an error mypy must report: an ignore that
+    ignores nothing is an error itself (warn_unused_ignores)."""
+    x.sinn()  # type: ignore[attr-defined]
+    dr.sin("x")  # type: ignore[arg-type]
+    dr.sin([x, x])  # type: ignore[arg-type]
+    x.sum(keepdim="yes")  # type: ignore[arg-type]
