@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dualrev"
 
 #: Layer ranks: a module may import modules of its own rank or lower.
 CORE, RULES, SURFACE, TOP = range(4)
-TOP_MODULES = {"dualrev", "dualrev.__main__", "dualrev._unified", "dualrev.optim"}
+TOP_MODULES = {"dualrev", "dualrev.__main__", "dualrev._unified", "dualrev.optim",
+               "dualrev.stubs"}
 
 
 def layer(module):

@@ -196,12 +196,16 @@ def public_api():
 
 
 def _signature(obj):
+    """Parameters and defaults, without annotations (tests/test_typing.py checks the types)."""
     if isinstance(obj, type) and issubclass(obj, BaseException):
         return "(exception)"
     try:
-        return str(inspect.signature(obj))
+        signature = inspect.signature(obj)
     except (TypeError, ValueError):
         return "(none)"
+    return str(signature.replace(
+        parameters=[p.replace(annotation=p.empty) for p in signature.parameters.values()],
+        return_annotation=signature.empty))
 
 
 API = public_api()
