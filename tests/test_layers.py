@@ -146,6 +146,19 @@ def test_imports_inside_functions_say_why():
     assert not silent, f"imports inside functions without a reason beside them: {silent}"
 
 
+def test_no_module_imports_by_a_name_computed_at_run_time():
+    """Imports the walk above cannot see (``importlib.import_module``,
+    ``__import__``, ``sys.modules``) would hide a dependency from it."""
+    hidden = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ("import_module", "modules") \
+                    or isinstance(node, ast.Name) and node.id == "__import__":
+                hidden.append(f"{name}:{node.lineno}")
+    assert not hidden, hidden
+
+
 def test_no_private_name_is_imported_across_layers():
     crossing = [(i, n) for i in IMPORTS if layer(i.target) != layer(i.importer)
                 for n in i.names if n.startswith("_")]

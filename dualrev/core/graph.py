@@ -79,7 +79,7 @@ class Node:
     exposed = _extra_field("exposed")    # weak references to those whose value may change untracked
     detached = _extra_field("detached")  # its tensor was detached in place (saving it is an error)
     alias = _extra_field("alias")        # PyTorch's name for it, where not the primitive's
-    trace = _extra_field("trace")        # where it was recorded, in anomaly mode (see anomaly_mode)
+    trace = _extra_field("trace")        # where it was recorded, in anomaly mode (see anomaly)
 
     @property
     def prim(self):

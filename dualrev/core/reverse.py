@@ -12,7 +12,7 @@ from .values import check_real, dtype_of, is_float, shape_of
 from .levels import AMBIENT, grad_state, _threads_without_grad
 from .primitive import (
     _NO_PARAMS, ALL_ARGS, NOTHING, PAIR, Box, check_operand, raw_value, share_memory)
-from .anomaly import ENABLED as _anomaly_mode, note_forward
+from .anomaly import ENABLED as _anomaly_enabled, note_forward
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
 
 
@@ -28,13 +28,11 @@ class ReverseBox(Box):
 
     _rg = False        # requires grad (a leaf's flag; non-leaves have a node)
     _vc = None         # version counter [n], shared with views; made on first need
-    _grad = None
     _acc = None        # the AccumulateGrad node of a leaf that requires grad
     _idle_acc = None   # that node while the leaf does not require grad (as in PyTorch)
     _base = None       # the tensor this one is a view of
     _view_fn = ()      # a view's ((primitive, parameters), ...) from its base
     _views = None      # a base's views (weakly), whose histories follow its own
-    _retains = False
     _detached = -1  # when it was detached in place while it had a node (a creation number)
     _leaf_hooks = None  # a leaf's tensor hooks (its AccumulateGrad reads them)
 
@@ -248,7 +246,7 @@ def _scalar_node(plan, x, y, ex, ey, vx, vy):
     node.plan = plan
     node.level = AMBIENT
     node.extra = None
-    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly_mode)
+    if _anomaly_enabled[0]:  # it keeps where it was made (see anomaly)
         note_forward(node)
     lone = plan.lone
     if lone is None:
@@ -329,7 +327,7 @@ def _record(prim, bits, args, edges, values, ans, params, level, out):
     node.plan = plan
     node.level = level
     node.extra = None
-    if _anomaly_mode[0]:
+    if _anomaly_enabled[0]:
         note_forward(node)
     lone = plan.lone
     if lone is not None:

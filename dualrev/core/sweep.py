@@ -12,7 +12,7 @@ import numpy as np
 from .values import canonical, dtype_of, shape_of
 from .cotangents import Pieces, unbroadcast
 from .primitive import TABLE, _NO_PARAMS, PAIR, Box, identity, raw_value
-from .anomaly import CHECKING_NAN, ENABLED as _anomaly_mode, check_outputs, report_node
+from .anomaly import CHECKING_NAN, ENABLED as _anomaly_enabled, check_outputs, report_node
 from .graph import (
     _FREED, AccumulateGrad, Node, _Output, _detached_error, _freed_error, _inplace_error,
     _last_inplace)
@@ -349,7 +349,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
                     edge.pending = _sum(edge.pending, g)
             grads = g = None  # the pending slots hold them now (see gradients._owned)
     except BaseException as error:
-        if _anomaly_mode[0] and node is not None and isinstance(error, Exception):
+        if _anomaly_enabled[0] and node is not None and isinstance(error, Exception):
             report_node(node)  # where the node that failed was recorded
         for _, node in heap:  # leave no gradient behind for the next pass
             node.pending = None

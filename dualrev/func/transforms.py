@@ -32,7 +32,6 @@ from ..dual import Dual
 from ..core.grad_mode import enable_grad
 from ..core.sweep import backward_pass
 from .._tensor import Tensor
-from .. import functions as F
 from .. import shape_functions as S
 
 if TYPE_CHECKING:
