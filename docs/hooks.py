@@ -9,9 +9,14 @@
 * The API pages say which members to show (``members: public``, ...), and
   ``docs/api_members.py`` turns that into the names, read from dualrev
   itself, so a new public function appears without editing the pages.
+* An API page that renders an entry as ``name(*args, **kwargs)`` fails the
+  build: a reader would learn nothing of its parameters. (PyTorch's
+  ``Function.apply`` takes the arguments of the user's ``forward``, so its
+  signature is that, truly.)
 """
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -42,3 +47,17 @@ def on_page_markdown(markdown, page, config, files):
     if page.file.src_uri.startswith("api/"):
         return _load("api_members").expand(markdown)
     return markdown
+
+
+_HIDDEN = re.compile(r"(\w+)\(\*args, \*\*kwargs\)")
+_TRULY_VARIADIC = {"apply"}
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_uri.startswith("api/"):
+        text = re.sub(r"<[^>]+>", "", html)
+        hidden = sorted({m.group(1) for m in _HIDDEN.finditer(text)} - _TRULY_VARIADIC)
+        if hidden:
+            raise ValueError(f"{page.file.src_uri} renders {', '.join(hidden)} as "
+                             "(*args, **kwargs): give them real signatures")
+    return html

@@ -71,6 +71,9 @@ class Tensor(ReverseBox):
 
     __slots__ = ()
 
+    _grad = None       # .grad (see gradients.accumulate)
+    _retains = False   # a non-leaf keeps its .grad (retain_grad)
+
     def __new__(cls, data=(), *, dtype=None, requires_grad=False):
         value = dtypes.as_value(data, dtypes.get_default_dtype() if dtype is None else dtype)
         if _bool(requires_grad, "Tensor", "requires_grad"):

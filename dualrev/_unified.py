@@ -2,11 +2,32 @@
 function, ``dr.grad`` is the transform ``dr.func.grad``; given tensors, it is
 ``dr.autograd.grad``."""
 
-from . import autograd, func
+from __future__ import annotations
 
-def grad(outputs, inputs=None, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False,
-         *, argnums=0, has_aux=False):
+from typing import Any, Callable, Sequence, overload
+
+from . import autograd, func
+from ._tensor import Tensor
+from .gradients import TensorT
+
+
+@overload
+def grad(outputs: Callable[..., Any], inputs: int | None = None, *,
+         argnums: int = 0) -> Callable[..., Tensor]: ...
+@overload
+def grad(outputs: Callable[..., Any], inputs: Any = None, grad_outputs: Any = None, *,
+         argnums: Any = 0, has_aux: bool = False) -> Callable[..., Any]: ...
+@overload
+def grad(outputs: Tensor | Sequence[Tensor], inputs: TensorT | Sequence[TensorT],
+         grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[TensorT, ...]: ...
+
+
+def grad(outputs: Any, inputs: Any = None, grad_outputs: Any = None,
+         retain_graph: bool | None = None, create_graph: bool = False, only_inputs: bool = True,
+         allow_unused: bool | None = None, is_grads_batched: bool = False,
+         materialize_grads: bool = False, *, argnums: Any = 0, has_aux: bool = False) -> Any:
     """``dr.grad(f, argnums=0, has_aux=False)``: the gradient function of
     scalar ``f`` (``dr.func.grad``; JAX's positional order, so ``dr.grad(f,
     1)`` differentiates by the second argument). ``dr.grad(outputs, inputs,

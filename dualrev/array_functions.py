@@ -9,7 +9,6 @@ import numpy as np
 from . import rules
 from .core.values import ndim_of, shape_of
 from .core.primitive import Box, raw_value
-from . import functions as F
 from . import shape_functions as S
 from ._args import (
     _axis, _int, _numel, _sizes, check_alloc, operand, operands, values_indices)

@@ -3,13 +3,14 @@ custom ``Function``s, ``gradcheck`` and anomaly mode."""
 
 from .core.anomaly import (
     detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly)
+from .core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from .custom_function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .gradients import backward, grad
 
 __all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "Function",
            "FunctionCtx", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled"]
+           "is_anomaly_check_nan_enabled", "no_grad", "enable_grad", "set_grad_enabled"]
 
 
 def __dir__():

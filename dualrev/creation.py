@@ -2,6 +2,10 @@
 PyTorch's signatures. Floats default to the default dtype (float64 unless
 set), integers to int64."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 
 from . import dtypes
@@ -9,6 +13,11 @@ from .core.values import canonical, dtype_of, shape_of
 from .core.primitive import raw_value
 from ._args import _int, _sizes, check_alloc, operand
 from ._tensor import Tensor
+
+if TYPE_CHECKING:  # types that only the stub _tensor.pyi declares
+    from ._tensor import DType, TensorLike
+
+    Sizes = int | Sequence[int]
 
 _rng = [np.random.default_rng()]
 
@@ -25,7 +34,8 @@ def _float_dtype(dtype):
     return dtypes.get_default_dtype().numpy if dtype is None else dtypes.to_numpy_dtype(dtype)
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data: TensorLike, dtype: DType | None = None, device: str | None = None,
+           requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists,
     an array or a tensor)."""
     if isinstance(data, Tensor):
@@ -35,12 +45,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return _leaf(dtypes.as_value(data, dtype), requires_grad)
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data: TensorLike, dtype: DType | None = None,
+              device: str | None = None) -> Tensor:
     """``data`` as a tensor: a tensor is returned as it is, other data copied."""
     return data if isinstance(data, Tensor) and dtype is None else tensor(data, dtype)
 
 
-def from_numpy(array):
+def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``array``."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
@@ -54,7 +65,8 @@ def _filled(sizes, fill, dtype, requires_grad, fn):
     return _leaf(np.full(shape, fill, dtype=dtype), requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+          requires_grad: bool = False) -> Tensor:
     """A new tensor of zeros, shape given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
 
     >>> import dualrev as dr
@@ -63,17 +75,20 @@ def zeros(*size, dtype=None, device=None, requires_grad=False):
     return _filled(size, 0, dtype, requires_grad, "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+         requires_grad: bool = False) -> Tensor:
     """A new tensor of ones, shape given as ``ones(2, 3)`` or ``ones((2, 3))``."""
     return _filled(size, 1, dtype, requires_grad, "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+          requires_grad: bool = False) -> Tensor:
     """A new tensor of the given shape (filled with zeros: NumPy-backed, never garbage)."""
     return _filled(size, 0, dtype, requires_grad, "empty")
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size: Sizes, fill_value: float | Tensor, dtype: DType | None = None,
+         device: str | None = None, requires_grad: bool = False) -> Tensor:
     """A new tensor of ``size`` filled with ``fill_value``."""
     fill_value = _fill(fill_value, "full")
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
@@ -99,27 +114,32 @@ def _like(input, fill, dtype, requires_grad):
     return _leaf(np.full(shape_of(value), fill, dtype=dtype), requires_grad)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def zeros_like(input: TensorLike, dtype: DType | None = None, device: str | None = None,
+               requires_grad: bool = False) -> Tensor:
     """Zeros with the shape and dtype of ``input``."""
     return _like(input, 0, dtype, requires_grad)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input: TensorLike, dtype: DType | None = None, device: str | None = None,
+              requires_grad: bool = False) -> Tensor:
     """Ones with the shape and dtype of ``input``."""
     return _like(input, 1, dtype, requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input: TensorLike, dtype: DType | None = None, device: str | None = None,
+               requires_grad: bool = False) -> Tensor:
     """A tensor with the shape and dtype of ``input`` (zeros)."""
     return _like(input, 0, dtype, requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input: TensorLike, fill_value: float | Tensor, dtype: DType | None = None,
+              device: str | None = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` with the shape and dtype of ``input``."""
     return _like(input, fill_value, dtype, requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start: float, end: float | None = None, step: float = 1, dtype: DType | None = None,
+           device: str | None = None, requires_grad: bool = False) -> Tensor:
     """Numbers from ``start`` up to (not including) ``end``; int64 when all
     arguments are integers, else the default float dtype."""
     if end is None:
@@ -143,7 +163,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _leaf(np.arange(start, end, step, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start: float, end: float, steps: int, dtype: DType | None = None,
+             device: str | None = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
     steps = _int(steps, "linspace", "steps")
     if steps < 0:
@@ -153,7 +174,8 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _leaf(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n: int, m: int | None = None, dtype: DType | None = None, device: str | None = None,
+        requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix."""
     n = _int(n, "eye", "n")
     m = n if m is None else _int(m, "eye", "m")
@@ -164,39 +186,43 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> np.random.Generator:
     """Seed the generator behind ``rand`` and ``randn`` (NumPy's PCG64, so the
     numbers differ from PyTorch's for the same seed)."""
     _rng[0] = np.random.default_rng(seed)
     return _rng[0]
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+         requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     dtype = _float_dtype(dtype)
     values = _rng[0].random(check_alloc(_sizes(size, "rand"))).astype(dtype)
     return _leaf(values, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+          requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     dtype = _float_dtype(dtype)
     values = _rng[0].standard_normal(check_alloc(_sizes(size, "randn"))).astype(dtype)
     return _leaf(values, requires_grad)
 
 
-def randint(low=0, high=None, size=None, *, dtype=None, device=None, requires_grad=False):
+def randint(low: int = 0, high: Sizes | None = None, size: Sizes | None = None, *,
+            dtype: DType | None = None, device: str | None = None,
+            requires_grad: bool = False) -> Tensor:
     """Random integers in [low, high) of shape ``size``: PyTorch's
     ``randint(high, size)`` and ``randint(low, high, size)``."""
     if size is None:  # randint(high, size): the second argument is the size
         if high is None:
             raise TypeError("randint() missing required argument 'size'")
         low, high, size = 0, low, high
-    low, high = _int(low, "randint", "low"), _int(high, "randint", "high")
+    start, stop = _int(low, "randint", "low"), _int(high, "randint", "high")
     size = _sizes((size,), "randint")
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
-                           f"to={high}")
+    if start >= stop:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={start} >= "
+                           f"to={stop}")
     dtype = np.dtype(np.int64) if dtype is None else dtypes.to_numpy_dtype(dtype)
-    values = _rng[0].integers(low, high, size=check_alloc(size)).astype(dtype)
+    values = _rng[0].integers(start, stop, size=check_alloc(size)).astype(dtype)
     return _leaf(values, requires_grad)

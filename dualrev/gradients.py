@@ -3,8 +3,11 @@ points, running the core's backward sweep over the graph that recorded the
 outputs. They know tensors only as the core's reverse boxes, so the Tensor
 class can call them."""
 
+from __future__ import annotations
+
 import sys
 import warnings
+from typing import Any, Sequence, TypeVar
 
 import numpy as np
 
@@ -16,6 +19,9 @@ from .core.reverse import ReverseBox
 from .core.primitive import TABLE, Box, raw_value
 from .core.sweep import SWEEP_LOCK, backward_pass, in_dtype_of
 from .core.values import dtype_of, shape_of
+
+#: The class of the inputs (Tensor), which their gradients have too.
+TensorT = TypeVar("TensorT", bound=ReverseBox)
 
 
 def _as_tuple(x):
@@ -86,8 +92,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
     mode = set_grad_enabled(create_graph) if level == AMBIENT else set_grad_enabled(True)
     with mode:
         return backward_pass(edges, seeds, box_type=type(outputs[0]), retain_graph=retain_graph,
-                             create_graph=create_graph, capture=capture,
-                             deliver=_into_grad)
+                             create_graph=create_graph, capture=capture, deliver=_into_grad)
 
 
 def _capture_edges(inputs):
@@ -102,7 +107,9 @@ def _capture_edges(inputs):
     return edges
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(tensors: ReverseBox | Sequence[ReverseBox], grad_tensors: Any = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: ReverseBox | Sequence[ReverseBox] | None = None) -> None:
     """Add the gradients of ``tensors`` (weighted by ``grad_tensors``) to
     ``.grad`` of the leaves they depend on, or of ``inputs`` only."""
     retain_graph, create_graph = _flags("backward", retain_graph, create_graph)
@@ -126,12 +133,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 accumulate(t, g, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(outputs: ReverseBox | Sequence[ReverseBox], inputs: TensorT | Sequence[TensorT],
+         grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[TensorT, ...]:
     """The gradients of ``outputs`` (summed, each weighted by its
     ``grad_outputs``) with respect to each of ``inputs``, as a tuple.
     ``.grad`` is left alone. With ``create_graph=True`` the results are
-    themselves differentiable."""
+    themselves differentiable. (An unused input's gradient is None with
+    ``allow_unused=True``; typed as a tensor, as PyTorch does.)"""
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched: use dualrev.func.jacrev or vjp instead")
     retain_graph, create_graph = _flags("grad", retain_graph, create_graph)
@@ -161,7 +171,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def _into_grad(accumulator, grad, create_graph):
     """A gradient that reached a leaf's accumulator, added to the leaf's
-    ``.grad`` (unless the leaf is gone or stopped requiring grad)."""
+    ``.grad`` (not if the leaf is gone or stopped requiring grad)."""
     leaf = accumulator.variable
     if leaf is not None and leaf._acc is accumulator:
         accumulate(leaf, grad, create_graph)

@@ -2,8 +2,10 @@
 over leading axes, differentiable to any order (eigh and svd need distinct
 eigen- and singular values)."""
 
-import collections
+from __future__ import annotations
+
 import contextlib
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import numpy as np
 
@@ -12,12 +14,20 @@ from . import shape_functions as S
 from . import rules
 from .core.values import ndim_of, shape_of
 from ._args import _axes, operand
-from ._tensor import boxed
+from ._tensor import Tensor, boxed
 
-slogdet_result = collections.namedtuple("slogdet", ["sign", "logabsdet"])
-eigh_result = collections.namedtuple("eigh", ["eigenvalues", "eigenvectors"])
-qr_result = collections.namedtuple("qr", ["Q", "R"])
-svd_result = collections.namedtuple("svd", ["U", "S", "Vh"])
+if TYPE_CHECKING:
+    from ._tensor import TensorLike  # (declared by the stub _tensor.pyi only)
+
+# The results of several tensors, named as PyTorch names them.
+slogdet_result = NamedTuple(  # type: ignore[name-match]
+    "slogdet", [("sign", Tensor), ("logabsdet", Tensor)])
+eigh_result = NamedTuple(  # type: ignore[name-match]
+    "eigh", [("eigenvalues", Tensor), ("eigenvectors", Tensor)])
+qr_result = NamedTuple(  # type: ignore[name-match]
+    "qr", [("Q", Tensor), ("R", Tensor)])
+svd_result = NamedTuple(  # type: ignore[name-match]
+    "svd", [("U", Tensor), ("S", Tensor), ("Vh", Tensor)])
 
 
 class LinAlgError(RuntimeError):
@@ -61,7 +71,7 @@ def _square(A, name):
                            "matrices")
 
 
-def det(A):
+def det(A: TensorLike) -> Tensor:
     """The determinant of square matrices."""
     A = operand(A, "linalg.det", "A")
     _square(A, "det")
@@ -69,7 +79,7 @@ def det(A):
         return boxed(rules.det(A))
 
 
-def slogdet(A):
+def slogdet(A: TensorLike) -> slogdet_result:
     """``(sign, logabsdet)`` of the determinant; the sign has no derivative."""
     A = operand(A, "linalg.slogdet", "A")
     _square(A, "slogdet")
@@ -78,7 +88,7 @@ def slogdet(A):
         return slogdet_result(boxed(sign), boxed(logabsdet))
 
 
-def inv(A):
+def inv(A: TensorLike) -> Tensor:
     """The inverse of square matrices."""
     A = operand(A, "linalg.inv", "A")
     _square(A, "inv")
@@ -86,7 +96,7 @@ def inv(A):
         return boxed(rules.inv(A))
 
 
-def solve(A, B, *, left=True):
+def solve(A: TensorLike, B: TensorLike, *, left: bool = True) -> Tensor:
     """X with A X = B. B is a batch of vectors when it has one axis fewer
     than A (PyTorch's rule), else of matrices."""
     A, B = operand(A, "linalg.solve", "A"), operand(B, "linalg.solve", "B", 2)
@@ -104,7 +114,7 @@ def solve(A, B, *, left=True):
         return boxed(rules.solve(A, B))
 
 
-def cholesky(A, *, upper=False):
+def cholesky(A: TensorLike, *, upper: bool = False) -> Tensor:
     """The lower Cholesky factor L of symmetric positive definite A = L Lᵀ
     (its transpose with ``upper=True``)."""
     A = operand(A, "linalg.cholesky", "A")
@@ -114,7 +124,7 @@ def cholesky(A, *, upper=False):
         return L.mT if upper else L
 
 
-def eigh(A, UPLO="L"):
+def eigh(A: TensorLike, UPLO: str = "L") -> eigh_result:
     """``(eigenvalues ascending, eigenvectors as columns)`` of symmetric A."""
     A = operand(A, "linalg.eigh", "A")
     _square(A, "eigh")
@@ -123,13 +133,13 @@ def eigh(A, UPLO="L"):
         return eigh_result(boxed(w), boxed(V))
 
 
-def eigvalsh(A, UPLO="L"):
+def eigvalsh(A: TensorLike, UPLO: str = "L") -> Tensor:
     """The eigenvalues of symmetric A, ascending."""
     A = operand(A, "linalg.eigvalsh", "A")
     return eigh(A).eigenvalues
 
 
-def qr(A, mode="reduced"):
+def qr(A: TensorLike, mode: str = "reduced") -> qr_result:
     """``(Q, R)`` with A = Q R, Q with orthonormal columns (square or tall A)."""
     A = operand(A, "linalg.qr", "A")
     _matrix(A, "qr")
@@ -141,7 +151,7 @@ def qr(A, mode="reduced"):
         return qr_result(boxed(Q), boxed(R))
 
 
-def svd(A, full_matrices=True):
+def svd(A: TensorLike, full_matrices: bool = True) -> svd_result:
     """``(U, S, Vh)`` with A = U diag(S) Vh, S descending. Only the reduced
     factors are differentiable: ``full_matrices=True`` is accepted for
     square matrices, where both are the same."""
@@ -156,19 +166,21 @@ def svd(A, full_matrices=True):
         return svd_result(boxed(U), boxed(S), boxed(Vh))
 
 
-def svdvals(A):
+def svdvals(A: TensorLike) -> Tensor:
     """The singular values of A, descending."""
     A = operand(A, "linalg.svdvals", "A")
     return svd(A, full_matrices=False).S
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False):
+def vector_norm(x: TensorLike, ord: float | str = 2, dim: int | Sequence[int] | None = None,
+                keepdim: bool = False) -> Tensor:
     """The ``ord``-norm of the entries over ``dim`` (all by default)."""
     x = operand(x, "linalg.vector_norm", "x")
     return F.norm(x, ord, dim, keepdim)
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
+def matrix_norm(A: TensorLike, ord: float | str = "fro", dim: Sequence[int] = (-2, -1),
+                keepdim: bool = False) -> Tensor:
     """Matrix norms: 'fro', 'nuc', 2, -2, 1, -1, inf, -inf."""
     A = operand(A, "linalg.matrix_norm", "A")
     axis = _axes(A, dim)
@@ -177,7 +189,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
     return boxed(rules.matrix_norm(A, ord=ord, axis=axis, keepdims=keepdim))
 
 
-def norm(A, ord=None, dim=None, keepdim=False):
+def norm(A: TensorLike, ord: float | str | None = None, dim: int | Sequence[int] | None = None,
+         keepdim: bool = False) -> Tensor:
     """``vector_norm`` of 1-D input or over one axis, ``matrix_norm`` of 2-D
     input or over two axes; ``ord=None`` is the 2-norm or Frobenius norm."""
     A = operand(A, "linalg.norm", "A")
@@ -188,7 +201,7 @@ def norm(A, ord=None, dim=None, keepdim=False):
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
 
 
-def matmul(input, other):
+def matmul(input: TensorLike, other: TensorLike) -> Tensor:
     """The matrix product (as ``dualrev.matmul``)."""
     return F.matmul(input, other)
 

@@ -7,7 +7,6 @@ import numpy as np
 
 from . import dtypes
 from . import functions as F
-from . import linalg as L
 from . import rules
 from . import shape_functions as S
 from ._args import _axis, normalize_index, operand
@@ -148,11 +147,6 @@ def view_as(self, other):
     return S.reshape(self, shape_of(operand(other, "view_as", "other")))
 
 
-def reshape_as(self, other):
-    """This tensor reshaped to ``other``'s shape."""
-    return S.reshape(self, shape_of(operand(other, "reshape_as", "other")))
-
-
 def type_as(self, other):
     """This tensor cast to ``other``'s dtype."""
     return S.to_dtype(self, dtype_of(operand(other, "type_as", "other")))
@@ -166,11 +160,6 @@ def to(self, *args, dtype=None, **kwargs):
         elif isinstance(a, Box):
             dtype = a.dtype
     return self if dtype is None else S.to_dtype(self, dtype)
-
-
-def to_dtype(self, dtype):
-    """Cast to ``dtype`` (differentiable between float dtypes)."""
-    return S.to_dtype(self, dtype)
 
 
 def cpu(self):
@@ -220,11 +209,6 @@ def size(self, dim=None):
 
 
 def dim(self):
-    """The number of axes."""
-    return len(self.shape)
-
-
-def ndim(self):
     """The number of axes."""
     return len(self.shape)
 

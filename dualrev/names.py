@@ -76,13 +76,20 @@ def method_only(fn, *aliases, name=None, kind="method"):
 
 NAMES = [
     # arithmetic and elementwise functions with arguments of their own
-    Name(F.add, inplace=True), Name(F.sub, "subtract", inplace=True),
-    Name(F.mul, "multiply", inplace=True), Name(F.div, "divide", "true_divide", inplace=True),
-    Name(F.pow, inplace=True), Name(F.square, inplace=True), Name(F.rsqrt, inplace=True),
-    Name(F.sign, inplace=True), Name(F.sgn, inplace=True), Name(F.round, inplace=True),
-    Name(F.frac, inplace=True), Name(F.log2, inplace=True), Name(F.log10, inplace=True),
-    Name(F.reciprocal, inplace=True), Name(F.deg2rad, inplace=True),
-    Name(F.rad2deg, inplace=True), Name(F.atan2, "arctan2", inplace=True),
+    Name(F.add, inplace=True, ufuncs=(np.add,)),
+    Name(F.sub, "subtract", inplace=True, ufuncs=(np.subtract,)),
+    Name(F.mul, "multiply", inplace=True, ufuncs=(np.multiply,)),
+    Name(F.div, "divide", "true_divide", inplace=True, ufuncs=(np.true_divide,)),
+    Name(F.pow, inplace=True, ufuncs=(np.power,)),
+    Name(F.atan2, "arctan2", inplace=True, ufuncs=(np.arctan2,)),
+    Name(F.sign, inplace=True, ufuncs=(np.sign,)),
+    Name(F.log2, inplace=True, ufuncs=(np.log2,)),
+    Name(F.log10, inplace=True, ufuncs=(np.log10,)),
+    Name(F.reciprocal, inplace=True, ufuncs=(np.reciprocal,)),
+    Name(F.deg2rad, inplace=True, ufuncs=(np.deg2rad, np.radians)),
+    Name(F.rad2deg, inplace=True, ufuncs=(np.rad2deg, np.degrees)),
+    Name(F.square, inplace=True), Name(F.rsqrt, inplace=True), Name(F.sgn, inplace=True),
+    Name(F.round, inplace=True), Name(F.frac, inplace=True),
     Name(F.clamp, "clip", inplace=True), Name(F.clamp_min, inplace=True),
     Name(F.clamp_max, inplace=True), Name(F.lerp, inplace=True), Name(F.addcmul, inplace=True),
     Name(F.addcdiv, inplace=True), Name(F.logit, inplace=True), Name(F.sinc, inplace=True),
@@ -110,15 +117,16 @@ NAMES = [
     Name(A.tile), Name(A.masked_fill, inplace=True), Name(A.topk), Name(A.pad, method=False),
     # matrices
     Name(with_input(L.det, "det")), Name(with_input(L.inv, "inverse")),
-    Name(with_input(L.cholesky, "cholesky"), function=False),
+    method_only(L.cholesky),
     # methods without a function of the same meaning
-    method_only(M.where), method_only(M.expand_as), method_only(M.view_as),
-    method_only(M.reshape_as), method_only(M.type_as), method_only(M.to),
-    method_only(M.to_dtype), method_only(M.cpu), method_only(M.contiguous),
+    method_only(M.where), method_only(M.expand_as), method_only(M.view_as, "reshape_as"),
+    method_only(M.type_as), method_only(M.to), method_only(S.to_dtype), method_only(M.cpu),
+    method_only(M.contiguous),
     method_only(M.to_float32, name="float"), method_only(M.to_float64, name="double"),
     method_only(M.to_int64, name="long"), method_only(M.to_int32, name="int"),
     method_only(M.to_bool, name="bool"), method_only(M.is_floating_point), method_only(M.size),
-    method_only(M.dim), method_only(M.ndim, kind="property"), method_only(M.T, kind="property"),
+    method_only(M.dim), method_only(M.dim, name="ndim", kind="property"),
+    method_only(M.T, kind="property"),
     method_only(M.mT, kind="property"),
 ]
 
@@ -139,19 +147,28 @@ def elementwise_function(prim, name):
     fn.__module__ = "dualrev"  # made here, found there (by the docs too)
     fn.primitive = prim
     differentiable = "differentiable to any order" if prim.differentiable else "not differentiable"
-    fn.__doc__ = f"Elementwise ``{name}`` ({differentiable})."
+    fn.__doc__ = prim.doc or f"Elementwise ``{name}`` ({differentiable})."
     return fn
 
 
+NOT_IN_PLACE = {"maximum", "minimum", "logaddexp"}  # PyTorch has no maximum_, minimum_, logaddexp_
+
+
 def elementwise_entries():
-    """Entries for the primitives whose records make them public."""
+    """Entries for the primitives whose records make them public, with the
+    NumPy ufunc of the primitive's name or of one of its public names."""
     entries = []
     for prim in primitives().values():
-        if prim.public:
-            fn = elementwise_function(prim, prim.public[0])
-            ufuncs = tuple(u for u in (getattr(np, n, None) for n in prim.public)
-                           if isinstance(u, np.ufunc))
-            entries.append(Name(fn, *prim.public[1:], inplace=True, ufuncs=ufuncs))
+        if not prim.public:
+            continue
+        if prim.variadic or len(prim.arg_names) not in (1, 2):
+            raise TypeError(f"primitive {prim.name!r} is made public, but only elementwise "
+                            "primitives of one or two arguments can be: declare it in names.py")
+        fn = elementwise_function(prim, prim.public[0])
+        ufuncs = tuple(dict.fromkeys(u for u in (getattr(np, n, None) for n in (
+            prim.name,) + prim.public) if isinstance(u, np.ufunc)))
+        entries.append(Name(fn, *prim.public[1:], ufuncs=ufuncs,
+                            inplace=prim.public[0] not in NOT_IN_PLACE))
     return entries
 
 
@@ -186,6 +203,11 @@ def install(namespace):
     for name, method in M.operators(functions).items():
         for cls in (Tensor, Dual):
             _add(methods, cls, name, method)
+    for name in functions:
+        if name in namespace and name not in FUNCTIONS:
+            raise TypeError(f"dr.{name} is defined by the package and by the name table")
+    if "__all__" not in namespace or not all(name in namespace for name in FUNCTIONS):
+        raise TypeError("install() takes the namespace it wrote before: the dualrev package's")
     for cls, name in _INSTALLED:
         delattr(cls, name)
     for ufunc in _SERVED:

@@ -28,7 +28,10 @@ updated in float32 and stored as float16 (PyTorch's float16 rounding depends
 on its vectorisation and is not reproduced).
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
+from typing import Any, Callable, Iterable
 import warnings
 
 import numpy as np
@@ -38,6 +41,8 @@ from .dtypes import float32, float64, get_default_dtype
 from .core.grad_mode import enable_grad, no_grad
 from ._tensor import Tensor
 
+#: What an optimizer takes: tensors, or groups of them as dicts with options.
+Params = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 
 # ---------------------------------------------------------------------------
@@ -163,14 +168,14 @@ class Optimizer:
     [0.1, 0.5]
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got dualrev.Tensor")
-        groups = list(params)
+        groups: list[Any] = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -178,14 +183,14 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
             lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
         return "\n".join(lines) + "\n)"
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters (a dict with ``"params"`` and optional
         options; missing options take the optimizer's defaults).
 
@@ -226,7 +231,7 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to ``None`` (the default),
         or with ``set_to_none=False`` to zeros, in place.
 
@@ -252,7 +257,7 @@ class Optimizer:
                     p.grad.requires_grad_(False)
                 p.grad.zero_()
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once. ``closure``, if given, re-evaluates
         the loss (with gradient recording on) before the update; its result
         is returned."""
@@ -269,10 +274,10 @@ class Optimizer:
     def _update_group(self, group):
         raise NotImplementedError
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as ``{"state": ..., "param_groups": ...}``,
         parameters replaced by their position (counted over all groups)."""
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         start = 0
         for group in self.param_groups:
@@ -285,7 +290,7 @@ class Optimizer:
         state = {index[id(p)] if isinstance(p, Tensor) else p: v for p, v in self.state.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state saved by ``state_dict()`` of an optimizer over
         parameters of the same shapes, in the same group layout. State
         tensors are copied (to the parameter's dtype, except ``"step"``)."""
@@ -309,7 +314,7 @@ class Optimizer:
                 return {k: copied(param, v, k) for k, v in value.items()}
             return value
 
-        state = defaultdict(dict)
+        state: defaultdict[Any, Any] = defaultdict(dict)
         for key, value in state_dict["state"].items():
             if key in by_index:
                 param = by_index[key]
@@ -348,8 +353,9 @@ class SGD(Optimizer):
     tensor(0.5400, requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False):
+    def __init__(self, params: Params, lr: float | Tensor = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if lr < 0.0:
@@ -415,8 +421,10 @@ class Adam(Optimizer):
     tensor([ 0.9000, -0.9000], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, maximize=False):
+    def __init__(self, params: Params, lr: float | Tensor = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if not 0.0 <= lr:

@@ -177,7 +177,7 @@ def with_params(shape_st, params_of, maker=uniform(-2, 2)):
 
 @st.composite
 def index_for(draw, shape):
-    """A normalised index (as ``dualrev._indexing.normalize_index`` makes it)
+    """A normalised index (as ``dualrev._args.normalize_index`` makes it)
     into an array of ``shape``: ints, slices (negative steps, empty ones),
     None, Ellipsis, integer arrays (negative entries, repeats, 0-d ones, all
     of one broadcast shape) or a boolean mask over the leading axes."""

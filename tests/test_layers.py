@@ -4,6 +4,7 @@ every module is read from its source (imports inside functions included);
 nothing is imported to find them."""
 
 import ast
+import builtins
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dualrev"
 
 #: Layer ranks: a module may import modules of its own rank or lower.
 CORE, RULES, SURFACE, TOP = range(4)
-TOP_MODULES = {"dualrev", "dualrev.__main__", "dualrev._unified", "dualrev.optim"}
+TOP_MODULES = {"dualrev", "dualrev.__main__", "dualrev._unified", "dualrev.optim",
+               "dualrev.stubs"}
 
 
 def layer(module):
@@ -144,6 +146,19 @@ def test_imports_inside_functions_say_why():
     assert not silent, f"imports inside functions without a reason beside them: {silent}"
 
 
+def test_no_module_imports_by_a_name_computed_at_run_time():
+    """Imports the walk above cannot see (``importlib.import_module``,
+    ``__import__``, ``sys.modules``) would hide a dependency from it."""
+    hidden = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ("import_module", "modules") \
+                    or isinstance(node, ast.Name) and node.id == "__import__":
+                hidden.append(f"{name}:{node.lineno}")
+    assert not hidden, hidden
+
+
 def test_no_private_name_is_imported_across_layers():
     crossing = [(i, n) for i in IMPORTS if layer(i.target) != layer(i.importer)
                 for n in i.names if n.startswith("_")]
@@ -158,3 +173,47 @@ def test_core_imports_nothing_else_of_dualrev(module):
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if layer(m) == RULES))
 def test_rules_import_only_core(module):
     assert all(layer(i.target) in (CORE, RULES) for i in IMPORTS if i.importer == module)
+
+
+def _calls_of_shadowed_builtins(path):
+    """Calls, in one module, of a function the module defines under a
+    builtin's name (``abs(x)`` meaning ``dr.abs``: a reader takes it for
+    Python's). A primitive of the rule table (``sum = defprim("sum", ...)``)
+    called in the rules is the table's own name and is not counted."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    own = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    own |= {target.id for node in tree.body if isinstance(node, ast.Assign)
+            and not (isinstance(node.value, ast.Call) and getattr(node.value.func, "id", "")
+                     == "defprim")
+            for target in node.targets if isinstance(target, ast.Name)}
+    shadowing = own & set(dir(builtins))
+    return sorted({node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
+                   and isinstance(node.func, ast.Name) and node.func.id in shadowing})
+
+
+def test_no_module_calls_its_own_function_by_a_builtins_name():
+    found = {name: calls for name, path in MODULES.items()
+             if (calls := _calls_of_shadowed_builtins(path))}
+    assert not found, found
+
+
+def test_the_shadowing_check_sees_a_call(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def abs(x):\n    return x\n\n\ndef f(w):\n    return abs(w)\n")
+    assert _calls_of_shadowed_builtins(module) == ["abs"]
+
+
+def test_no_two_modules_have_names_a_letter_apart():
+    stems = sorted({path.stem.strip("_") for path in MODULES.values()} - {""})
+    close = [(a, b) for i, a in enumerate(stems) for b in stems[i + 1:] if _one_edit(a, b)]
+    assert not close, close
+
+
+def _one_edit(a, b):
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))

@@ -135,7 +135,7 @@ def _positional(fn):
             if p.kind is p.POSITIONAL_OR_KEYWORD]
 
 
-def _times(derivative, n_reads):
+def _times_derivative(derivative, n_reads):
     """The JVP and VJP rule of an argument whose derivative (elementwise) is
     ``derivative``: the tangent or cotangent times it. The rule reads what
     the derivative reads. (One or two reads are spelled out: packing them in
@@ -153,7 +153,7 @@ class Primitive:
     there is no box."""
 
     __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "joint_jvp", "vjp", "linear",
-                 "broadcasts", "backward_name", "view", "batch", "public", "_plans")
+                 "broadcasts", "backward_name", "view", "batch", "public", "doc", "_plans")
 
     def __call__(self, *args, **params):
         top = None
@@ -335,7 +335,7 @@ def _as_rules(prim, rules, reads=None):
 
 def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_jvp=None,
             linear=False, broadcasts=False, backward_name=None, view=False, batch=None,
-            public=None, table=True):
+            public=None, doc=None, table=True):
     """Define a primitive and add it to the table (``table=False``: a
     primitive of the user's, kept out of the table).
 
@@ -365,6 +365,8 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
       arcsin"``): ``dr.X``, Tensor and Dual methods, Tensor's in-place
       ``X_``, and NumPy's ufunc of one of these names. An elementwise
       primitive needs nothing more to be part of the surface.
+    doc: the docstring of its public function, where the record says more
+      than "elementwise X" (what it does at ties, its domain...).
     batch: for a linear primitive whose static parameters name axes or
       shapes, ``batch(t, x_shape, lead, **params) -> (t, params[, finish])``
       adapts the tangent and the parameters to a tangent with leading batch
@@ -388,13 +390,17 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
     prim.backward_name = backward_name or (
         "".join(part.capitalize() for part in name.split("_")) + "Backward0")
     prim.public = tuple(public.split()) if public else ()
+    prim.doc = doc
     prim._plans = {}
     if derivative is not None:
         if jvp is not None or vjp is not None:
             raise TypeError(f"primitive {name!r} gives a derivative: its jvp and vjp follow from it")
+        if _takes_params(impl):
+            raise TypeError(f"primitive {name!r} has static parameters: give jvp and vjp rules, "
+                            "which receive them, not a derivative")
         derivatives = derivative if isinstance(derivative, tuple) else (derivative,)
         reads = tuple(_positional(d) for d in derivatives)
-        jvp = vjp = tuple(_times(d, len(r)) for d, r in zip(derivatives, reads))
+        jvp = vjp = tuple(_times_derivative(d, len(r)) for d, r in zip(derivatives, reads))
     else:
         reads = None
     prim.jvp = _as_rules(prim, jvp, reads)

@@ -11,7 +11,7 @@ import numpy as np
 from .values import check_real, dtype_of, is_float, shape_of
 from .levels import AMBIENT, grad_state, _threads_without_grad
 from .primitive import NO_PARAMS, Box, check_operand, raw_value, share_memory
-from .anomaly import ENABLED as _anomaly_mode, note_forward
+from .anomaly import ENABLED as _anomaly_enabled, note_forward
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
 
 
@@ -27,13 +27,11 @@ class ReverseBox(Box):
 
     _rg = False        # requires grad (a leaf's flag; non-leaves have a node)
     _vc = None         # version counter [n], shared with views; made on first need
-    _grad = None
     _acc = None        # the AccumulateGrad node of a leaf that requires grad
     _idle_acc = None   # that node while the leaf does not require grad (as in PyTorch)
     _base = None       # the tensor this one is a view of
     _view_fn = ()      # a view's ((primitive, parameters), ...) from its base
     _views = None      # a base's views (weakly), whose histories follow its own
-    _retains = False
     _detached = -1  # when it was detached in place while it had a node (a creation number)
     _leaf_hooks = None  # a leaf's tensor hooks (its AccumulateGrad reads them)
 
@@ -267,7 +265,7 @@ def _scalar_node(prim, bits, edges, x, vx, y, vy, ans, out):
     node.level = AMBIENT
     node.seq = next(_sequence)
     node.pending = node.extra = None
-    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly)
+    if _anomaly_enabled[0]:  # it keeps where it was made (see anomaly)
         note_forward(node)
     if saved and _last_inplace[0] >= 0:  # a tensor kept may be past version 0
         _note_versions(node)
@@ -283,7 +281,7 @@ def _record(plan, args, edges, values, ans, params, level, out):
     node = Node()
     node.plan, node.edges, node.saved, node.level = plan, edges, saved, level
     node.seq, node.pending, node.extra = next(_sequence), None, None
-    if _anomaly_mode[0]:  # it keeps where it was made (see anomaly)
+    if _anomaly_enabled[0]:  # it keeps where it was made (see anomaly)
         note_forward(node)
     if params:
         node.params = params

@@ -12,7 +12,7 @@ import numpy as np
 from .values import canonical, dtype_of, shape_of
 from .cotangents import Pieces, unbroadcast
 from .primitive import TABLE, NO_PARAMS, Box, identity, raw_value
-from .anomaly import CHECKING_NAN, ENABLED as _anomaly_mode, check_outputs, report_node
+from .anomaly import CHECKING_NAN, ENABLED as _anomaly_enabled, check_outputs, report_node
 from .graph import (
     _FREED, AccumulateGrad, _Output, _detached_error, _freed_error, _inplace_error,
     _last_inplace)
@@ -332,7 +332,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
                     heappush(heap, (-edge.seq, edge))
             grads = g = None  # the pending slots hold them now (see gradients._owned)
     except BaseException as error:
-        if _anomaly_mode[0] and node is not None and isinstance(error, Exception):
+        if _anomaly_enabled[0] and node is not None and isinstance(error, Exception):
             report_node(node)  # where the node that failed was recorded
         for waiting in [following] + [node for _, node in heap]:  # leave no gradient behind
             if waiting is not None:

@@ -27,7 +27,6 @@ import functools
 
 import numpy as np
 
-from .. import functions as F
 from ..core.values import dtype_of, shape_of
 from ..core.levels import new_level
 from ..core.primitive import Box, defprim, raw_value

@@ -7,9 +7,17 @@ function runs, and the results are taken one level down. Values from outer
 levels (tensors that require grad, Duals of an enclosing ``jvp``) pass
 through as constants of this level and keep their own derivatives, so a
 transform is differentiable by whatever encloses it.
+
+Types are those of the common case, a function of tensors with one tensor
+result: a tree of tensors given or returned is typed as a Tensor all the
+same; ``argnums`` as a tuple, or ``has_aux`` not written as a literal
+``True``, give ``Any``.
 """
 
+from __future__ import annotations
+
 import functools
+from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence, overload
 
 import numpy as np
 
@@ -24,8 +32,13 @@ from ..dual import Dual
 from ..core.grad_mode import enable_grad
 from ..core.sweep import backward_pass
 from .._tensor import Tensor
-from .. import functions as F
 from .. import shape_functions as S
+
+if TYPE_CHECKING:
+    from .._tensor import TensorLike  # (declared by the stub _tensor.pyi only)
+
+    Function = Callable[..., Any]
+    Argnums = int | Sequence[int]
 
 
 # -- values in and out ------------------------------------------------------
@@ -188,7 +201,17 @@ def _seed_one(out, level):
     return 1.0 if type(raw) is float else np.ones((), dtype_of(raw))
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
+@overload
+def value_and_grad(f: Function, argnums: int = 0,
+                   has_aux: Literal[False] = False) -> Callable[..., tuple[Tensor, Tensor]]: ...
+@overload
+def value_and_grad(f: Function, argnums: int = 0, *,
+                   has_aux: Literal[True]) -> Callable[..., tuple[tuple[Tensor, Any], Tensor]]: ...
+@overload
+def value_and_grad(f: Function, argnums: Argnums = 0, has_aux: bool = False) -> Function: ...
+
+
+def value_and_grad(f: Function, argnums: Argnums = 0, has_aux: bool = False) -> Function:
     """A function returning ``(f(*args), gradient)``, the gradient of scalar
     ``f`` with respect to argument ``argnums`` (a tuple of them for several).
     With ``has_aux``, ``f`` returns ``(value, aux)`` and the result is
@@ -216,7 +239,17 @@ def value_and_grad(f, argnums=0, has_aux=False):
     return value_and_grad_f
 
 
-def grad(f, argnums=0, has_aux=False):
+@overload
+def grad(f: Function, argnums: int = 0,
+         has_aux: Literal[False] = False) -> Callable[..., Tensor]: ...
+@overload
+def grad(f: Function, argnums: int = 0, *,
+         has_aux: Literal[True]) -> Callable[..., tuple[Tensor, Any]]: ...
+@overload
+def grad(f: Function, argnums: Argnums = 0, has_aux: bool = False) -> Function: ...
+
+
+def grad(f: Function, argnums: Argnums = 0, has_aux: bool = False) -> Function:
     """A function returning the gradient of scalar ``f`` with respect to
     argument ``argnums`` (a tuple gives a tuple), in the structure of that
     argument (tuples, lists, dicts of tensors). With ``has_aux``, returns
@@ -235,7 +268,17 @@ def grad(f, argnums=0, has_aux=False):
     return grad_f
 
 
-def vjp(f, *primals, has_aux=False):
+@overload
+def vjp(f: Function, *primals: TensorLike,
+        has_aux: Literal[False] = False) -> tuple[Tensor, Callable[..., tuple[Tensor, ...]]]: ...
+@overload
+def vjp(f: Function, *primals: TensorLike,
+        has_aux: Literal[True]) -> tuple[Tensor, Callable[..., tuple[Tensor, ...]], Any]: ...
+@overload
+def vjp(f: Function, *primals: TensorLike, has_aux: bool = False) -> tuple[Any, ...]: ...
+
+
+def vjp(f: Function, *primals: TensorLike, has_aux: bool = False) -> tuple[Any, ...]:
     """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` gives the tuple of
     cotangents of the primals, J^T v, by reverse mode (callable many times).
 
@@ -271,7 +314,19 @@ def vjp(f, *primals, has_aux=False):
 
 # -- forward mode ---------------------------------------------------------------
 
-def jvp(f, primals, tangents, has_aux=False):
+@overload
+def jvp(f: Function, primals: Sequence[TensorLike], tangents: Sequence[TensorLike],
+        has_aux: Literal[False] = False) -> tuple[Tensor, Tensor]: ...
+@overload
+def jvp(f: Function, primals: Sequence[TensorLike], tangents: Sequence[TensorLike],
+        has_aux: Literal[True]) -> tuple[Tensor, Tensor, Any]: ...
+@overload
+def jvp(f: Function, primals: Sequence[TensorLike], tangents: Sequence[TensorLike],
+        has_aux: bool = False) -> tuple[Any, ...]: ...
+
+
+def jvp(f: Function, primals: Sequence[TensorLike], tangents: Sequence[TensorLike],
+        has_aux: bool = False) -> tuple[Any, ...]:
     """``(f(*primals), J·tangents)`` by forward mode: one pass with Dual
     numbers. ``primals`` and ``tangents`` are tuples of the same structure;
     a tangent may carry leading batch axes (several directions at once).
@@ -331,7 +386,19 @@ def _batched_to_jacobian(batched, out_shape, in_shape):
     return S.reshape(moved, out_shape + in_shape)
 
 
-def jacfwd(f, argnums=0, has_aux=False, chunk_size=None):
+@overload
+def jacfwd(f: Function, argnums: int = 0, has_aux: Literal[False] = False,
+           chunk_size: int | None = None) -> Callable[..., Tensor]: ...
+@overload
+def jacfwd(f: Function, argnums: int = 0, *, has_aux: Literal[True],
+           chunk_size: int | None = None) -> Callable[..., tuple[Tensor, Any]]: ...
+@overload
+def jacfwd(f: Function, argnums: Argnums = 0, has_aux: bool = False,
+           chunk_size: int | None = None) -> Function: ...
+
+
+def jacfwd(f: Function, argnums: Argnums = 0, has_aux: bool = False,
+           chunk_size: int | None = None) -> Function:
     """The Jacobian of ``f`` by forward mode, shape ``out.shape + in.shape``:
     all basis directions go through one batched pass (``chunk_size`` bounds
     the batch). ``argnums`` as a tuple gives a tuple of Jacobians."""
@@ -366,7 +433,19 @@ def jacfwd(f, argnums=0, has_aux=False, chunk_size=None):
     return jacfwd_f
 
 
-def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
+@overload
+def jacrev(f: Function, argnums: int = 0, has_aux: Literal[False] = False,
+           chunk_size: int | None = None) -> Callable[..., Tensor]: ...
+@overload
+def jacrev(f: Function, argnums: int = 0, *, has_aux: Literal[True],
+           chunk_size: int | None = None) -> Callable[..., tuple[Tensor, Any]]: ...
+@overload
+def jacrev(f: Function, argnums: Argnums = 0, has_aux: bool = False,
+           chunk_size: int | None = None) -> Function: ...
+
+
+def jacrev(f: Function, argnums: Argnums = 0, has_aux: bool = False,
+           chunk_size: int | None = None) -> Function:
     """The Jacobian of ``f`` by reverse mode, shape ``out.shape + in.shape``:
     a batch of unit cotangents is pulled through one reverse sweep
     (``chunk_size`` bounds the batch)."""
@@ -403,7 +482,14 @@ def jacrev(f, argnums=0, has_aux=False, chunk_size=None):
     return jacrev_f
 
 
-def hessian(f, argnums=0, chunk_size=None):
+@overload
+def hessian(f: Function, argnums: int = 0,
+            chunk_size: int | None = None) -> Callable[..., Tensor]: ...
+@overload
+def hessian(f: Function, argnums: Argnums = 0, chunk_size: int | None = None) -> Function: ...
+
+
+def hessian(f: Function, argnums: Argnums = 0, chunk_size: int | None = None) -> Function:
     """The Hessian of scalar ``f``, shape ``x.shape + x.shape``, by
     forward-over-reverse: the gradient's tape runs on Duals carrying all n
     directions at once, so one forward and one reverse sweep give every
@@ -411,7 +497,8 @@ def hessian(f, argnums=0, chunk_size=None):
     return jacfwd(jacrev(f, argnums), argnums, chunk_size=chunk_size)
 
 
-def hvp(f, primals, tangents):
+def hvp(f: Function, primals: Sequence[TensorLike],
+        tangents: Sequence[TensorLike]) -> tuple[Tensor, Tensor]:
     """``(grad f(primals), H·tangents)``: ``jvp`` of ``grad(f)``, one forward
     and one reverse sweep on Duals."""
     return jvp(grad(f), primals, tangents)
@@ -420,7 +507,7 @@ def hvp(f, primals, tangents):
 _MAX_ORDER = 64
 
 
-def derivative(f, order=1):
+def derivative(f: Function, order: int = 1) -> Callable[..., Tensor]:
     """The ``order``-th derivative of a scalar-to-scalar ``f`` (elementwise
     on arrays): ``order`` nested forward passes, each at its own level."""
     if type(order) is not int:

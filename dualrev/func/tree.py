@@ -72,15 +72,3 @@ def _unflatten(treedef, it):
     if kind == "namedtuple":
         return treedef.meta(*children)
     return dict(zip(treedef.meta, children))
-
-
-def tree_map(fn, tree, *rest):
-    """``fn`` applied leaf by leaf to trees of the same structure."""
-    leaves, treedef = flatten(tree)
-    others = []
-    for other in rest:
-        other_leaves, other_def = flatten(other)
-        if other_def != treedef:
-            raise ValueError(f"tree structures differ: {treedef!r} and {other_def!r}")
-        others.append(other_leaves)
-    return unflatten(treedef, [fn(*xs) for xs in zip(leaves, *others)])

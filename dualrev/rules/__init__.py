@@ -11,7 +11,7 @@ from .reductions import all, amax, amin, any, argmax, argmin, mean, prod, sum  #
 from .shape import (  # noqa: F401
     broadcast_to, concatenate, gather, getitem, index_put, moveaxis, permute, reshape,
     scatter, scatter_along, squeeze, stack, transpose, unsqueeze)
-from .linalg import dot, matmul  # noqa: F401
+from .products import dot, matmul  # noqa: F401
 from .arrays import (  # noqa: F401
     argsort, cumprod, cumsum, diag, diagonal, diff, flip, pad, ravel, roll, sort, take, trace, tril,
     triu)

@@ -29,7 +29,7 @@ from ..core.primitive import defprim
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from .arrays import ravel
-from .linalg import dot
+from .products import dot
 from ..core.cotangents import sum_to
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase

@@ -50,7 +50,7 @@ def _fast_unary(math_fn, np_fn):
 
 def _promote2(x, y, floats=False):
     """``x`` and ``y`` cast to the dtype PyTorch gives their operation
-    (``_arrays.result_type``); with ``floats``, an integer result type
+    (``core.values.result_type``); with ``floats``, an integer result type
     becomes the default float (true division, hypot...). A list met as an
     operand is an array first."""
     if _as_they_are(x, y):
@@ -292,18 +292,24 @@ sigmoid = defprim("sigmoid", _fast_unary(_sigmoid_float, _sigmoid_array),
                   derivative=lambda ans: ans * (1 - ans), public="sigmoid")
 relu = defprim("relu", _relu_impl, derivative=lambda ans: ans > 0, public="relu")
 abs = defprim("abs", lambda x: x.__abs__(), derivative=lambda x: sign(x), public="abs absolute")
-arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin), backward_name="AsinBackward0", public="asin arcsin",
+arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin),
+                 backward_name="AsinBackward0", public="asin arcsin",
                  jvp=lambda t, x: div(t, sqrt(1 - x * x)), vjp=lambda g, x: div(g, sqrt(1 - x * x)))
-arccos = defprim("arccos", _fast_unary(math.acos, np.arccos), backward_name="AcosBackward0", public="acos arccos",
+arccos = defprim("arccos", _fast_unary(math.acos, np.arccos),
+                 backward_name="AcosBackward0", public="acos arccos",
                  jvp=lambda t, x: neg(div(t, sqrt(1 - x * x))),
                  vjp=lambda g, x: neg(div(g, sqrt(1 - x * x))))
-arctan = defprim("arctan", _fast_unary(math.atan, np.arctan), backward_name="AtanBackward0", public="atan arctan",
+arctan = defprim("arctan", _fast_unary(math.atan, np.arctan),
+                 backward_name="AtanBackward0", public="atan arctan",
                  jvp=lambda t, x: div(t, 1 + x * x), vjp=lambda g, x: div(g, 1 + x * x))
-arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh), backward_name="AsinhBackward0", public="asinh arcsinh",
+arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh),
+                  backward_name="AsinhBackward0", public="asinh arcsinh",
                   jvp=lambda t, x: div(t, sqrt(x * x + 1)), vjp=lambda g, x: div(g, sqrt(x * x + 1)))
-arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh), backward_name="AcoshBackward0", public="acosh arccosh",
+arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh),
+                  backward_name="AcoshBackward0", public="acosh arccosh",
                   jvp=lambda t, x: div(t, sqrt(x * x - 1)), vjp=lambda g, x: div(g, sqrt(x * x - 1)))
-arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh), backward_name="AtanhBackward0", public="atanh arctanh",
+arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh),
+                  backward_name="AtanhBackward0", public="atanh arctanh",
                   jvp=lambda t, x: div(t, 1 - x * x), vjp=lambda g, x: div(g, 1 - x * x))
 sinh = defprim("sinh", _fast_unary(math.sinh, np.sinh), derivative=lambda x: cosh(x), public="sinh")
 cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh), derivative=lambda x: sinh(x), public="cosh")
@@ -325,12 +331,19 @@ def _xlogy_dx(x, y):
 
 
 xlogy = defprim("xlogy", _binary(_xlogy_values, floats=True), "x y", broadcasts=True,
-                derivative=(_xlogy_dx, lambda x, y: div(x, y)), public="xlogy")
+                derivative=(_xlogy_dx, lambda x, y: div(x, y)), public="xlogy",
+                 doc=('input * log(other), 0 where input is 0 and other is not nan (even where '
+                      'other <= 0 or is inf); its gradient in input is log(other), 0 where input '
+                      'is 0 and other <= 0, as in PyTorch.'))
 hypot = defprim("hypot", _binary(np.hypot, floats=True), "x y", broadcasts=True, public="hypot",
-                derivative=(lambda ans, x: div(x, ans), lambda ans, y: div(y, ans)))
+                derivative=(lambda ans, x: div(x, ans), lambda ans, y: div(y, ans)),
+                 doc=('sqrt(input ** 2 + other ** 2), elementwise with broadcasting, without '
+                      'overflow.'))
 logaddexp = defprim("logaddexp", _binary(np.logaddexp, floats=True), "x y", broadcasts=True,
                     public="logaddexp",  # never overflows
-                    derivative=(lambda x, y: sigmoid(x - y), lambda x, y: sigmoid(y - x)))
+                    derivative=(lambda x, y: sigmoid(x - y), lambda x, y: sigmoid(y - x)),
+                     doc=('log(exp(input) + exp(other)), elementwise with broadcasting, without '
+                          'overflow.'))
 def _over_radius2(v, y, x):
     """v / (x² + y²), 0 at the origin (PyTorch's atan2 gradient there) by
     dividing by 1 instead of 0 (no 0/0 at any order)."""
@@ -350,10 +363,16 @@ cbrt = defprim("cbrt", lambda x: np.cbrt(_as_float(x)),
 _maximum, _minimum = _binary(np.maximum), _binary(np.minimum)
 maximum = defprim("maximum", _maximum, "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, x, y), lambda t, x, y: _tie_mix(t, y, x)),
-                  vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)), public="maximum")
+                  vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)),
+                  public="maximum",
+                   doc=('The elementwise maximum of input and other (broadcasting); a tie splits '
+                        'the gradient in halves.'))
 minimum = defprim("minimum", _minimum, "x y", broadcasts=True,
                   jvp=(lambda t, x, y: _tie_mix(t, y, x), lambda t, x, y: _tie_mix(t, x, y)),
-                  vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)), public="minimum")
+                  vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)),
+                  public="minimum",
+                   doc=('The elementwise minimum of input and other (broadcasting); a tie splits '
+                        'the gradient in halves.'))
 clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
                 backward_name="ClampBackward1",
                 jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
@@ -427,7 +446,8 @@ gt = defprim("gt", _binary(np.greater), "x y", public="gt")
 ge = defprim("ge", _binary(np.greater_equal), "x y", public="ge")
 logical_and = defprim("logical_and", np.logical_and, "x y", public="logical_and")
 logical_or = defprim("logical_or", np.logical_or, "x y", public="logical_or")
-logical_not = defprim("logical_not", np.logical_not, public="logical_not")
+logical_not = defprim("logical_not", np.logical_not, public="logical_not",
+                       doc='Elementwise not: a bool tensor, not differentiable.')
 logical_xor = defprim("logical_xor", np.logical_xor, "x y", public="logical_xor")
 
 
@@ -451,10 +471,27 @@ def _invert_impl(x):
     return np.invert(x)
 
 
-bitwise_and = defprim("bitwise_and", _bitwise(np.bitwise_and, "bitwise_and"), "x y", public="bitwise_and")
-bitwise_or = defprim("bitwise_or", _bitwise(np.bitwise_or, "bitwise_or"), "x y", public="bitwise_or")
-bitwise_xor = defprim("bitwise_xor", _bitwise(np.bitwise_xor, "bitwise_xor"), "x y", public="bitwise_xor")
-left_shift = defprim("left_shift", _bitwise(np.left_shift, "lshift"), "x y", public="bitwise_left_shift")
-right_shift = defprim("right_shift", _bitwise(np.right_shift, "rshift"), "x y", public="bitwise_right_shift")
-bitwise_not = defprim("bitwise_not", _invert_impl, public="bitwise_not")
+bitwise_and = defprim("bitwise_and", _bitwise(np.bitwise_and, "bitwise_and"), "x y",
+                       public="bitwise_and",
+                       doc=('Elementwise bitwise and (logical and of bools); integer and bool '
+                            'tensors only, not differentiable.'))
+bitwise_or = defprim("bitwise_or", _bitwise(np.bitwise_or, "bitwise_or"), "x y",
+                      public="bitwise_or",
+                      doc=('Elementwise bitwise or (logical or of bools); integer and bool tensors'
+                           ' only, not differentiable.'))
+bitwise_xor = defprim("bitwise_xor", _bitwise(np.bitwise_xor, "bitwise_xor"), "x y",
+                       public="bitwise_xor",
+                       doc=('Elementwise bitwise exclusive or; integer and bool tensors only, not '
+                            'differentiable.'))
+left_shift = defprim("left_shift", _bitwise(np.left_shift, "lshift"), "x y",
+                      public="bitwise_left_shift",
+                      doc=('input shifted left by other bits; integer and bool tensors only, not '
+                           'differentiable.'))
+right_shift = defprim("right_shift", _bitwise(np.right_shift, "rshift"), "x y",
+                       public="bitwise_right_shift",
+                       doc=('input shifted right by other bits; integer and bool tensors only, not'
+                            ' differentiable.'))
+bitwise_not = defprim("bitwise_not", _invert_impl, public="bitwise_not",
+                       doc=('Elementwise bitwise not (logical not of bools); integer and bool '
+                            'tensors only.'))
 stop_gradient = defprim("stop_gradient", lambda x: x)

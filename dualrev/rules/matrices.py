@@ -43,7 +43,7 @@ from . import reductions as red
 from . import shape as sh
 from .arrays import diagonal, trace, tril, triu
 from .composite import norm
-from .linalg import matmul, pad_batch, product_tangent
+from .products import matmul, pad_batch, product_tangent
 from ..core.cotangents import sum_to
 
 
