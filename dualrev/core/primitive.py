@@ -80,6 +80,12 @@ def bind2(prim, x, y):
     return prim.impl(x, y)
 
 
+# What a primitive's ``on_floats`` function raises where NumPy gives inf or
+# nan (``math.log(0.0)``, ``1.0 / 0.0``, ``math.exp(1000.0)``): the
+# implementation then runs and gives NumPy's result.
+FLOAT_ERRORS = (ValueError, ArithmeticError)
+
+
 def identity(g):
     """The rule of an input whose tangent or cotangent passes unchanged (add,
     clone). The tape passes such a cotangent on without calling it."""
@@ -153,7 +159,7 @@ class Primitive:
     there is no box."""
 
     __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "joint_jvp", "vjp", "linear",
-                 "broadcasts", "backward_name", "view", "batch", "public", "doc", "_plans")
+                 "broadcasts", "backward_name", "view", "batch", "public", "doc", "on_floats", "_plans")
 
     def __call__(self, *args, **params):
         top = None
@@ -231,12 +237,14 @@ class VjpPlan:
     drops_edges: an input that requires grad gets no cotangent (its rule is
       None), so its edge must not be recorded.
     scalar: a node of this plan may take the short path of scalar code
-      (``reverse._node``): it records, saves nothing but inputs, and drops
-      no edge.
+      (``reverse._scalar_node``): it records, saves nothing but inputs, and
+      drops no edge.
+    keeps: which inputs a node saves, as bits (1: the first, 2: the
+      second), when ``scalar``.
     """
 
     __slots__ = ("prim", "needs", "rules", "mask", "records", "simple", "saved_args",
-                 "saves_values", "drops_edges", "scalar")
+                 "saves_values", "drops_edges", "scalar", "keeps")
 
     def __init__(self, prim, bits, n_args):
         given = [prim.rule_for(prim.vjp, i) if bits >> i & 1 else None for i in range(n_args)]
@@ -269,6 +277,7 @@ class VjpPlan:
         self.saved_args = tuple(i for _, i in needs) if only_values else None
         self.drops_edges = any(bits >> i & 1 and not m for i, m in enumerate(self.mask))
         self.scalar = self.records and self.saved_args is not None and not self.drops_edges
+        self.keeps = sum(1 << i for i in self.saved_args or ())
 
 
 def _reads(rule, n_args):
@@ -294,6 +303,11 @@ class _UnaryPrimitive(Primitive):
     __slots__ = ()
 
     def __call__(self, x):
+        if type(x) is float and self.on_floats is not None:  # (no Python call in between)
+            try:
+                return self.on_floats(x)
+            except FLOAT_ERRORS:
+                pass
         if isinstance(x, Box):
             return x._apply1(self)
         return self.impl(x)
@@ -339,6 +353,11 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
     """Define a primitive and add it to the table (``table=False``: a
     primitive of the user's, kept out of the table).
 
+    impl: the implementation on NumPy values. One that has an ``on_floats``
+      attribute (a C function such as ``math.sin`` or ``operator.add``) is
+      spared on Python floats, the values of scalar code: the function is
+      called directly, and the implementation only where it raises (see
+      ``FLOAT_ERRORS``).
     args: the argument names, space separated; a leading ``*`` makes the
       primitive variadic (``"*xs"``: any number of arguments, one shared rule).
     jvp, vjp: a rule or a tuple of rules, one per argument (see module doc).
@@ -381,6 +400,7 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
     prim = kind()
     prim.name = name
     prim.impl = impl
+    prim.on_floats = getattr(impl, "on_floats", None)
     prim.variadic = variadic
     prim.arg_names = tuple(n.lstrip("*") for n in names)
     prim.linear = linear

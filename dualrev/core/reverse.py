@@ -10,7 +10,7 @@ import numpy as np
 
 from .values import check_real, dtype_of, is_float, shape_of
 from .levels import AMBIENT, grad_state, _threads_without_grad
-from .primitive import NO_PARAMS, Box, check_operand, raw_value, share_memory
+from .primitive import FLOAT_ERRORS, NO_PARAMS, Box, check_operand, raw_value, share_memory
 from .anomaly import ENABLED as _anomaly_enabled, note_forward
 from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
 
@@ -144,19 +144,26 @@ class ReverseBox(Box):
         if prim.view and type(value) is float:  # a view shares storage: a 0-d array, then
             value = self._shared()
         if level == AMBIENT:
-            ans = prim.impl(value)
-            if type(ans) is not float:
-                check_real(ans, prim.name)
+            if type(value) is float and prim.on_floats is not None:
+                try:
+                    ans = prim.on_floats(value)
+                except FLOAT_ERRORS:
+                    ans = prim.impl(value)
+            else:
+                ans = prim.impl(value)
+                if type(ans) is not float:
+                    check_real(ans, prim.name)
         else:
             ans = prim(value)
         out = object.__new__(type(self))
         out._level = level
         out._value = ans
         edge = self._node or self._acc
-        if edge is None:
+        if edge is None or _threads_without_grad[0] and not grad_state.enabled:
             out._node = None
-        elif type(ans) is float and type(value) is float and level == AMBIENT:
-            out._node = _scalar_node(prim, 1, (edge,), self, value, None, None, ans, out)
+        elif (type(ans) is float and type(value) is float and level == AMBIENT
+              and (plan := prim._plans.get(1)) is not None and plan.scalar):
+            out._node = _scalar_node(plan, (edge,), self, value, None, None)
         else:
             out._node = _node(prim, 1, (self,), (edge,), (value,), ans, NO_PARAMS, level, out)
         if prim.view:
@@ -165,28 +172,37 @@ class ReverseBox(Box):
 
     def _apply2(self, prim, x, y):
         level = self._level
-        if isinstance(x, ReverseBox) and x._level == level:
+        # (``self`` is one of the two, and a number the other, most often: those
+        # are told apart without a call)
+        if x is self or type(x) is not float and isinstance(x, ReverseBox) and x._level == level:
             vx, ex = x._value, x._node or x._acc
         else:
             vx, ex = x if type(x) is float else check_operand(x), None
-        if isinstance(y, ReverseBox) and y._level == level:
+        if y is self or type(y) is not float and isinstance(y, ReverseBox) and y._level == level:
             vy, ey = y._value, y._node or y._acc
         else:
             vy, ey = y if type(y) is float else check_operand(y), None
         if level == AMBIENT:
-            ans = prim.impl(vx, vy)
-            if type(ans) is not float:
-                check_real(ans, prim.name)
+            if type(vx) is float and type(vy) is float and prim.on_floats is not None:
+                try:
+                    ans = prim.on_floats(vx, vy)
+                except FLOAT_ERRORS:
+                    ans = prim.impl(vx, vy)
+            else:
+                ans = prim.impl(vx, vy)
+                if type(ans) is not float:
+                    check_real(ans, prim.name)
         else:
             ans = prim(vx, vy)
         out = object.__new__(type(self))
         out._level = level
         out._value = ans
         bits = (ex is not None) | (ey is not None) << 1
-        if not bits:
+        if not bits or _threads_without_grad[0] and not grad_state.enabled:
             out._node = None
-        elif type(ans) is float and type(vx) is float and type(vy) is float and level == AMBIENT:
-            out._node = _scalar_node(prim, bits, (ex, ey), x, vx, y, vy, ans, out)
+        elif (type(ans) is float and type(vx) is float and type(vy) is float and level == AMBIENT
+              and (plan := prim._plans.get(bits)) is not None and plan.scalar):
+            out._node = _scalar_node(plan, (ex, ey), x, vx, y, vy)
         else:
             out._node = _node(prim, bits, (x, y), (ex, ey), (vx, vy), ans, NO_PARAMS, level, out)
         return out
@@ -229,33 +245,25 @@ def _node(prim, bits, args, edges, values, ans, params, level, out):
     return _record(plan, args, edges, values, ans, params, level, out)
 
 
-def _scalar_node(prim, bits, edges, x, vx, y, vy, ans, out):
-    """``_node`` for an operation on one or two floats at the ambient level
-    (``y`` None for one), when its plan saves nothing but inputs: the short
-    path of scalar code. It exists for speed: ``_node``'s general work (no
-    shapes or dtypes to bring cotangents back to here, no parameters, no
-    outputs to save) would cost a fifth of a recorded op.
+def _scalar_node(plan, edges, x, vx, y, vy):
+    """The node of an operation on one or two floats at the ambient level
+    (``y`` None for one) whose plan is ``scalar``: the short path of scalar
+    code. It exists for speed: ``_node``'s general work (no shapes or dtypes
+    to bring cotangents back to here, no parameters, no outputs to save)
+    would cost a fifth of a recorded op.
 
     A saved input that has a node and no version counter yet is kept as its
     float, not as its tensor: floats do not change, and the tensor, no
     longer kept alive by the graph, is one object fewer for the garbage
     collector to walk per op. Should the tensor be changed in place later,
     its counter, registered on its node, tells (see ``sweep._changed``)."""
-    if _threads_without_grad[0] and not grad_state.enabled:
-        return None
-    plan = prim._plans.get(bits)
-    if plan is None or not plan.scalar:
-        args, values = ((x,), (vx,)) if y is None else ((x, y), (vx, vy))
-        return _node(prim, bits, args, edges, values, ans, NO_PARAMS, AMBIENT, out)
-    picks = plan.saved_args  # (), (0,), (1,) or (0, 1): spelled out, as a loop costs more
-    if picks:
-        kept_x = vx if edges[0] is not None and x._vc is None else x
-        if len(picks) == 2:
-            saved = (kept_x, vy if edges[1] is not None and y._vc is None else y)
-        elif picks[0]:
-            saved = (vy if edges[1] is not None and y._vc is None else y,)
-        else:
-            saved = (kept_x,)
+    keeps = plan.keeps  # which inputs it saves, in bits (spelled out: a loop costs more)
+    if keeps & 1:
+        kept = vx if edges[0] is not None and x._vc is None else x
+        saved = (kept,) if keeps == 1 else (kept, vy if edges[1] is not None and y._vc is None
+                                            else y)
+    elif keeps:
+        saved = (vy if edges[1] is not None and y._vc is None else y,)
     else:
         saved = ()
     node = Node()  # (no __init__: calling one would cost a tenth of an op)

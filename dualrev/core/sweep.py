@@ -75,18 +75,21 @@ def input_cotangents(node, grad, create_graph, box_type):
     extra = node.extra
     if extra is None and plan.simple and not create_graph and (
             not plan.needs or node.seq > _last_inplace[0] and node.saved is not _FREED):
-        grads = []  # most nodes (the per-node cost of scalar code): no parameters, casts or
-        for rule in plan.rules:  # checks, each rule reading at most one value, opened as read
+        saved = node.saved  # most nodes (the per-node cost of scalar code): no parameters,
+        grads = []          # casts or checks, each rule reading at most one value, opened here
+        for rule in plan.rules:
             if rule is None:
                 grads.append(None)
-            elif rule[0] is identity:  # (add's, clone's: passed on without a call)
+                continue
+            fn, reads, single = rule
+            if fn is identity:  # (add's, clone's: passed on without a call)
                 grads.append(grad)
-            elif rule[1]:
-                value = node.saved[rule[2]]
-                grads.append(rule[0](grad, value if type(value) is float
-                                     else _opened(value, node.level)))
+            elif reads:
+                value = saved[single]
+                grads.append(fn(grad, value if type(value) is float
+                                else _opened(value, node.level)))
             else:
-                grads.append(rule[0](grad))
+                grads.append(fn(grad))
         return grads
     if not plan.needs:
         saved = ()
@@ -290,11 +293,14 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
             root.pending = root.pending + seed
     following = None
     try:
-        while following is not None or heap:
+        while True:
             if following is not None:
-                node, following = following, None
-            else:
+                node = following
+                following = None
+            elif heap:
                 node = heappop(heap)[1]
+            else:
+                break
             grad = node.pending
             node.pending = None
             if type(grad) is Pieces:
@@ -319,14 +325,19 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
             for edge, g in zip(node.edges, grads):
                 if edge is None or g is None or needed is not None and edge not in needed:
                     continue
-                if edge.pending is not None:
-                    edge.pending = _sum(edge.pending, g)
+                pending = edge.pending
+                if pending is not None:  # (pieces are gathered, numbers added)
+                    edge.pending = pending + g if type(pending) is not Pieces \
+                        and type(g) is not Pieces else _sum(pending, g)
                     continue
                 edge.pending = g
-                if (following is None or edge.seq > following.seq) and (
-                        not heap or edge.seq > -heap[0][0]):
-                    if following is not None:
-                        heappush(heap, (-following.seq, following))
+                if following is None:  # it runs next if newer than every node waiting
+                    if not heap or edge.seq > -heap[0][0]:
+                        following = edge
+                    else:
+                        heappush(heap, (-edge.seq, edge))
+                elif edge.seq > following.seq:
+                    heappush(heap, (-following.seq, following))
                     following = edge
                 else:
                     heappush(heap, (-edge.seq, edge))

@@ -45,6 +45,7 @@ def _fast_unary(math_fn, np_fn):
                 return _numpy_scalar(np_fn, x)
         return np_fn(_as_float(x))
     impl.__name__ = np_fn.__name__
+    impl.on_floats = math_fn  # (see core.primitive.defprim)
     return impl
 
 
@@ -151,6 +152,11 @@ def _div_impl(x, y):
         except ZeroDivisionError:
             return _numpy_scalar(np.true_divide, x, y)
     return _promoted_call(np.true_divide, x, y, floats=True)  # int / int: the default float
+
+
+# On two Python floats, the operator itself (see core.primitive.defprim)
+_add_impl.on_floats, _sub_impl.on_floats = operator.add, operator.sub
+_mul_impl.on_floats, _div_impl.on_floats = operator.mul, operator.truediv
 
 
 def _pow_impl(x, y):
@@ -261,7 +267,8 @@ sub = defprim("sub", _sub_impl, "x y", broadcasts=True,
               joint_jvp=_sub_jvp, vjp=(identity, lambda g: neg(g)))
 mul = defprim("mul", _mul_impl, "x y", broadcasts=True,
               jvp=(lambda t, y: t * y, lambda t, x: x * t),
-              vjp=(lambda g, y: _times(g, y), lambda g, x: _times(g, x)))
+              vjp=(lambda g, y: g * y if type(g) is float else _times(g, y),
+                   lambda g, x: g * x if type(g) is float else _times(g, x)))
 div = defprim("div", _div_impl, "x y", broadcasts=True,
               jvp=(lambda t, y: div(t, y), lambda t, ans, y: neg(div(t * ans, y))),
               # the VJP reads x, not the output (as PyTorch's DivBackward0 saves
@@ -281,9 +288,8 @@ log1p = defprim("log1p", _fast_unary(math.log1p, np.log1p), backward_name="Log1P
                 jvp=lambda t, x: div(t, x + 1), vjp=lambda g, x: div(g, x + 1))
 sqrt = defprim("sqrt", _fast_unary(math.sqrt, np.sqrt), public="sqrt",
                jvp=lambda t, ans: div(t, 2 * ans), vjp=lambda g, ans: div(g, 2 * ans))
-sin = defprim("sin", _fast_unary(math.sin, np.sin), derivative=lambda x: cos(x), public="sin")
-cos = defprim("cos", _fast_unary(math.cos, np.cos), derivative=lambda x: neg(sin(x)),
-              public="cos")
+cos = defprim("cos", _fast_unary(math.cos, np.cos), derivative=lambda x: -sin(x), public="cos")
+sin = defprim("sin", _fast_unary(math.sin, np.sin), derivative=cos, public="sin")
 tan = defprim("tan", _fast_unary(math.tan, np.tan), derivative=lambda ans: 1 + ans * ans,
               public="tan")
 tanh = defprim("tanh", _fast_unary(math.tanh, np.tanh), derivative=lambda ans: 1 - ans * ans,
