@@ -24,20 +24,23 @@ def _operator(prim, of_tensors=None, reflected_name=None):
     the node shows PyTorch's name (``x ** y`` is PowBackward1, ``1 - x``
     RsubBackward1)."""
     def forward(self, other):
+        if type(other) is float:  # (a number: the scalar path, told first)
+            return self._apply2(prim, self, other)
         if isinstance(other, Box):
             out = (other if other._level > self._level else self)._apply2(prim, self, other)
             return out if of_tensors is None else named(out, of_tensors)
-        if type(other) is not float and not _takes(other):  # (a number: the scalar path)
+        if not _takes(other):
             return NotImplemented  # Python's TypeError, as PyTorch's
         return self._apply2(prim, self, other)
 
     def reflected(self, other):
-        if type(other) is not float and not _takes(other):
-            return NotImplemented
-        if isinstance(other, Box) and other._level > self._level:
-            out = other._apply2(prim, other, self)
-        else:
-            out = self._apply2(prim, other, self)
+        if type(other) is not float:
+            if not _takes(other):
+                return NotImplemented
+            if isinstance(other, Box) and other._level > self._level:
+                out = other._apply2(prim, other, self)
+                return out if reflected_name is None else named(out, reflected_name)
+        out = self._apply2(prim, other, self)
         return out if reflected_name is None else named(out, reflected_name)
     return forward, reflected
 

@@ -303,11 +303,14 @@ class _UnaryPrimitive(Primitive):
     __slots__ = ()
 
     def __call__(self, x):
-        if type(x) is float and self.on_floats is not None:  # (no Python call in between)
-            try:
-                return self.on_floats(x)
-            except FLOAT_ERRORS:
-                pass
+        if type(x) is float:
+            fast = self.on_floats
+            if fast is not None:  # (no Python call in between)
+                try:
+                    return fast(x)
+                except FLOAT_ERRORS:
+                    pass
+            return self.impl(x)
         if isinstance(x, Box):
             return x._apply1(self)
         return self.impl(x)

@@ -80,16 +80,14 @@ def input_cotangents(node, grad, create_graph, box_type):
         for rule in plan.rules:
             if rule is None:
                 grads.append(None)
-                continue
-            fn, reads, single = rule
-            if fn is identity:  # (add's, clone's: passed on without a call)
+            elif rule[0] is identity:  # (add's, clone's: passed on without a call)
                 grads.append(grad)
-            elif reads:
-                value = saved[single]
-                grads.append(fn(grad, value if type(value) is float
-                                else _opened(value, node.level)))
+            elif rule[2] is None:
+                grads.append(rule[0](grad))
             else:
-                grads.append(fn(grad))
+                value = saved[rule[2]]
+                grads.append(rule[0](grad, value if type(value) is float
+                                     else _opened(value, node.level)))
         return grads
     if not plan.needs:
         saved = ()
