@@ -293,6 +293,48 @@ def test_next_functions_structure():
     assert ax.name() == "torch::autograd::AccumulateGrad"
 
 
+def _layout_cases():
+    x = dr.tensor(0.3, requires_grad=True)
+    c = dr.tensor(0.7)
+    a = dr.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = dr.tensor([0.5, -1.5], requires_grad=True)
+
+    class Cube(dr.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return t ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (t,) = ctx.saved_tensors
+            return 3 * t ** 2 * g
+
+    return {
+        "scalar unary": (lambda: dr.sin(x), 1),
+        "scalar, both inputs": (lambda: x * dr.cos(x), 2),
+        "scalar, a constant first": (lambda: 0.25 * x, 2),
+        "scalar, a constant tensor": (lambda: c * x, 2),
+        "array broadcast": (lambda: a * b, 2),
+        "parameters": (lambda: a.sum(dim=0, keepdim=True), 1),
+        "output saved": (lambda: dr.exp(a), 1),
+        "variadic": (lambda: dr.cat([b, b * 2, b]), 3),
+        "indexing": (lambda: a[0, 1], 1),
+        "custom Function": (lambda: Cube.apply(b), 1),
+    }
+
+
+@pytest.mark.parametrize("case", list(_layout_cases()))
+def test_every_node_keeps_its_edges_and_saved_values_as_tuples(case):
+    """One layout for every node, whichever path recorded it: ``edges`` a
+    tuple with one entry per input, ``saved`` a tuple."""
+    make, n_inputs = _layout_cases()[case]
+    node = make().grad_fn
+    assert type(node.edges) is tuple and len(node.edges) == n_inputs
+    assert type(node.saved) is tuple
+    assert len(node.saved) == len(node.plan.needs)
+
+
 def test_next_functions_with_python_scalar():
     x = dr.tensor(2.0, requires_grad=True)
     nf = (x + 2).grad_fn.next_functions
