@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import dualrev as dr
+from test_function import Cube
 
 FAST = settings(max_examples=25, deadline=None)
 
@@ -298,17 +299,6 @@ def _layout_cases():
     c = dr.tensor(0.7)
     a = dr.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     b = dr.tensor([0.5, -1.5], requires_grad=True)
-
-    class Cube(dr.autograd.Function):
-        @staticmethod
-        def forward(ctx, t):
-            ctx.save_for_backward(t)
-            return t ** 3
-
-        @staticmethod
-        def backward(ctx, g):
-            (t,) = ctx.saved_tensors
-            return 3 * t ** 2 * g
 
     return {
         "scalar unary": (lambda: dr.sin(x), 1),

@@ -227,13 +227,10 @@ def _checked(fn, new, old):
     return new
 
 
-def _sum(a, b):
-    """Two cotangents of one node added up (pieces are gathered, not added)."""
-    if type(a) is Pieces:
-        return a.add(b)
-    if type(b) is Pieces:
-        return b.add(a)
-    return a + b
+def _gathered(a, b):
+    """Two cotangents of one node, one of them ``Pieces``: gathered, not
+    added (the sweep adds two plain ones itself)."""
+    return a.add(b) if type(a) is Pieces else b.add(a)
 
 
 def _post_hooks(node, grad, grads):
@@ -326,7 +323,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
                 pending = edge.pending
                 if pending is not None:  # (pieces are gathered, numbers added)
                     edge.pending = pending + g if type(pending) is not Pieces \
-                        and type(g) is not Pieces else _sum(pending, g)
+                        and type(g) is not Pieces else _gathered(pending, g)
                     continue
                 edge.pending = g
                 if following is None:  # it runs next if newer than every node waiting
