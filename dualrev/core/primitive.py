@@ -357,8 +357,8 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
     primitive of the user's, kept out of the table).
 
     impl: the implementation on NumPy values. One that has an ``on_floats``
-      attribute (a C function such as ``math.sin`` or ``operator.add``) is
-      spared on Python floats, the values of scalar code: the function is
+      attribute (a C function such as ``math.sin`` or ``operator.add``, that
+      gives a float for floats) is spared on Python floats, the values of scalar code: the function is
       called directly, and the implementation only where it raises (see
       ``FLOAT_ERRORS``).
     args: the argument names, space separated; a leading ``*`` makes the

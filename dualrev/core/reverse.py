@@ -143,26 +143,26 @@ class ReverseBox(Box):
         value = self._value
         if prim.view and type(value) is float:  # a view shares storage: a 0-d array, then
             value = self._shared()
-        if level == AMBIENT:
-            if type(value) is float and prim.on_floats is not None:
-                try:
-                    ans = prim.on_floats(value)
-                except FLOAT_ERRORS:
-                    ans = prim.impl(value)
-            else:
-                ans = prim.impl(value)
-                if type(ans) is not float:
-                    check_real(ans, prim.name)
-        else:
+        floats = False  # a float in, a float out, at the ambient level: the scalar path
+        if level != AMBIENT:
             ans = prim(value)
+        elif type(value) is float and prim.on_floats is not None:
+            try:
+                ans = prim.on_floats(value)
+                floats = True
+            except FLOAT_ERRORS:
+                ans = prim.impl(value)
+        else:
+            ans = prim.impl(value)
+            if type(ans) is not float:
+                check_real(ans, prim.name)
         out = object.__new__(type(self))
         out._level = level
         out._value = ans
         edge = self._node or self._acc
         if edge is None or _threads_without_grad[0] and not grad_state.enabled:
             out._node = None
-        elif (type(ans) is float and type(value) is float and level == AMBIENT
-              and (plan := prim._plans.get(1)) is not None and plan.scalar):
+        elif floats and (plan := prim._plans.get(1)) is not None and plan.scalar:
             out._node = _scalar_node(plan, (edge,), self, value, None, None)
         else:
             out._node = _node(prim, 1, (self,), (edge,), (value,), ans, NO_PARAMS, level, out)
@@ -182,26 +182,26 @@ class ReverseBox(Box):
             vy, ey = y._value, y._node or y._acc
         else:
             vy, ey = y if type(y) is float else check_operand(y), None
-        if level == AMBIENT:
-            if type(vx) is float and type(vy) is float and prim.on_floats is not None:
-                try:
-                    ans = prim.on_floats(vx, vy)
-                except FLOAT_ERRORS:
-                    ans = prim.impl(vx, vy)
-            else:
-                ans = prim.impl(vx, vy)
-                if type(ans) is not float:
-                    check_real(ans, prim.name)
-        else:
+        floats = False  # floats in, a float out, at the ambient level: the scalar path
+        if level != AMBIENT:
             ans = prim(vx, vy)
+        elif type(vx) is float and type(vy) is float and prim.on_floats is not None:
+            try:
+                ans = prim.on_floats(vx, vy)
+                floats = True
+            except FLOAT_ERRORS:
+                ans = prim.impl(vx, vy)
+        else:
+            ans = prim.impl(vx, vy)
+            if type(ans) is not float:
+                check_real(ans, prim.name)
         out = object.__new__(type(self))
         out._level = level
         out._value = ans
         bits = (ex is not None) | (ey is not None) << 1
         if not bits or _threads_without_grad[0] and not grad_state.enabled:
             out._node = None
-        elif (type(ans) is float and type(vx) is float and type(vy) is float and level == AMBIENT
-              and (plan := prim._plans.get(bits)) is not None and plan.scalar):
+        elif floats and (plan := prim._plans.get(bits)) is not None and plan.scalar:
             out._node = _scalar_node(plan, (ex, ey), x, vx, y, vy)
         else:
             out._node = _node(prim, bits, (x, y), (ex, ey), (vx, vy), ans, NO_PARAMS, level, out)

@@ -80,14 +80,14 @@ def input_cotangents(node, grad, create_graph, box_type):
         for rule in plan.rules:
             if rule is None:
                 grads.append(None)
-            elif rule[0] is identity:  # (add's, clone's: passed on without a call)
-                grads.append(grad)
-            elif rule[2] is None:
-                grads.append(rule[0](grad))
-            else:
+            elif rule[2] is not None:  # (the rule reads one saved value)
                 value = saved[rule[2]]
                 grads.append(rule[0](grad, value if type(value) is float
                                      else _opened(value, node.level)))
+            elif rule[0] is identity:  # (add's, clone's: passed on without a call)
+                grads.append(grad)
+            else:
+                grads.append(rule[0](grad))
         return grads
     if not plan.needs:
         saved = ()
