@@ -29,6 +29,7 @@ from ._numpy_api import UFUNCS
 from ._tensor import Tensor, boxed
 from .core.primitive import Box, primitives
 from .dual import Dual
+from .jet import Jet
 
 
 class Name:
@@ -193,15 +194,15 @@ def install(namespace):
                 functions[name] = entry.fn
             if entry.method:
                 method = as_method(entry.fn, name, entry.kind)
-                _add(methods, Tensor, name, method)
-                _add(methods, Dual, name, method)
+                for cls in (Tensor, Dual, Jet):
+                    _add(methods, cls, name, method)
             if entry.inplace:
                 _add(methods, Tensor, name + "_", in_place(entry.fn, name))
         for ufunc in entry.ufuncs:
             if ufunc not in UFUNCS or ufunc in _SERVED:
                 ufuncs[ufunc] = entry.fn
     for name, method in M.operators(functions).items():
-        for cls in (Tensor, Dual):
+        for cls in (Tensor, Dual, Jet):
             _add(methods, cls, name, method)
     for name in functions:
         if name in namespace and name not in FUNCTIONS:

@@ -159,7 +159,8 @@ class Primitive:
     there is no box."""
 
     __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "joint_jvp", "vjp", "linear",
-                 "broadcasts", "backward_name", "view", "batch", "public", "doc", "on_floats", "_plans")
+                 "broadcasts", "backward_name", "view", "batch", "taylor", "public", "doc", "on_floats",
+                 "_plans")
 
     def __call__(self, *args, **params):
         top = None
@@ -352,7 +353,7 @@ def _as_rules(prim, rules, reads=None):
 
 def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_jvp=None,
             linear=False, broadcasts=False, backward_name=None, view=False, batch=None,
-            public=None, doc=None, table=True):
+            taylor=None, public=None, doc=None, table=True):
     """Define a primitive and add it to the table (``table=False``: a
     primitive of the user's, kept out of the table).
 
@@ -382,6 +383,14 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
       the capitalised primitive name followed by ``Backward0``.
     view: the output shares memory with the first argument (an in-place
       change of either is seen by the other).
+    taylor: how Taylor mode (``core.taylor``) computes the coefficients of
+      the output of a primitive that is not ``linear``: ``LOCALLY_LINEAR``
+      (its JVP applied to each coefficient: maps linear in the inputs near
+      the point, selections, piecewise linear functions), ``MULTILINEAR``
+      (linear in each input: Cauchy products), or a rule ``taylor(ans, *xs,
+      **params)`` that gets each argument's coefficients ``(x_0, ..., x_K)``
+      (None above order 0 for a constant) and returns the output's
+      ``(y_1, ..., y_K)``, None for a zero one.
     public: the names under which the PyTorch-style surface exposes the
       primitive as it is, space separated, the first PyTorch's (``"asin
       arcsin"``): ``dr.X``, Tensor and Dual methods, Tensor's in-place
@@ -410,6 +419,7 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
     prim.broadcasts = broadcasts
     prim.view = view
     prim.batch = batch
+    prim.taylor = taylor
     prim.backward_name = backward_name or (
         "".join(part.capitalize() for part in name.split("_")) + "Backward0")
     prim.public = tuple(public.split()) if public else ()

@@ -1,12 +1,12 @@
 """Function transforms with JAX's and torch.func's conventions: ``grad``,
 ``value_and_grad``, ``jvp``, ``vjp``, ``jacfwd``, ``jacrev``, ``hessian``,
-``hvp``, ``derivative``, over pytrees of inputs and outputs."""
+``hvp``, and Taylor mode's ``jet``, ``derivative`` and ``taylor``, over pytrees of inputs and outputs."""
 
-from .transforms import (
-    derivative, grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp)
+from .transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .taylor import derivative, jet, taylor
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "hvp",
-           "derivative"]
+           "derivative", "jet", "taylor"]
 
 
 def __dir__():

@@ -32,6 +32,8 @@ from ..core.levels import new_level
 from ..core.primitive import Box, defprim, raw_value
 from ..core.forward import fit_tangent
 from ..dual import Dual
+from ..jet import Jet
+from ..core.taylor import fitted
 from ..core.grad_mode import is_grad_enabled
 from ..core.reverse import ReverseBox, computed_already, record_computed
 from ..core.sweep import backward_pass
@@ -97,6 +99,8 @@ class _Custom:
         level = top._level
         if isinstance(top, Dual):
             return self._forward(args, level)
+        if isinstance(top, Jet):
+            return self._taylor(args, level)
         needed = [isinstance(a, ReverseBox) and a._level == level and a._edge() is not None
                   for a in args]
         if not any(needed) or not is_grad_enabled():  # nothing to differentiate at this level
@@ -170,6 +174,31 @@ class custom_jvp(_Custom):
         out, tangent = _below(out, level), _below(tangent, level)
         return Dual._make(out, fit_tangent(tangent, out), level)
 
+    def _taylor(self, args, level):
+        """Taylor mode through the rule, nested: y' = jvp(x, x'), so the
+        output's series is the integral of the series of the rule's tangent,
+        which Taylor mode gives one order lower, on the path x(t) and its
+        derivative x'(t) as jets of a fresh level (and so through this same
+        method again where the rule calls the function). Correct to any
+        order, at more than O(K^2)."""
+        jets = [isinstance(a, Jet) and a._level == level for a in args]
+        order = len(next(a.series for a, j in zip(args, jets) if j))
+        if order == 0:  # a jet of order 0 carries nothing more than its primal
+            return self._call([_lower(a, level) for a in args])
+        inner = new_level()
+        path = tuple(Jet._make(a.primal, a.series[:-1], inner) if j else a
+                     for a, j in zip(args, jets))
+        speed = tuple(Jet._make(a.series[0], tuple(c * float(k) for k, c in enumerate(
+                          a.series[1:], 2)), inner) if j else _zeros_like(a)
+                      for a, j in zip(args, jets))
+        out, tangent = self.jvp(path, speed)
+        out, tangent = _lower(_below(out, inner), inner), _below(tangent, inner)
+        coefficients = ((tangent.primal,) + tangent.series
+                        if isinstance(tangent, Jet) and tangent._level == inner
+                        else (tangent,) + (None,) * (order - 1))
+        return Jet._make(out, tuple(fitted(None if c is None else c * (1.0 / k), out)
+                                    for k, c in enumerate(coefficients, 1)), level)
+
     def _reverse(self, args, level, needed):
         """The rule, once, linearized, on the arguments one level down (as
         JAX runs it): its tangents are leaves of a tape of a fresh level
@@ -239,6 +268,8 @@ class custom_vjp(_Custom):
     def _forward(self, args, level):
         """Forward mode through the function's own code."""
         return self.fn(*args)
+
+    _taylor = _forward  # Taylor mode too
 
     def _reverse(self, args, level, needed):
         """``fwd`` once, on the arguments one level down, as JAX gives it

@@ -29,6 +29,7 @@ from ..core.anomaly import batched_sweep
 from .._args import operand
 from ..core.forward import fit_tangent
 from ..dual import Dual
+from ..jet import Jet
 from ..core.grad_mode import enable_grad
 from ..core.sweep import backward_pass
 from .._tensor import Tensor
@@ -75,7 +76,7 @@ def _lower(value, level):
     """A value one level down from ``level`` (constants stay as they are)."""
     if isinstance(value, Tensor) and value._level == level:
         return value._value
-    if isinstance(value, Dual) and value._level == level:
+    if isinstance(value, (Dual, Jet)) and value._level == level:
         return value.primal
     return value
 
@@ -502,31 +503,3 @@ def hvp(f: Function, primals: Sequence[TensorLike],
     """``(grad f(primals), H·tangents)``: ``jvp`` of ``grad(f)``, one forward
     and one reverse sweep on Duals."""
     return jvp(grad(f), primals, tangents)
-
-
-_MAX_ORDER = 64
-
-
-def derivative(f: Function, order: int = 1) -> Callable[..., Tensor]:
-    """The ``order``-th derivative of a scalar-to-scalar ``f`` (elementwise
-    on arrays): ``order`` nested forward passes, each at its own level."""
-    if type(order) is not int:
-        raise TypeError(f"derivative(): argument 'order' must be int, not {type(order).__name__}")
-    if not 0 <= order <= _MAX_ORDER:
-        raise ValueError(f"derivative(): order must be in [0, {_MAX_ORDER}] (nested forward "
-                         f"passes, one per order), got {order}")
-
-    def first(g):
-        def dg(x):
-            x = _operand(x)
-            return jvp(g, (x,), (np.ones_like(raw_value(x)) if shape_of(x) else 1.0,))[1]
-        return dg
-
-    result = f
-    for _ in range(order):
-        result = first(result)
-
-    @functools.wraps(f)
-    def derivative_f(x):
-        return _result(result(x))
-    return derivative_f

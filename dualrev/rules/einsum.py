@@ -26,6 +26,7 @@ import string
 import numpy as np
 
 from ..core.primitive import defprim
+from ..core.taylor import MULTILINEAR
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from .arrays import ravel
@@ -120,7 +121,8 @@ def _einsum_vjp(g, i, xs, *, subscripts):
     return sum_to(einsum(*operands, subscripts=_spec(terms, target)), shape_of(xs[i]))
 
 
-einsum = defprim("einsum", _einsum_impl, "*xs", jvp=_einsum_jvp, vjp=_einsum_vjp)
+einsum = defprim("einsum", _einsum_impl, "*xs", jvp=_einsum_jvp, vjp=_einsum_vjp,
+                 taylor=MULTILINEAR)
 
 
 def tensordot(x, y, *, axes):

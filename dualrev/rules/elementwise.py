@@ -16,7 +16,11 @@ import numpy as np
 
 from ..core.values import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, canonical, promoted,
                        result_type, shape_of)
-from ..core.primitive import defprim, identity
+from ..core.primitive import defprim, identity, raw_value
+from ..core.taylor import (
+    LOCALLY_LINEAR as _LL, MULTILINEAR, cauchy, derivative_series, integral_series, ode_step,
+    series_div, series_exp, series_log, series_mul, series_pow, series_riccati, series_sin_cos,
+    series_sinh_cosh, series_sqrt)
 
 _LN2 = math.log(2.0)
 
@@ -261,66 +265,169 @@ def _sub_jvp(tangents, primals):
     return t_x if t_y is None else neg(t_y) if t_x is None else sub(t_x, t_y)
 
 
+# -- Taylor rules (see core.taylor): each gets every argument's coefficients
+# (x_0, ..., x_K), None above order 0 for a constant, and returns (y_1, ..., y_K).
+
+def _shifted(x, c):
+    """The series of x + c for a constant c."""
+    return [x[0] + c] + list(x[1:])
+
+
+def _scaled(x, c):
+    """The series of c x for a constant c."""
+    return [v if v is None else v * c for v in x]
+
+
+def _by_derivative(ans, x, q):
+    """y's coefficients where y' = q x' (``q``: the derivative's series)."""
+    return [ode_step(x, q, k) for k in range(1, len(x))]
+
+
+def _square_plus(x, a, b):
+    """The series of a + b x^2."""
+    return [a + b * x[0] * x[0]] + [b * cauchy(x, x, k) for k in range(1, len(x))]
+
+
+def _power_of_square_plus(x, a, b, r):
+    """The series of (a + b x^2) ** r: the derivative of the inverse trig
+    and hyperbolic functions."""
+    w = _square_plus(x, a, b)
+    return series_pow(w, r, pow(w[0], r))
+
+
+def _pow_taylor(ans, x, y):
+    """x ** y: for a constant exponent, repeated products when it is a small
+    whole number (valid at x_0 = 0), else the recurrence of x ** r; for a
+    varying exponent, exp(y log x)."""
+    if all(v is None for v in y[1:]):
+        r = raw_value(y[0])
+        whole = np.asarray(r)
+        if whole.size == 1 and whole == np.round(whole) and 0 <= whole <= 64:
+            return _whole_power(x, int(whole))[1:]
+        return series_pow(x, y[0], ans)[1:]
+    if all(v is None for v in x[1:]):
+        return series_exp(_scaled(y, log(x[0])), ans)[1:]
+    return series_exp(series_mul(_filled(y), series_log(x, log(x[0]))), ans)[1:]
+
+
+def _whole_power(x, n):
+    """x ** n for a whole n >= 0, by squaring (Cauchy products)."""
+    result, square = None, list(x)
+    while n:
+        if n & 1:
+            result = square if result is None else series_mul(result, square)
+        n >>= 1
+        if n:
+            square = series_mul(square, square)
+    return result if result is not None else [pow(x[0], 0.0)] + [None] * (len(x) - 1)
+
+
+def _filled(x):
+    return [0.0 if v is None else v for v in x]
+
+
+def _div_taylor(ans, x, y):
+    return series_div(x, y, ans)[1:]
+
+
+def _arctan2_taylor(ans, y, x):
+    """z' = (x y' - y x') / (x^2 + y^2)."""
+    dy, dx = derivative_series(y), derivative_series(x)
+    num = [cauchy(x, dy, k) - cauchy(y, dx, k) for k in range(len(dx))]
+    den = [x[0] * x[0] + y[0] * y[0]] + [cauchy(x, x, k) + cauchy(y, y, k)
+                                         for k in range(1, len(dx))]
+    return integral_series(series_div(num, den, div(num[0], den[0])), ans)[1:]
+
+
+def _logaddexp_taylor(ans, x, y):
+    """log(exp(x - ans) + exp(y - ans)) + ans, with no overflow."""
+    ex = series_exp(_shifted(x, -ans), exp(x[0] - ans))
+    ey = series_exp(_shifted(y, -ans), exp(y[0] - ans))
+    return series_log([a + b for a, b in zip(ex, ey)], ans)[1:]
+
+
 add = defprim("add", _add_impl, "x y", broadcasts=True,
-              joint_jvp=_add_jvp, vjp=(identity, identity))
+              joint_jvp=_add_jvp, vjp=(identity, identity), taylor=_LL)
 sub = defprim("sub", _sub_impl, "x y", broadcasts=True,
-              joint_jvp=_sub_jvp, vjp=(identity, lambda g: neg(g)))
+              joint_jvp=_sub_jvp, vjp=(identity, lambda g: neg(g)), taylor=_LL)
 mul = defprim("mul", _mul_impl, "x y", broadcasts=True,
-              jvp=(lambda t, y: t * y, lambda t, x: x * t),
+              jvp=(lambda t, y: t * y, lambda t, x: x * t), taylor=MULTILINEAR,
               vjp=(lambda g, y: g * y if type(g) is float else _times(g, y),
                    lambda g, x: g * x if type(g) is float else _times(g, x)))
 div = defprim("div", _div_impl, "x y", broadcasts=True,
               jvp=(lambda t, y: div(t, y), lambda t, ans, y: neg(div(t * ans, y))),
+              taylor=_div_taylor,
               # the VJP reads x, not the output (as PyTorch's DivBackward0 saves
               # self and other): an in-place change of the quotient is no error
               vjp=(lambda g, y: div(g, y), lambda g, x, y: neg(div(div(g * x, y), y))))
 neg = defprim("neg", lambda x: -x, linear=True, vjp=lambda g: neg(g), public="neg negative")
 pow = defprim("pow", _pow_impl, "x y", broadcasts=True,
               jvp=(_times_dbase, lambda t, ans, x, y: t * _pow_dexp(ans, x, y)),
+              taylor=_pow_taylor,
               vjp=(_times_dbase, lambda g, ans, x, y: g * _pow_dexp(ans, x, y)))
-exp = defprim("exp", _fast_unary(math.exp, np.exp), derivative=lambda ans: ans, public="exp")
+exp = defprim("exp", _fast_unary(math.exp, np.exp), derivative=lambda ans: ans, public="exp",
+              taylor=lambda ans, x: series_exp(x, ans)[1:])
 expm1 = defprim("expm1", _fast_unary(math.expm1, np.expm1), derivative=lambda ans: ans + 1,
-                public="expm1")
+                public="expm1", taylor=lambda ans, x: series_exp(x, ans + 1)[1:])
 log = defprim("log", _fast_unary(math.log, np.log), public="log",
+              taylor=lambda ans, x: series_log(x, ans)[1:],
               jvp=lambda t, x: div(t, x), vjp=lambda g, x: div(g, x))
 log1p = defprim("log1p", _fast_unary(math.log1p, np.log1p), backward_name="Log1PBackward0",
-                public="log1p",
+                public="log1p", taylor=lambda ans, x: series_log(_shifted(x, 1.0), ans)[1:],
                 jvp=lambda t, x: div(t, x + 1), vjp=lambda g, x: div(g, x + 1))
 sqrt = defprim("sqrt", _fast_unary(math.sqrt, np.sqrt), public="sqrt",
+               taylor=lambda ans, x: series_sqrt(x, ans)[1:],
                jvp=lambda t, ans: div(t, 2 * ans), vjp=lambda g, ans: div(g, 2 * ans))
-cos = defprim("cos", _fast_unary(math.cos, np.cos), derivative=lambda x: -sin(x), public="cos")
-sin = defprim("sin", _fast_unary(math.sin, np.sin), derivative=cos, public="sin")
+cos = defprim("cos", _fast_unary(math.cos, np.cos), derivative=lambda x: -sin(x), public="cos",
+              taylor=lambda ans, x: series_sin_cos(x, sin(x[0]), ans)[1][1:])
+sin = defprim("sin", _fast_unary(math.sin, np.sin), derivative=cos, public="sin",
+              taylor=lambda ans, x: series_sin_cos(x, ans, cos(x[0]))[0][1:])
 tan = defprim("tan", _fast_unary(math.tan, np.tan), derivative=lambda ans: 1 + ans * ans,
-              public="tan")
+              public="tan", taylor=lambda ans, x: series_riccati(x, ans, 1.0, 0.0, 1.0)[1:])
 tanh = defprim("tanh", _fast_unary(math.tanh, np.tanh), derivative=lambda ans: 1 - ans * ans,
-               public="tanh")
+               public="tanh", taylor=lambda ans, x: series_riccati(x, ans, 1.0, 0.0, -1.0)[1:])
 sigmoid = defprim("sigmoid", _fast_unary(_sigmoid_float, _sigmoid_array),
-                  derivative=lambda ans: ans * (1 - ans), public="sigmoid")
-relu = defprim("relu", _relu_impl, derivative=lambda ans: ans > 0, public="relu")
-abs = defprim("abs", lambda x: x.__abs__(), derivative=lambda x: sign(x), public="abs absolute")
+                  derivative=lambda ans: ans * (1 - ans), public="sigmoid",
+                  taylor=lambda ans, x: series_riccati(x, ans, 0.0, 1.0, -1.0)[1:])
+relu = defprim("relu", _relu_impl, derivative=lambda ans: ans > 0, public="relu",
+                taylor=_LL)
+abs = defprim("abs", lambda x: x.__abs__(), derivative=lambda x: sign(x), public="abs absolute",
+               taylor=_LL)
 arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin),
                  backward_name="AsinBackward0", public="asin arcsin",
+                 taylor=lambda ans, x: _by_derivative(ans, x, _power_of_square_plus(x, 1, -1, -0.5)),
                  jvp=lambda t, x: div(t, sqrt(1 - x * x)), vjp=lambda g, x: div(g, sqrt(1 - x * x)))
 arccos = defprim("arccos", _fast_unary(math.acos, np.arccos),
                  backward_name="AcosBackward0", public="acos arccos",
+                 taylor=lambda ans, x: _by_derivative(ans, x, _scaled(
+                     _power_of_square_plus(x, 1, -1, -0.5), -1.0)),
                  jvp=lambda t, x: neg(div(t, sqrt(1 - x * x))),
                  vjp=lambda g, x: neg(div(g, sqrt(1 - x * x))))
 arctan = defprim("arctan", _fast_unary(math.atan, np.arctan),
                  backward_name="AtanBackward0", public="atan arctan",
+                 taylor=lambda ans, x: _by_derivative(ans, x, _power_of_square_plus(x, 1, 1, -1.0)),
                  jvp=lambda t, x: div(t, 1 + x * x), vjp=lambda g, x: div(g, 1 + x * x))
 arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh),
                   backward_name="AsinhBackward0", public="asinh arcsinh",
+                  taylor=lambda ans, x: _by_derivative(ans, x,
+                                                       _power_of_square_plus(x, 1, 1, -0.5)),
                   jvp=lambda t, x: div(t, sqrt(x * x + 1)), vjp=lambda g, x: div(g, sqrt(x * x + 1)))
 arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh),
                   backward_name="AcoshBackward0", public="acosh arccosh",
+                  taylor=lambda ans, x: _by_derivative(ans, x,
+                                                       _power_of_square_plus(x, -1, 1, -0.5)),
                   jvp=lambda t, x: div(t, sqrt(x * x - 1)), vjp=lambda g, x: div(g, sqrt(x * x - 1)))
 arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh),
                   backward_name="AtanhBackward0", public="atanh arctanh",
+                  taylor=lambda ans, x: _by_derivative(ans, x,
+                                                       _power_of_square_plus(x, 1, -1, -1.0)),
                   jvp=lambda t, x: div(t, 1 - x * x), vjp=lambda g, x: div(g, 1 - x * x))
-sinh = defprim("sinh", _fast_unary(math.sinh, np.sinh), derivative=lambda x: cosh(x), public="sinh")
-cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh), derivative=lambda x: sinh(x), public="cosh")
+sinh = defprim("sinh", _fast_unary(math.sinh, np.sinh), derivative=lambda x: cosh(x), public="sinh",
+               taylor=lambda ans, x: series_sinh_cosh(x, ans, cosh(x[0]))[0][1:])
+cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh), derivative=lambda x: sinh(x), public="cosh",
+               taylor=lambda ans, x: series_sinh_cosh(x, sinh(x[0]), ans)[1][1:])
 exp2 = defprim("exp2", _fast_unary(lambda x: 2.0 ** x, np.exp2), derivative=lambda ans: ans * _LN2,
-               public="exp2")
+               public="exp2", taylor=lambda ans, x: series_exp(_scaled(x, _LN2), ans)[1:])
 def _xlogy_values(x, y):
     """x * log(y), 0 where x is 0 and y is not nan (log(y) infinite or not)."""
     dtype = np.result_type(x, y)
@@ -338,16 +445,21 @@ def _xlogy_dx(x, y):
 
 xlogy = defprim("xlogy", _binary(_xlogy_values, floats=True), "x y", broadcasts=True,
                 derivative=(_xlogy_dx, lambda x, y: div(x, y)), public="xlogy",
+                taylor=lambda ans, x, y: [cauchy(x, series_log(y, log(y[0])), k)
+                                          for k in range(1, len(x))],
                  doc=('input * log(other), 0 where input is 0 and other is not nan (even where '
                       'other <= 0 or is inf); its gradient in input is log(other), 0 where input '
                       'is 0 and other <= 0, as in PyTorch.'))
 hypot = defprim("hypot", _binary(np.hypot, floats=True), "x y", broadcasts=True, public="hypot",
                 derivative=(lambda ans, x: div(x, ans), lambda ans, y: div(y, ans)),
+                taylor=lambda ans, x, y: series_sqrt(
+                    [a + b for a, b in zip(_square_plus(x, 0, 1), _square_plus(y, 0, 1))], ans)[1:],
                  doc=('sqrt(input ** 2 + other ** 2), elementwise with broadcasting, without '
                       'overflow.'))
 logaddexp = defprim("logaddexp", _binary(np.logaddexp, floats=True), "x y", broadcasts=True,
                     public="logaddexp",  # never overflows
                     derivative=(lambda x, y: sigmoid(x - y), lambda x, y: sigmoid(y - x)),
+                    taylor=_logaddexp_taylor,
                      doc=('log(exp(input) + exp(other)), elementwise with broadcasting, without '
                           'overflow.'))
 def _over_radius2(v, y, x):
@@ -359,40 +471,41 @@ def _over_radius2(v, y, x):
 
 
 arctan2 = defprim("arctan2", _binary(np.arctan2, floats=True), "y x", broadcasts=True,
-                  backward_name="Atan2Backward0",
+                  backward_name="Atan2Backward0", taylor=_arctan2_taylor,
                   jvp=(lambda t, y, x: _over_radius2(t * x, y, x),
                        lambda t, y, x: neg(_over_radius2(t * y, y, x))),
                   vjp=(lambda g, y, x: _over_radius2(g * x, y, x),
                        lambda g, y, x: neg(_over_radius2(g * y, y, x))))
 cbrt = defprim("cbrt", lambda x: np.cbrt(_as_float(x)),
+               taylor=lambda ans, x: series_pow(x, 1.0 / 3.0, ans)[1:],
                jvp=lambda t, ans: div(t, 3 * ans * ans), vjp=lambda g, ans: div(g, 3 * ans * ans))
 _maximum, _minimum = _binary(np.maximum), _binary(np.minimum)
-maximum = defprim("maximum", _maximum, "x y", broadcasts=True,
+maximum = defprim("maximum", _maximum, "x y", broadcasts=True, taylor=_LL,
                   jvp=(lambda t, x, y: _tie_mix(t, x, y), lambda t, x, y: _tie_mix(t, y, x)),
                   vjp=(lambda g, x, y: _tie_mix(g, x, y), lambda g, x, y: _tie_mix(g, y, x)),
                   public="maximum",
                    doc=('The elementwise maximum of input and other (broadcasting); a tie splits '
                         'the gradient in halves.'))
-minimum = defprim("minimum", _minimum, "x y", broadcasts=True,
+minimum = defprim("minimum", _minimum, "x y", broadcasts=True, taylor=_LL,
                   jvp=(lambda t, x, y: _tie_mix(t, y, x), lambda t, x, y: _tie_mix(t, x, y)),
                   vjp=(lambda g, x, y: _tie_mix(g, y, x), lambda g, x, y: _tie_mix(g, x, y)),
                   public="minimum",
                    doc=('The elementwise minimum of input and other (broadcasting); a tie splits '
                         'the gradient in halves.'))
 clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
-                backward_name="ClampBackward1",
+                backward_name="ClampBackward1", taylor=_LL,
                 jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
                 vjp=lambda g, x, *, min, max: g * _inside(x, min, max))
 clamp_tensors = defprim(
     "clamp_tensors", lambda x, lo, hi: _where_impl(x != x, x, _minimum(_maximum(x, lo), hi)),
-    "x lo hi", broadcasts=True, backward_name="ClampBackward0",
+    "x lo hi", broadcasts=True, backward_name="ClampBackward0", taylor=_LL,
     jvp=(lambda t, x, lo, hi: t * _clamp_masks(x, lo, hi)[0],
          lambda t, x, lo, hi: t * _clamp_masks(x, lo, hi)[1],
          lambda t, x, lo, hi: t * _clamp_masks(x, lo, hi)[2]),
     vjp=(lambda g, x, lo, hi: g * _clamp_masks(x, lo, hi)[0],
          lambda g, x, lo, hi: g * _clamp_masks(x, lo, hi)[1],
          lambda g, x, lo, hi: g * _clamp_masks(x, lo, hi)[2]))
-where = defprim("where", _where_impl, "condition x y", broadcasts=True,
+where = defprim("where", _where_impl, "condition x y", broadcasts=True, taylor=_LL,
                 jvp=(None, lambda t, condition: where(condition, t, 0.0),
                      lambda t, condition: where(condition, 0.0, t)),
                 vjp=(None, lambda g, condition: where(condition, g, 0.0),
@@ -436,11 +549,11 @@ def _zero(g):
     return where(True, 0.0, g)
 
 
-floor = defprim("floor", _steps(np.floor), jvp=_zero, vjp=_zero, public="floor")
-ceil = defprim("ceil", _steps(np.ceil), jvp=_zero, vjp=_zero, public="ceil")
-round = defprim("round", _steps(np.round), jvp=_zero, vjp=_zero)
-trunc = defprim("trunc", _steps(np.trunc), jvp=_zero, vjp=_zero, public="trunc fix")
-sign = defprim("sign", _steps(np.sign), jvp=_zero, vjp=_zero)
+floor = defprim("floor", _steps(np.floor), jvp=_zero, vjp=_zero, taylor=_LL, public="floor")
+ceil = defprim("ceil", _steps(np.ceil), jvp=_zero, vjp=_zero, taylor=_LL, public="ceil")
+round = defprim("round", _steps(np.round), jvp=_zero, vjp=_zero, taylor=_LL)
+trunc = defprim("trunc", _steps(np.trunc), jvp=_zero, vjp=_zero, taylor=_LL, public="trunc fix")
+sign = defprim("sign", _steps(np.sign), jvp=_zero, vjp=_zero, taylor=_LL)
 
 
 # Not differentiable: no rules, so outputs carry no graph and no tangent.

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..core.primitive import defprim
+from ..core.taylor import MULTILINEAR
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
@@ -91,12 +92,12 @@ def _matmul_impl(x, y):
     return canonical(out) if type(out) is np.float64 else out
 
 
-matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0",
+matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0", taylor=MULTILINEAR,
                  jvp=(lambda t, x_shape, y: product_tangent(t, len(x_shape), y, left=True),
                       lambda t, x, y_shape: product_tangent(t, len(y_shape), x, left=False)),
                  vjp=(lambda g, x_shape, y: _like(_matmul_dx(g, x_shape, y), g),
                       lambda g, x, y_shape: _like(_matmul_dy(g, x, y_shape), g)))
-dot = defprim("dot", lambda x, y: canonical(np.dot(x, y)), "x y",
+dot = defprim("dot", lambda x, y: canonical(np.dot(x, y)), "x y", taylor=MULTILINEAR,
               jvp=(lambda t, y: _dot_tangent(t, y), lambda t, x: _dot_tangent(t, x)),
               vjp=(lambda g, y: _like(g * y, g), lambda g, x: _like(g * x, g)))
 

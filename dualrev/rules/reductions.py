@@ -7,6 +7,7 @@ from ..core.primitive import defprim, raw_value
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
+from ..core.taylor import LOCALLY_LINEAR, series_exp, series_log, series_mul
 
 
 def _reduced_name(stem):
@@ -82,6 +83,29 @@ def _prod_partials(ans, x, axis, keepdims):
     return _prod_of_others(x, axis)
 
 
+def _prod_taylor(ans, x, axis, keepdims):
+    """The series of a product: without zeros, exp of the sum of the
+    factors' log series; with zeros, the factors multiplied pairwise, as a
+    tree (log2 n rounds of Cauchy products)."""
+    if not has_zero(x[0]):
+        logs = series_log(x, 0.0)
+        return series_exp([None] + [sum(v, axis=axis, keepdims=keepdims) for v in logs[1:]],
+                          ans)[1:]
+    shape = shape_of(x[0])
+    axes = tuple(range(-len(shape), 0)) if axis is None else axis
+    flat = [sh.reshape(sh.moveaxis(v, source=axes, destination=tuple(range(-len(axes), 0))),
+                       shape=shape[:len(shape) - len(axes)] + (-1,)) for v in x]
+    while shape_of(flat[0])[-1] > 1:
+        n = shape_of(flat[0])[-1]
+        pairs = series_mul([sh.getitem(v, index=(Ellipsis, slice(0, n - 1, 2))) for v in flat],
+                           [sh.getitem(v, index=(Ellipsis, slice(1, n, 2))) for v in flat])
+        if n % 2:
+            pairs = [sh.concatenate(p, sh.getitem(v, index=(Ellipsis, slice(n - 1, n))), axis=-1)
+                     for p, v in zip(pairs, flat)]
+        flat = pairs
+    return [sh.reshape(v, shape=shape_of(ans)) for v in flat[1:]]
+
+
 def _reduce_jvp(partials):
     """The JVP of a reduction from its partial derivatives (x's shape):
     sum(t * partials) over the reduced axes; leading batch axes of t stay."""
@@ -131,10 +155,11 @@ mean = defprim("mean", _mean_impl, linear=True, batch=_explicit_axes,
                vjp=lambda g, x_shape, *, axis, keepdims:
                _restore(g / _count(x_shape, axis), x_shape, axis, keepdims))
 prod = defprim("prod", _reduce_impl(np.prod), backward_name=_reduced_name("Prod"),
-               jvp=_reduce_jvp(_prod_partials), vjp=_reduce_vjp(_prod_partials))
-amax = defprim("amax", _reduce_impl(np.amax),
+               jvp=_reduce_jvp(_prod_partials), vjp=_reduce_vjp(_prod_partials),
+               taylor=lambda ans, x, *, axis, keepdims: _prod_taylor(ans, x, axis, keepdims))
+amax = defprim("amax", _reduce_impl(np.amax), taylor=LOCALLY_LINEAR,
                jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share))
-amin = defprim("amin", _reduce_impl(np.amin),
+amin = defprim("amin", _reduce_impl(np.amin), taylor=LOCALLY_LINEAR,
                jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share))
 argmax = defprim("argmax", lambda x, *, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims))
 argmin = defprim("argmin", lambda x, *, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims))

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..core.cotangents import Pieces, sum_to
 from ..core.primitive import defprim
+from ..core.taylor import LOCALLY_LINEAR
 from ..core.values import canonical, shape_of, ndim_of
 
 
@@ -207,10 +208,12 @@ def _scatter_sum_jvp(tangents, pieces, *, shape, indices):
 
 
 scatter_sum = defprim("scatter_sum", _scatter_sum_impl, "*pieces", joint_jvp=_scatter_sum_jvp,
+                      taylor=LOCALLY_LINEAR,
                       vjp=lambda g, i, *, shape, indices: getitem(g, index=indices[i]))
 
 
 index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
+                    taylor=LOCALLY_LINEAR,
                     jvp=(lambda t, x_shape, *, index:
                          index_put(t, 0.0, index=_behind(t, x_shape, index)),
                          lambda t, ans, v_shape, *, index: _put_tangent(t, ans, v_shape, index)),
@@ -273,10 +276,10 @@ gather = defprim("gather", lambda x, *, indices, axis: np.take_along_axis(np.asa
 scatter_along = defprim("scatter_along", _scatter_along_impl, linear=True, batch=_lead_indices,
                         vjp=lambda g, *, indices, axis, shape: gather(g, indices=indices, axis=axis))
 concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis), "*xs",
-                      backward_name="CatBackward0",
+                      backward_name="CatBackward0", taylor=LOCALLY_LINEAR,
                       jvp=lambda t, i, xs_shape, ans, *, axis: _placed(t, i, xs_shape, ans, axis),
                       vjp=lambda g, i, xs_shape, *, axis: _piece(g, i, xs_shape, axis))
-stack = defprim("stack", lambda *xs, axis: np.stack(xs, axis), "*xs",
+stack = defprim("stack", lambda *xs, axis: np.stack(xs, axis), "*xs", taylor=LOCALLY_LINEAR,
                 jvp=lambda t, i, ans, *, axis: _placed(
                     unsqueeze(t, axis=axis), i, None, ans, axis),
                 vjp=lambda g, i, *, axis: getitem(g, index=(Ellipsis, i) + (slice(None),) * (-axis - 1)))

@@ -1,0 +1,304 @@
+"""Taylor mode: the Taylor box (the core of a jet) and its handler.
+
+A Taylor box holds a truncated power series in a scalar ``t``,
+
+    x(t) = x_0 + x_1 t + x_2 t^2 + ... + x_K t^K,
+
+as its primal ``x_0`` and its ``series`` (x_1, ..., x_K): normalized
+coefficients, the k-th derivative divided by k! (``func.jet`` converts from
+and to derivatives). Every coefficient has the primal's shape and dtype and
+is a value of the level below, so the series of an input that requires grad
+records on the tape, and a jet inside a transform is differentiated by it.
+
+The handler computes the primitive on the primals one level down, then the
+output's coefficients by the primitive's ``taylor`` rule: the recurrences of
+Griewank and Walther (*Evaluating Derivatives*, ch. 13), each O(K^2) for
+order K, written in dualrev's operations. Two kinds of primitive need no
+formula of their own (see ``defprim``'s ``taylor``):
+
+- ``LOCALLY_LINEAR``: the primitive is linear in its inputs near the point
+  (linear maps, selections, piecewise linear functions on their branch at
+  t = 0): each output coefficient is its JVP applied to the inputs' k-th
+  coefficients. O(K).
+- ``MULTILINEAR``: linear in each input separately (mul, matmul, einsum):
+  coefficient k is the sum over k_1 + ... + k_n = k of the primitive applied
+  to the inputs' k_i-th coefficients (a Cauchy product for two inputs).
+
+A primitive with no rule at all falls back, with a warning, to nested
+forward mode in t: correct, but its cost doubles with each order.
+"""
+
+import warnings
+
+import numpy as np
+
+from .values import check_real, dtype_of, is_float, shape_of
+from .levels import new_level
+from .primitive import TABLE, Box, check_operand, raw_value
+from .forward import ForwardBox, _same_dtype, _tangent_of, fit_tangent
+
+LOCALLY_LINEAR = "locally linear"
+MULTILINEAR = "multilinear"
+
+
+class TaylorBox(Box):
+    """The Taylor-mode core of a jet: a primal and its series (x_1, ...,
+    x_K) of normalized coefficients, at a level."""
+
+    __slots__ = {"primal": "The value at t = 0 (a number, an array or a box of a lower level).",
+                 "series": "The coefficients x_1, ..., x_K, each of the primal's shape."}
+
+    @classmethod
+    def _make(cls, primal, series, level):
+        box = object.__new__(cls)
+        box._level = level
+        box.primal = primal
+        box.series = series
+        return box
+
+    def _inner(self):
+        return self.primal
+
+    def __repr__(self):
+        return f"Jet(primal={self.primal!r}, series={list(self.series)!r})"
+
+    def __bool__(self):
+        return bool(self.primal)
+
+    def __float__(self):
+        return float(self.primal)
+
+    def __int__(self):
+        return int(self.primal)
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(x)`` raises: NumPy code would drop the series."""
+        raise RuntimeError("Can't call numpy() on a value carrying a Taylor series (inside jet): "
+                           "NumPy would drop the series. Use dualrev's functions on it, or take "
+                           "x.primal for the values.")
+
+    def _apply(self, prim, args, params):
+        level = self._level
+        order = len(self.series)
+        inputs = []  # per argument, its coefficients (x_0, ..., x_K); a constant's are None above 0
+        for a in args:
+            if isinstance(a, TaylorBox) and a._level == level:
+                inputs.append((a.primal,) + a.series)
+            else:
+                inputs.append((check_operand(a),) + (None,) * order)
+        ans = prim(*[c[0] for c in inputs], **params)
+        if type(ans) is not float:
+            check_real(ans, prim.name)
+            if not is_float(ans):
+                return ans  # an integer or bool result has no series
+        series = output_series(prim, ans, inputs, params, order)
+        if all(c is None for c in series):
+            return ans
+        return type(self)._make(ans, tuple(fitted(c, ans) for c in series), level)
+
+
+def output_series(prim, ans, inputs, params, order):
+    """The coefficients (y_1, ..., y_K) of ``prim``'s output, None for a
+    zero one, from its inputs' coefficients."""
+    rule = prim.taylor
+    primals = [c[0] for c in inputs]
+    if prim.linear or rule == LOCALLY_LINEAR:
+        return [_tangent_of(prim, ans, primals, [c[k] for c in inputs], params)
+                for k in range(1, order + 1)]
+    if rule == MULTILINEAR:
+        return [_multilinear(prim, inputs, params, k) for k in range(1, order + 1)]
+    if rule is None:
+        if prim.jvp is None and prim.joint_jvp is None:
+            return [None] * order  # not differentiable: a constant
+        return _nested(prim, inputs, params, order)
+    return list(rule(ans, *inputs, **params))
+
+
+def fitted(coefficient, ans):
+    """A coefficient in its primal's dtype and shape (a zero one made)."""
+    if coefficient is None or type(coefficient) is float and coefficient == 0.0:
+        raw = raw_value(ans)
+        return 0.0 if type(raw) is float else np.zeros(shape_of(raw), dtype_of(raw))
+    return fit_tangent(_same_dtype(coefficient, ans), ans)
+
+
+def _multilinear(prim, inputs, params, k):
+    """Coefficient k of a multilinear primitive: the sum over the ways of
+    giving the inputs orders k_1 + ... + k_n = k (constants only order 0)."""
+    total = None
+    for orders in _compositions(k, [sum(c is not None for c in cs) - 1 for cs in inputs]):
+        term = prim(*[cs[o] for cs, o in zip(inputs, orders)], **params)
+        total = term if total is None else total + term
+    return total
+
+
+def _compositions(k, most):
+    """Tuples of orders, each at most its ``most``, summing to ``k``."""
+    if len(most) == 1:
+        if k <= most[0]:
+            yield (k,)
+        return
+    for first in range(min(k, most[0]) + 1):
+        for rest in _compositions(k - first, most[1:]):
+            yield (first,) + rest
+
+
+def _nested(prim, inputs, params, order):
+    """The coefficients of a primitive without a Taylor rule: nested forward
+    mode in t, one level per order. Correct, but the cost doubles with each
+    order, so it warns."""
+    warnings.warn(f"primitive {prim.name!r} has no Taylor rule: its {order} coefficients come "
+                  f"from nested forward mode, whose cost doubles with each order",
+                  RuntimeWarning, stacklevel=4)
+
+    def at(t):
+        values = []
+        for cs in inputs:
+            value = cs[0]
+            for k in range(1, len(cs)):
+                if cs[k] is not None:
+                    value = value + cs[k] * t ** k
+            values.append(value)
+        return prim(*values, **params)
+
+    series, derivative, factorial = [], at, 1.0
+    for k in range(1, order + 1):
+        derivative = _in_t(derivative)
+        factorial *= k
+        value = derivative(0.0)
+        series.append(None if value is None else value / factorial)
+    return series
+
+
+def _in_t(g):
+    """The derivative in t of ``g``, by forward mode at a fresh level."""
+    def dg(t):
+        level = new_level()
+        out = g(ForwardBox._make(t, 1.0, level))
+        return out.tangent if isinstance(out, ForwardBox) and out._level == level else None
+    return dg
+
+
+# -- series arithmetic, for the rules ------------------------------------------------
+#
+# A series here is a list of coefficients [x_0, x_1, ..., x_K] (None for a
+# zero one above order 0: a constant's). The rules build their outputs'
+# coefficients one order at a time from these sums, each O(k) at order k, so
+# a whole series costs O(K^2). Division by data goes through ``div`` (on
+# Python floats ``/`` raises where NumPy gives inf).
+
+def cauchy(a, b, k, first=0, last=None, times=None):
+    """The sum of a_j b_(k-j) for j from ``first`` to ``last`` (default
+    ``k - first``): coefficient k of the product a b, or (``first=1``) the
+    part of it a recurrence moves to the other side. ``times`` multiplies
+    two coefficients (``matmul`` for a product of matrices)."""
+    total = None
+    for j in range(first, (k - first if last is None else last) + 1):
+        if a[j] is not None and b[k - j] is not None:
+            term = a[j] * b[k - j] if times is None else times(a[j], b[k - j])
+            total = term if total is None else total + term
+    return 0.0 if total is None else total
+
+
+def ode_step(x, q, k):
+    """Coefficient k of y where y' = q x' (dashes: derivatives in t): the
+    sum of j x_j q_(k-j) for j = 1..k, over k. Needs q up to order k - 1."""
+    total = None
+    for j in range(1, k + 1):
+        if x[j] is not None and q[k - j] is not None:
+            term = x[j] * q[k - j] * float(j)
+            total = term if total is None else total + term
+    return 0.0 if total is None else total * (1.0 / k)
+
+
+def series_exp(x, y0):
+    """exp of the series x, whose exponential at t = 0 is ``y0``: y' = y x'."""
+    y = [y0]
+    for k in range(1, len(x)):
+        y.append(ode_step(x, y, k))
+    return y
+
+
+def series_log(x, y0):
+    """log of the series x (``y0`` = log x_0): x y' = x'."""
+    y = [y0]
+    for k in range(1, len(x)):
+        y.append(TABLE.div(_or_zero(x[k]) - ode_step(y[:k] + [None], x, k), x[0]))
+    return y
+
+
+def series_div(a, b, c0):
+    """a / b (``c0`` = a_0 / b_0): b c = a, solved order by order."""
+    c = [c0]
+    for k in range(1, len(a)):
+        c.append(TABLE.div(_or_zero(a[k]) - cauchy(b, c, k, 1, k), b[0]))
+    return c
+
+
+def series_sqrt(x, y0):
+    """sqrt of the series x (``y0`` = sqrt x_0): y y = x."""
+    y = [y0]
+    for k in range(1, len(x)):
+        y.append(TABLE.div(_or_zero(x[k]) - cauchy(y, y, k, 1), 2.0 * y0))
+    return y
+
+
+def series_pow(x, r, y0):
+    """x ** r for a constant exponent r (``y0`` = x_0 ** r): x y' = r y x'."""
+    y = [y0]
+    for k in range(1, len(x)):
+        total = 0.0
+        for j in range(1, k + 1):
+            if x[j] is not None:
+                total = total + x[j] * y[k - j] * (r * j - (k - j))
+        y.append(TABLE.div(total, x[0] * float(k)))
+    return y
+
+
+def series_mul(a, b):
+    """The product of two series (elementwise)."""
+    return [cauchy(a, b, k) for k in range(len(a))]
+
+
+def series_riccati(x, y0, a, b, c):
+    """y where y' = (a + b y + c y^2) x' and y(0) = ``y0``: tan (1, 0, 1),
+    tanh (1, 0, -1), sigmoid (0, 1, -1). The factor's series is built one
+    order behind y's."""
+    y, q = [y0], []
+    for k in range(1, len(x)):
+        m = k - 1
+        q.append((a if m == 0 else 0.0) + b * y[m] + c * cauchy(y, y, m))
+        y.append(ode_step(x, q, k))
+    return y
+
+
+def series_sin_cos(x, s0, c0):
+    """sin and cos of the series x together: s' = c x', c' = -s x'."""
+    s, c = [s0], [c0]
+    for k in range(1, len(x)):
+        s.append(ode_step(x, c, k))
+        c.append(-ode_step(x, s, k))
+    return s, c
+
+
+def series_sinh_cosh(x, s0, c0):
+    """sinh and cosh of the series x together: s' = c x', c' = s x'."""
+    s, c = [s0], [c0]
+    for k in range(1, len(x)):
+        s.append(ode_step(x, c, k))
+        c.append(ode_step(x, s, k))
+    return s, c
+
+
+def derivative_series(x):
+    """The series of x' (the derivative in t): (k + 1) x_(k+1)."""
+    return [None if x[k + 1] is None else x[k + 1] * float(k + 1) for k in range(len(x) - 1)]
+
+
+def integral_series(q, y0):
+    """The series of y with y' = q and y(0) = ``y0``."""
+    return [y0] + [q[k - 1] * (1.0 / k) for k in range(1, len(q) + 1)]
+
+
+def _or_zero(x):
+    return 0.0 if x is None else x
