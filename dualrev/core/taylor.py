@@ -110,7 +110,7 @@ def output_series(prim, ans, inputs, params, order):
     if rule is None:
         if prim.jvp is None and prim.joint_jvp is None:
             return [None] * order  # not differentiable: a constant
-        return _nested(prim, inputs, params, order)
+        return nested_series(prim, inputs, params)
     return list(rule(ans, *inputs, **params))
 
 
@@ -143,10 +143,12 @@ def _compositions(k, most):
             yield (first,) + rest
 
 
-def _nested(prim, inputs, params, order):
-    """The coefficients of a primitive without a Taylor rule: nested forward
-    mode in t, one level per order. Correct, but the cost doubles with each
-    order, so it warns."""
+def nested_series(prim, inputs, params):
+    """The coefficients (y_1, ..., y_K) of ``prim``'s output by nested
+    forward mode in t, one level per order: for a primitive without a Taylor
+    rule, or a point where its rule has no recurrence. Correct, but the cost
+    doubles with each order, so it warns."""
+    order = len(inputs[0]) - 1
     warnings.warn(f"primitive {prim.name!r} has no Taylor rule: its {order} coefficients come "
                   f"from nested forward mode, whose cost doubles with each order",
                   RuntimeWarning, stacklevel=4)

@@ -17,6 +17,7 @@ from ..core.values import shape_of, ndim_of
 from . import elementwise as ew
 from . import reductions as red
 from . import shape as sh
+from ..core.taylor import series_exp, series_log, series_mul
 
 
 def _along(axis, part):
@@ -82,8 +83,25 @@ def _cumprod_vjp(g, ans, x, *, axis):
     return _contract_partials(_cumprod_partials(x, axis), g, axis, forward=False)
 
 
+def _cumprod_taylor(ans, x, *, axis):
+    """Without zeros, exp of the running sums of the factors' log series;
+    with zeros, the running products of the series, entry by entry along
+    the axis (a loop over its length)."""
+    if not red.has_zero(x[0]):
+        logs = series_log(x, 0.0)
+        return series_exp([None] + [cumsum(v, axis=axis) for v in logs[1:]], ans)[1:]
+    n = shape_of(x[0])[axis]
+    running, products = None, []
+    for i in range(n):
+        entry = [sh.getitem(v, index=(slice(None),) * (axis % ndim_of(v)) + (slice(i, i + 1),))
+                 for v in x]
+        running = entry if running is None else series_mul(running, entry)
+        products.append(running)
+    return [sh.concatenate(*[p[k] for p in products], axis=axis) for k in range(1, len(x))]
+
+
 cumprod = defprim("cumprod", lambda x, *, axis: np.cumprod(x, axis=axis),
-                  jvp=_cumprod_jvp, vjp=_cumprod_vjp)
+                  jvp=_cumprod_jvp, vjp=_cumprod_vjp, taylor=_cumprod_taylor)
 
 
 def _argsort_impl(x, *, axis, descending):

@@ -37,6 +37,7 @@ directions then confirm.
 import numpy as np
 
 from ..core.primitive import defprim, raw_value
+from ..core.taylor import cauchy, derivative_series, integral_series, nested_series, series_exp
 from ..core.values import canonical, ndim_of, shape_of
 from . import elementwise as ew
 from . import reductions as red
@@ -144,8 +145,36 @@ def _det_cotangent(g, ans, x):
     return _scaled_inverse_transpose(g * ans, x)
 
 
+def _inverse_series(x, y0, order):
+    """The series of X⁻¹ to ``order`` (``y0`` = X_0⁻¹): X Y = I, so
+    Y_k = -Y_0 (X_1 Y_(k-1) + ... + X_k Y_0)."""
+    y = [y0]
+    for k in range(1, order + 1):
+        y.append(ew.neg(matmul(y0, cauchy(x, y, k, 1, k, times=matmul))))
+    return y
+
+
+def _log_det_series(x):
+    """The series of log|det X|, X invertible at t = 0: its derivative is
+    tr(X⁻¹ X') (Jacobi), a product of series."""
+    order = len(x) - 1
+    inverse = _inverse_series(x, inv(x[0]), order - 1)
+    speed = derivative_series(x)
+    return integral_series([trace(cauchy(inverse, speed, m, times=matmul)) for m in range(order)],
+                           0.0)
+
+
+def _det_taylor(ans, x):
+    """det X = exp(log|det X|) times its sign: y' = y tr(X⁻¹ X'). A singular
+    X at t = 0 (det a polynomial in the entries, but no recurrence then) is
+    expanded by nested forward mode."""
+    if _singular(ans):
+        return nested_series(det, [x], {})
+    return series_exp(_log_det_series(x), ans)[1:]
+
+
 det = defprim("det", lambda x: canonical(np.linalg.det(x)), backward_name="LinalgDetBackward0",
-              jvp=_det_tangent, vjp=_det_cotangent)
+              jvp=_det_tangent, vjp=_det_cotangent, taylor=_det_taylor)
 
 
 def _slogdet_impl(x):
@@ -156,6 +185,7 @@ def _slogdet_impl(x):
 slogdet_packed = defprim(
     "slogdet_packed", _slogdet_impl, backward_name="LinalgSlogdetBackward0",
     jvp=lambda t, x: _pack_sign(_log_det_tangent(x, t)),
+    taylor=lambda ans, x: [_pack_sign(c) for c in _log_det_series(x)[1:]],
     vjp=lambda g, x: _scaled_inverse_transpose(sh.getitem(g, index=(Ellipsis, 1)), x))
 
 
@@ -175,6 +205,7 @@ def slogdet(x):
 inv = defprim("inv", np.linalg.inv, backward_name="LinalgInvExBackward0",
               # d(A⁻¹) = -A⁻¹ dA A⁻¹
               jvp=lambda t, ans: ew.neg(_mm(ans, t, ans)),
+              taylor=lambda ans, x: _inverse_series(x, ans, len(x) - 1)[1:],
               vjp=lambda g, ans: ew.neg(_mm(_mT(ans), g, _mT(ans))))
 
 
@@ -221,8 +252,20 @@ def _solve_vjp_b(g, a, b_shape):
     return sum_to(_uncolumns(_solve_cotangent_b(g, a, vector), vector), b_shape)
 
 
+def _solve_taylor(ans, a, b):
+    """A X = B order by order: A_0 X_k = B_k - (A_1 X_(k-1) + ... + A_k X_0)."""
+    vector = ndim_of(b[0]) == 1
+    x = [_columns(ans, vector)]
+    for k in range(1, len(a)):
+        rest = cauchy(a, x, k, 1, k, times=matmul)
+        right = ew.neg(rest) if b[k] is None else _columns(b[k], vector) - rest
+        x.append(solve(a[0], right))
+    return [_uncolumns(v, vector) for v in x[1:]]
+
+
 solve = defprim("solve", np.linalg.solve, "a b", backward_name="LinalgSolveExBackward0",
-                jvp=(_solve_jvp_a, _solve_jvp_b), vjp=(_solve_vjp_a, _solve_vjp_b))
+                jvp=(_solve_jvp_a, _solve_jvp_b), vjp=(_solve_vjp_a, _solve_vjp_b),
+                taylor=_solve_taylor)
 
 
 # -- cholesky ------------------------------------------------------------------------------
@@ -244,8 +287,18 @@ def _cholesky_vjp(g, ans):
     return _sym(_right_solve(inner, ans))
 
 
+def _cholesky_taylor(ans, x):
+    """L Lᵀ = X order by order: L_0 L_kᵀ + L_k L_0ᵀ = X_k - (L_1 L_(k-1)ᵀ + ...
+    + L_(k-1) L_1ᵀ), the equation the JVP solves for the right side."""
+    l = [ans]
+    for k in range(1, len(x)):
+        rest = cauchy(l, [_mT(v) for v in l], k, 1, k - 1, times=matmul)
+        l.append(_cholesky_jvp(x[k] - rest, ans))
+    return l[1:]
+
+
 cholesky = defprim("cholesky", lambda x: np.linalg.cholesky(_sym(x)),
-                   backward_name="LinalgCholeskyExBackward0",
+                   backward_name="LinalgCholeskyExBackward0", taylor=_cholesky_taylor,
                    jvp=_cholesky_jvp, vjp=_cholesky_vjp)
 
 

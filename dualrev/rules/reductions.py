@@ -93,8 +93,9 @@ def _prod_taylor(ans, x, axis, keepdims):
                           ans)[1:]
     shape = shape_of(x[0])
     axes = tuple(range(-len(shape), 0)) if axis is None else axis
-    flat = [sh.reshape(sh.moveaxis(v, source=axes, destination=tuple(range(-len(axes), 0))),
-                       shape=shape[:len(shape) - len(axes)] + (-1,)) for v in x]
+    moved = [sh.moveaxis(v, source=axes, destination=tuple(range(-len(axes), 0))) for v in x]
+    lead = shape_of(moved[0])[:len(shape) - len(axes)]
+    flat = [sh.reshape(v, shape=lead + (-1,)) for v in moved]
     while shape_of(flat[0])[-1] > 1:
         n = shape_of(flat[0])[-1]
         pairs = series_mul([sh.getitem(v, index=(Ellipsis, slice(0, n - 1, 2))) for v in flat],
