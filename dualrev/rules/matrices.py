@@ -37,7 +37,8 @@ directions then confirm.
 import numpy as np
 
 from ..core.primitive import defprim, raw_value
-from ..core.taylor import cauchy, derivative_series, integral_series, nested_series, series_exp
+from ..core.taylor import (
+    cauchy, derivative_series, integral_series, nested_series, series_exp, series_sqrt)
 from ..core.values import canonical, ndim_of, shape_of
 from . import elementwise as ew
 from . import reductions as red
@@ -334,8 +335,37 @@ def _eigh_vjp(g, ans):
     return _sym(_mm(v, inner, _mT(v)))
 
 
+def _eigen_series(v0, w0, b):
+    """Eigenvalues and eigenvectors, as series, of symmetric matrices whose
+    series in the basis of ``v0`` is ``b`` (b_0 = diag(w0), distinct w0).
+    With V = V_0 W, B W = W Λ and WᵀW = I order by order: the off-diagonal
+    of W_k is F ∘ R_k (F_ij = 1/(w_j - w_i), R_k what the lower orders
+    leave), Λ_k the diagonal of R_k, and W_k's diagonal what keeps W
+    orthogonal. The JVP is the case k = 1."""
+    gaps = _inverse_gaps(w0)
+    w, big_w, lam = [w0], [None], [None]
+    for k in range(1, len(b)):
+        r = b[k] + cauchy(b, big_w, k, 1, k - 1, times=matmul) - cauchy(big_w, lam, k, 1, k - 1,
+                                                                            times=matmul)
+        w.append(diagonal(r))
+        lam.append(_diag_embed(w[k]))
+        wk = gaps * r
+        if k > 1:
+            wk = wk - _diag_embed(diagonal(cauchy([None] + [_mT(v) for v in big_w[1:]], big_w, k,
+                                                  1, k - 1, times=matmul))) * 0.5
+        big_w.append(wk)
+    return w, [v0] + [matmul(v0, wk) for wk in big_w[1:]]
+
+
+def _eigh_taylor(ans, x):
+    w0, v0 = _eigh_split(ans)
+    b = [None] + [_mm(_mT(v0), _sym(xk), v0) for xk in x[1:]]
+    w, v = _eigen_series(v0, w0, b)
+    return [_eigh_pack(wk, vk) for wk, vk in zip(w[1:], v[1:])]
+
+
 eigh_packed = defprim("eigh_packed", _eigh_impl, backward_name="LinalgEighBackward0",
-                      jvp=_eigh_jvp, vjp=_eigh_vjp)
+                      jvp=_eigh_jvp, vjp=_eigh_vjp, taylor=_eigh_taylor)
 
 
 def eigh(x):
@@ -384,8 +414,28 @@ def _qr_vjp(g, ans):
     return _right_solve(q_bar + matmul(q, triu(m) + _mT(triu(m, k=1))), _mT(r))
 
 
+def _qr_taylor(ans, x):
+    """Q R = A and QᵀQ = I order by order: with M = A_k - (Q_1 R_(k-1) + ...)
+    and C = Q_0ᵀ M R_0⁻¹, X = Q_0ᵀ Q_k has C's strict lower triangle and
+    X + Xᵀ = -S (S = Q_1ᵀ Q_(k-1) + ...); then R_k = (C - X) R_0 and
+    Q_k = Q_0 (X - C) + M R_0⁻¹. The JVP is the case k = 1 (S = 0)."""
+    q0, r0 = _qr_split(ans)
+    q, r = [q0], [r0]
+    for k in range(1, len(x)):
+        m_rinv = _right_solve(x[k] - cauchy(q, r, k, 1, k - 1, times=matmul), r0)
+        c = matmul(_mT(q0), m_rinv)
+        lower = tril(c, k=-1)
+        xk = lower - _mT(lower)
+        if k > 1:
+            s = cauchy([_mT(v) for v in q], q, k, 1, k - 1, times=matmul)
+            xk = xk - triu(s, k=1) - _diag_embed(diagonal(s)) * 0.5
+        r.append(matmul(c - xk, r0))
+        q.append(matmul(q0, xk - c) + m_rinv)
+    return [_qr_pack(qk, rk) for qk, rk in zip(q[1:], r[1:])]
+
+
 qr_packed = defprim("qr_packed", _qr_impl, backward_name="LinalgQrBackward0",
-                    jvp=_qr_jvp, vjp=_qr_vjp)
+                    jvp=_qr_jvp, vjp=_qr_vjp, taylor=_qr_taylor)
 
 
 def qr(x):
@@ -452,7 +502,32 @@ def _svd_vjp(g, ans, x_shape):
 
 
 svd_packed = defprim("svd_packed", lambda x: _svd_pack(*np.linalg.svd(x, full_matrices=False)),
-                     backward_name="LinalgSvdBackward0", jvp=_svd_jvp, vjp=_svd_vjp)
+                     backward_name="LinalgSvdBackward0", jvp=_svd_jvp, vjp=_svd_vjp,
+                     taylor=lambda ans, x: _svd_taylor(ans, x))
+
+
+def _svd_taylor(ans, x):
+    """From the eigendecomposition of the Gram matrix on the short side:
+    for m >= n, AᵀA = V diag(s²) Vᵀ gives s² and V as series (in the order
+    and basis of the SVD at t = 0, distinct singular values), s = sqrt(s²),
+    and U diag(s) = A V gives U order by order; for m < n, the same on Aᵀ."""
+    m, n = shape_of(x[0])[-2:]
+    u0, s0, vh0 = _svd_split(ans, m)
+    a, left, right = (x, u0, _mT(vh0)) if m >= n else ([_mT(v) for v in x], _mT(vh0), u0)
+    gram = [cauchy([_mT(v) for v in a], a, k, times=matmul) for k in range(len(a))]
+    b = [None] + [_mm(_mT(right), g, right) for g in gram[1:]]
+    squares, right_series = _eigen_series(right, s0 * s0, b)
+    s = series_sqrt(squares, s0)
+    a_right = [cauchy(a, right_series, k, times=matmul) for k in range(len(a))]
+    left_series = [left]
+    for k in range(1, len(a)):
+        rest = cauchy(left_series, [None] + [_row(v) for v in s[1:k + 1]], k, 0, k - 1,
+                      times=lambda p, q: p * q)
+        left_series.append((a_right[k] - rest) / _row(s0))
+    if m < n:
+        left_series, right_series = right_series, left_series
+    return [_svd_pack(uk, sk, _mT(vk))
+            for uk, sk, vk in zip(left_series[1:], s[1:], right_series[1:])]
 
 
 def svd(x):
