@@ -26,6 +26,14 @@ formula of their own (see ``defprim``'s ``taylor``):
 
 A primitive with no rule at all falls back, with a warning, to nested
 forward mode in t: correct, but its cost doubles with each order.
+
+Collapsed mode (``lead`` > 0; Dangel et al., NeurIPS 2025; the "forward
+Laplacian" of Li et al. 2023) pushes many directions at once to order 2:
+x_1 carries leading batch axes, one direction each, and x_2 is the sum over
+the directions, so a product of two first-order coefficients is summed over
+those axes as it is formed (``product``). One pass then gives the sum of
+the second derivatives along every direction, the Laplacian for the unit
+vectors, without any n x n matrix.
 """
 
 import warnings
@@ -35,7 +43,7 @@ import numpy as np
 from .values import check_real, dtype_of, is_float, shape_of
 from .levels import new_level
 from .primitive import TABLE, Box, check_operand, raw_value
-from .forward import ForwardBox, _same_dtype, _tangent_of, fit_tangent
+from .forward import ForwardBox, _align, _same_dtype, _tangent_of, fit_tangent
 
 LOCALLY_LINEAR = "locally linear"
 MULTILINEAR = "multilinear"
@@ -46,14 +54,17 @@ class TaylorBox(Box):
     x_K) of normalized coefficients, at a level."""
 
     __slots__ = {"primal": "The value at t = 0 (a number, an array or a box of a lower level).",
-                 "series": "The coefficients x_1, ..., x_K, each of the primal's shape."}
+                 "series": "The coefficients x_1, ..., x_K, each of the primal's shape "
+                           "(None for a zero one).",
+                 "lead": "Collapsed mode: the number of leading direction axes of x_1."}
 
     @classmethod
-    def _make(cls, primal, series, level):
+    def _make(cls, primal, series, level, lead=0):
         box = object.__new__(cls)
         box._level = level
         box.primal = primal
         box.series = series
+        box.lead = lead
         return box
 
     def _inner(self):
@@ -91,10 +102,22 @@ class TaylorBox(Box):
             check_real(ans, prim.name)
             if not is_float(ans):
                 return ans  # an integer or bool result has no series
-        series = output_series(prim, ans, inputs, params, order)
+        lead = self.lead
+        if not lead and not COLLAPSED[0]:
+            series = output_series(prim, ans, inputs, params, order)
+        else:
+            outer, COLLAPSED[0] = COLLAPSED[0], lead  # (lower levels' rules run inside)
+            try:
+                series = output_series(prim, ans, inputs, params, order)
+            finally:
+                COLLAPSED[0] = outer
+        series = tuple([fitted(c, ans) for c in series])
         if all(c is None for c in series):
             return ans
-        return type(self)._make(ans, tuple(fitted(c, ans) for c in series), level)
+        return type(self)._make(ans, series, level, lead)
+
+
+COLLAPSED = [0]  # the lead of the collapsed jet whose rule is running (0: none)
 
 
 def output_series(prim, ans, inputs, params, order):
@@ -102,34 +125,99 @@ def output_series(prim, ans, inputs, params, order):
     zero one, from its inputs' coefficients."""
     rule = prim.taylor
     primals = [c[0] for c in inputs]
-    if prim.linear or rule == LOCALLY_LINEAR:
+    if rule is MULTILINEAR and sum(c[1] is not None for c in inputs) == 1:
+        rule = LOCALLY_LINEAR  # (the others constants: linear in the one that moves)
+    if prim.linear or rule is LOCALLY_LINEAR:
         return [_tangent_of(prim, ans, primals, [c[k] for c in inputs], params)
                 for k in range(1, order + 1)]
-    if rule == MULTILINEAR:
-        return [_multilinear(prim, inputs, params, k) for k in range(1, order + 1)]
+    if rule is MULTILINEAR:
+        return [_multilinear(prim, ans, inputs, params, k) for k in range(1, order + 1)]
     if rule is None:
         if prim.jvp is None and prim.joint_jvp is None:
             return [None] * order  # not differentiable: a constant
         return nested_series(prim, inputs, params)
+    if COLLAPSED[0] and prim.broadcasts:  # directions' axes in front of the output's
+        inputs = [(c[0], None if c[1] is None else _align(c[1], c[0], ans), c[2])
+                  for c in inputs]
     return list(rule(ans, *inputs, **params))
 
 
 def fitted(coefficient, ans):
-    """A coefficient in its primal's dtype and shape (a zero one made)."""
-    if coefficient is None or type(coefficient) is float and coefficient == 0.0:
-        raw = raw_value(ans)
-        return 0.0 if type(raw) is float else np.zeros(shape_of(raw), dtype_of(raw))
+    """A coefficient in its primal's dtype and shape; None for a zero one
+    (rules skip the products of a known zero: along x(t) = x_0 + t, the
+    series ``derivative`` sends, a product with x costs O(K), not O(K^2))."""
+    if type(coefficient) is float:
+        if coefficient == 0.0:
+            return None
+        if type(ans) is float:
+            return coefficient
+    elif coefficient is None:
+        return None
+    elif type(coefficient) is np.ndarray and type(ans) is np.ndarray \
+            and coefficient.dtype == ans.dtype and coefficient.shape[-ans.ndim or len(
+                coefficient.shape):] == ans.shape:
+        return coefficient  # (most: as they should be already)
     return fit_tangent(_same_dtype(coefficient, ans), ans)
 
 
-def _multilinear(prim, inputs, params, k):
+def dense(x):
+    """A series with its zero coefficients (None) written out, for the rules
+    whose formulas need every one (the matrix functions)."""
+    if all(c is not None for c in x):
+        return x
+    raw = raw_value(x[0])
+    zero = 0.0 if type(raw) is float else np.zeros(shape_of(raw), dtype_of(raw))
+    return [zero if c is None else c for c in x]
+
+
+def _multilinear(prim, ans, inputs, params, k):
     """Coefficient k of a multilinear primitive: the sum over the ways of
-    giving the inputs orders k_1 + ... + k_n = k (constants only order 0)."""
+    giving the inputs orders k_1 + ... + k_n = k whose coefficients are not
+    zero (a Cauchy product for two inputs)."""
+    if len(inputs) == 2 and not COLLAPSED[0]:
+        return cauchy(*inputs, k, times=lambda a, b: prim(a, b, **params))
     total = None
-    for orders in _compositions(k, [sum(c is not None for c in cs) - 1 for cs in inputs]):
-        term = prim(*[cs[o] for cs, o in zip(inputs, orders)], **params)
+    for orders in _compositions(k, [len(cs) - 1 for cs in inputs]):
+        terms = [cs[o] for cs, o in zip(inputs, orders)]
+        if any(t is None for t in terms):
+            continue
+        firsts = [i for i, o in enumerate(orders) if o == 1]
+        if not COLLAPSED[0] or not firsts:
+            term = prim(*terms, **params)
+        elif len(firsts) == 1:  # a first-order factor carries the directions' axes: the JVP
+            tangents = [None] * len(terms)
+            tangents[firsts[0]], terms[firsts[0]] = terms[firsts[0]], inputs[firsts[0]][0]
+            term = _tangent_of(prim, ans, terms, tangents, params)
+        else:
+            term = _summed_pair(prim, ans, inputs, terms, firsts, params)
         total = term if total is None else total + term
     return total
+
+
+def _summed_pair(prim, ans, inputs, terms, firsts, params):
+    """The term of two first-order factors in collapsed mode, summed over
+    the directions: at once for an elementwise primitive, else direction by
+    direction."""
+    lead = COLLAPSED[0]
+    i, j = firsts
+    if prim.broadcasts:
+        terms[i], terms[j] = (_align(terms[i], inputs[i][0], ans),
+                              _align(terms[j], inputs[j][0], ans))
+        return _summed(prim(*terms, **params), lead)
+    total = None
+    for index in np.ndindex(*shape_of(terms[i])[:lead]):
+        each = list(terms)
+        each[i], each[j] = terms[i][index], terms[j][index]
+        term = prim(*each, **params)
+        total = term if total is None else total + term
+    return total
+
+
+def _summed(value, lead):
+    """A product of two first-order coefficients, summed over the leading
+    direction axes (collapsed mode)."""
+    return TABLE.sum(value, axis=tuple(range(-len(shape_of(value)), lead - len(shape_of(value)))),
+                     keepdims=False)
 
 
 def _compositions(k, most):
@@ -149,6 +237,11 @@ def nested_series(prim, inputs, params):
     rule, or a point where its rule has no recurrence. Correct, but the cost
     doubles with each order, so it warns."""
     order = len(inputs[0]) - 1
+    if COLLAPSED[0]:
+        raise NotImplementedError(
+            f"primitive {prim.name!r} has no Taylor rule for this input, and nested forward "
+            "mode cannot sum second derivatives over directions: the Laplacian of a function "
+            "that uses it is not available; use trace(dr.func.hessian(f)(x)) instead")
     warnings.warn(f"primitive {prim.name!r} has no Taylor rule: its {order} coefficients come "
                   f"from nested forward mode, whose cost doubles with each order",
                   RuntimeWarning, stacklevel=4)
@@ -189,26 +282,44 @@ def _in_t(g):
 # a whole series costs O(K^2). Division by data goes through ``div`` (on
 # Python floats ``/`` raises where NumPy gives inf).
 
+def product(a, b, j, l, times=None):
+    """The product of a coefficient of order j and one of order l (``times``
+    in place of ``*``, e.g. ``matmul``); in collapsed mode, two first-order
+    ones are summed over the directions as they are multiplied."""
+    out = a * b if times is None else times(a, b)
+    if COLLAPSED[0] and j == 1 and l == 1:
+        out = _summed(out, COLLAPSED[0])
+    return out
+
+
 def cauchy(a, b, k, first=0, last=None, times=None):
     """The sum of a_j b_(k-j) for j from ``first`` to ``last`` (default
     ``k - first``): coefficient k of the product a b, or (``first=1``) the
     part of it a recurrence moves to the other side. ``times`` multiplies
     two coefficients (``matmul`` for a product of matrices)."""
     total = None
+    collapsed = COLLAPSED[0]
     for j in range(first, (k - first if last is None else last) + 1):
         if a[j] is not None and b[k - j] is not None:
-            term = a[j] * b[k - j] if times is None else times(a[j], b[k - j])
+            if collapsed or times is not None:
+                term = product(a[j], b[k - j], j, k - j, times)
+            else:
+                term = a[j] * b[k - j]
             total = term if total is None else total + term
     return 0.0 if total is None else total
 
 
-def ode_step(x, q, k):
+def ode_step(x, q, k, times=None):
     """Coefficient k of y where y' = q x' (dashes: derivatives in t): the
     sum of j x_j q_(k-j) for j = 1..k, over k. Needs q up to order k - 1."""
     total = None
+    collapsed = COLLAPSED[0]
     for j in range(1, k + 1):
         if x[j] is not None and q[k - j] is not None:
-            term = x[j] * q[k - j] * float(j)
+            if collapsed or times is not None:
+                term = product(x[j], q[k - j], j, k - j, times) * float(j)
+            else:
+                term = x[j] * q[k - j] * float(j)
             total = term if total is None else total + term
     return 0.0 if total is None else total * (1.0 / k)
 
@@ -252,7 +363,7 @@ def series_pow(x, r, y0):
         total = 0.0
         for j in range(1, k + 1):
             if x[j] is not None:
-                total = total + x[j] * y[k - j] * (r * j - (k - j))
+                total = total + product(x[j], y[k - j], j, k - j) * (r * j - (k - j))
         y.append(TABLE.div(total, x[0] * float(k)))
     return y
 
@@ -290,16 +401,6 @@ def series_sinh_cosh(x, s0, c0):
         s.append(ode_step(x, c, k))
         c.append(ode_step(x, s, k))
     return s, c
-
-
-def derivative_series(x):
-    """The series of x' (the derivative in t): (k + 1) x_(k+1)."""
-    return [None if x[k + 1] is None else x[k + 1] * float(k + 1) for k in range(len(x) - 1)]
-
-
-def integral_series(q, y0):
-    """The series of y with y' = q and y(0) = ``y0``."""
-    return [y0] + [q[k - 1] * (1.0 / k) for k in range(1, len(q) + 1)]
 
 
 def _or_zero(x):

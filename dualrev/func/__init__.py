@@ -1,12 +1,12 @@
 """Function transforms with JAX's and torch.func's conventions: ``grad``,
 ``value_and_grad``, ``jvp``, ``vjp``, ``jacfwd``, ``jacrev``, ``hessian``,
-``hvp``, and Taylor mode's ``jet``, ``derivative`` and ``taylor``, over pytrees of inputs and outputs."""
+``hvp``, and Taylor mode's ``jet``, ``derivative``, ``taylor`` and ``laplacian``, over pytrees of inputs and outputs."""
 
 from .transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
-from .taylor import derivative, jet, taylor
+from .taylor import derivative, jet, laplacian, taylor
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "hvp",
-           "derivative", "jet", "taylor"]
+           "derivative", "jet", "taylor", "laplacian"]
 
 
 def __dir__():

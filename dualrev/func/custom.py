@@ -33,7 +33,7 @@ from ..core.primitive import Box, defprim, raw_value
 from ..core.forward import fit_tangent
 from ..dual import Dual
 from ..jet import Jet
-from ..core.taylor import fitted
+from ..core.taylor import dense, fitted
 from ..core.grad_mode import is_grad_enabled
 from ..core.reverse import ReverseBox, computed_already, record_computed
 from ..core.sweep import backward_pass
@@ -185,19 +185,24 @@ class custom_jvp(_Custom):
         order = len(next(a.series for a, j in zip(args, jets) if j))
         if order == 0:  # a jet of order 0 carries nothing more than its primal
             return self._call([_lower(a, level) for a in args])
+        if args[jets.index(True)].lead:
+            raise NotImplementedError(f"{_name(self.fn)}: the Laplacian (collapsed Taylor mode) "
+                                      "does not go through a custom_jvp rule; use "
+                                      "trace(dr.func.hessian(f)(x)) instead")
         inner = new_level()
-        path = tuple(Jet._make(a.primal, a.series[:-1], inner) if j else a
-                     for a, j in zip(args, jets))
-        speed = tuple(Jet._make(a.series[0], tuple(c * float(k) for k, c in enumerate(
-                          a.series[1:], 2)), inner) if j else _zeros_like(a)
-                      for a, j in zip(args, jets))
+        series = [dense((a.primal,) + a.series)[1:] if j else None for a, j in zip(args, jets)]
+        path = tuple(Jet._make(a.primal, tuple(s[:-1]), inner) if j else a
+                     for a, j, s in zip(args, jets, series))
+        speed = tuple(Jet._make(s[0], tuple(c * float(k) for k, c in enumerate(s[1:], 2)), inner)
+                      if j else _zeros_like(a) for a, j, s in zip(args, jets, series))
         out, tangent = self.jvp(path, speed)
         out, tangent = _lower(_below(out, inner), inner), _below(tangent, inner)
         coefficients = ((tangent.primal,) + tangent.series
                         if isinstance(tangent, Jet) and tangent._level == inner
                         else (tangent,) + (None,) * (order - 1))
-        return Jet._make(out, tuple(fitted(None if c is None else c * (1.0 / k), out)
-                                    for k, c in enumerate(coefficients, 1)), level)
+        coefficients = tuple(fitted(None if c is None else c * (1.0 / k), out)
+                             for k, c in enumerate(coefficients, 1))
+        return out if all(c is None for c in coefficients) else Jet._make(out, coefficients, level)
 
     def _reverse(self, args, level, needed):
         """The rule, once, linearized, on the arguments one level down (as

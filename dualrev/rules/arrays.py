@@ -17,7 +17,7 @@ from ..core.values import shape_of, ndim_of
 from . import elementwise as ew
 from . import reductions as red
 from . import shape as sh
-from ..core.taylor import series_exp, series_log, series_mul
+from ..core.taylor import dense, series_exp, series_log, series_mul
 
 
 def _along(axis, part):
@@ -87,13 +87,15 @@ def _cumprod_taylor(ans, x, *, axis):
     """Without zeros, exp of the running sums of the factors' log series;
     with zeros, the running products of the series, entry by entry along
     the axis (a loop over its length)."""
+    axis = axis - ndim_of(x[0]) if axis >= 0 else axis  # (x_1 may lead with directions' axes)
     if not red.has_zero(x[0]):
         logs = series_log(x, 0.0)
         return series_exp([None] + [cumsum(v, axis=axis) for v in logs[1:]], ans)[1:]
     n = shape_of(x[0])[axis]
+    x = dense(x)
     running, products = None, []
     for i in range(n):
-        entry = [sh.getitem(v, index=(slice(None),) * (axis % ndim_of(v)) + (slice(i, i + 1),))
+        entry = [sh.getitem(v, index=(Ellipsis, slice(i, i + 1)) + (slice(None),) * (-axis - 1))
                  for v in x]
         running = entry if running is None else series_mul(running, entry)
         products.append(running)

@@ -18,7 +18,7 @@ from ..core.values import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, ca
                        result_type, shape_of)
 from ..core.primitive import defprim, identity, raw_value
 from ..core.taylor import (
-    LOCALLY_LINEAR as _LL, MULTILINEAR, cauchy, derivative_series, integral_series, ode_step,
+    LOCALLY_LINEAR as _LL, MULTILINEAR, cauchy, ode_step,
     series_div, series_exp, series_log, series_mul, series_pow, series_riccati, series_sin_cos,
     series_sinh_cosh, series_sqrt)
 
@@ -301,9 +301,11 @@ def _pow_taylor(ans, x, y):
     varying exponent, exp(y log x)."""
     if all(v is None for v in y[1:]):
         r = raw_value(y[0])
-        whole = np.asarray(r)
-        if whole.size == 1 and whole == np.round(whole) and 0 <= whole <= 64:
-            return _whole_power(x, int(whole))[1:]
+        if type(r) is not float and type(r) is not int:
+            r = np.asarray(r)
+            r = float(r) if r.size == 1 else None
+        if r is not None and r == round(r) and 0 <= r <= 64:
+            return _whole_power(x, int(r))[1:]
         return series_pow(x, y[0], ans)[1:]
     if all(v is None for v in x[1:]):
         return series_exp(_scaled(y, log(x[0])), ans)[1:]
@@ -331,12 +333,11 @@ def _div_taylor(ans, x, y):
 
 
 def _arctan2_taylor(ans, y, x):
-    """z' = (x y' - y x') / (x^2 + y^2)."""
-    dy, dx = derivative_series(y), derivative_series(x)
-    num = [cauchy(x, dy, k) - cauchy(y, dx, k) for k in range(len(dx))]
-    den = [x[0] * x[0] + y[0] * y[0]] + [cauchy(x, x, k) + cauchy(y, y, k)
-                                         for k in range(1, len(dx))]
-    return integral_series(series_div(num, den, div(num[0], den[0])), ans)[1:]
+    """z' = q_y y' + q_x x' with q_y = x / (x^2 + y^2), q_x = -y / (x^2 + y^2)."""
+    radius2 = [a + b for a, b in zip(_square_plus(x, 0, 1), _square_plus(y, 0, 1))]
+    q_y = series_div(x, radius2, div(x[0], radius2[0]))
+    q_x = _scaled(series_div(y, radius2, div(y[0], radius2[0])), -1.0)
+    return [ode_step(y, q_y, k) + ode_step(x, q_x, k) for k in range(1, len(x))]
 
 
 def _logaddexp_taylor(ans, x, y):
@@ -351,7 +352,8 @@ add = defprim("add", _add_impl, "x y", broadcasts=True,
 sub = defprim("sub", _sub_impl, "x y", broadcasts=True,
               joint_jvp=_sub_jvp, vjp=(identity, lambda g: neg(g)), taylor=_LL)
 mul = defprim("mul", _mul_impl, "x y", broadcasts=True,
-              jvp=(lambda t, y: t * y, lambda t, x: x * t), taylor=MULTILINEAR,
+              jvp=(lambda t, y: t * y, lambda t, x: x * t),
+              taylor=lambda ans, x, y: [cauchy(x, y, k) for k in range(1, len(x))],
               vjp=(lambda g, y: g * y if type(g) is float else _times(g, y),
                    lambda g, x: g * x if type(g) is float else _times(g, x)))
 div = defprim("div", _div_impl, "x y", broadcasts=True,

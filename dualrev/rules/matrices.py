@@ -38,7 +38,7 @@ import numpy as np
 
 from ..core.primitive import defprim, raw_value
 from ..core.taylor import (
-    cauchy, derivative_series, integral_series, nested_series, series_exp, series_sqrt)
+    cauchy, dense, nested_series, ode_step, series_exp, series_sqrt)
 from ..core.values import canonical, ndim_of, shape_of
 from . import elementwise as ew
 from . import reductions as red
@@ -157,12 +157,13 @@ def _inverse_series(x, y0, order):
 
 def _log_det_series(x):
     """The series of log|det X|, X invertible at t = 0: its derivative is
-    tr(X⁻¹ X') (Jacobi), a product of series."""
-    order = len(x) - 1
-    inverse = _inverse_series(x, inv(x[0]), order - 1)
-    speed = derivative_series(x)
-    return integral_series([trace(cauchy(inverse, speed, m, times=matmul)) for m in range(order)],
-                           0.0)
+    tr(X⁻¹ X') (Jacobi)."""
+    inverse = _inverse_series(x, inv(x[0]), len(x) - 2)
+    return [0.0] + [ode_step(x, inverse, k, times=_trace_of_product) for k in range(1, len(x))]
+
+
+def _trace_of_product(dx, inverse):
+    return trace(matmul(inverse, dx))
 
 
 def _det_taylor(ans, x):
@@ -291,6 +292,7 @@ def _cholesky_vjp(g, ans):
 def _cholesky_taylor(ans, x):
     """L Lᵀ = X order by order: L_0 L_kᵀ + L_k L_0ᵀ = X_k - (L_1 L_(k-1)ᵀ + ...
     + L_(k-1) L_1ᵀ), the equation the JVP solves for the right side."""
+    x = dense(x)
     l = [ans]
     for k in range(1, len(x)):
         rest = cauchy(l, [_mT(v) for v in l], k, 1, k - 1, times=matmul)
@@ -358,6 +360,7 @@ def _eigen_series(v0, w0, b):
 
 
 def _eigh_taylor(ans, x):
+    x = dense(x)
     w0, v0 = _eigh_split(ans)
     b = [None] + [_mm(_mT(v0), _sym(xk), v0) for xk in x[1:]]
     w, v = _eigen_series(v0, w0, b)
@@ -419,6 +422,7 @@ def _qr_taylor(ans, x):
     and C = Q_0ᵀ M R_0⁻¹, X = Q_0ᵀ Q_k has C's strict lower triangle and
     X + Xᵀ = -S (S = Q_1ᵀ Q_(k-1) + ...); then R_k = (C - X) R_0 and
     Q_k = Q_0 (X - C) + M R_0⁻¹. The JVP is the case k = 1 (S = 0)."""
+    x = dense(x)
     q0, r0 = _qr_split(ans)
     q, r = [q0], [r0]
     for k in range(1, len(x)):
@@ -511,6 +515,7 @@ def _svd_taylor(ans, x):
     for m >= n, AᵀA = V diag(s²) Vᵀ gives s² and V as series (in the order
     and basis of the SVD at t = 0, distinct singular values), s = sqrt(s²),
     and U diag(s) = A V gives U order by order; for m < n, the same on Aᵀ."""
+    x = dense(x)
     m, n = shape_of(x[0])[-2:]
     u0, s0, vh0 = _svd_split(ans, m)
     a, left, right = (x, u0, _mT(vh0)) if m >= n else ([_mT(v) for v in x], _mT(vh0), u0)

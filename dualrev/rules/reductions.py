@@ -7,7 +7,7 @@ from ..core.primitive import defprim, raw_value
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
-from ..core.taylor import LOCALLY_LINEAR, series_exp, series_log, series_mul
+from ..core.taylor import LOCALLY_LINEAR, dense, series_exp, series_log, series_mul
 
 
 def _reduced_name(stem):
@@ -87,15 +87,14 @@ def _prod_taylor(ans, x, axis, keepdims):
     """The series of a product: without zeros, exp of the sum of the
     factors' log series; with zeros, the factors multiplied pairwise, as a
     tree (log2 n rounds of Cauchy products)."""
-    if not has_zero(x[0]):
+    axes = tuple(range(-ndim_of(x[0]), 0)) if axis is None else axis  # (x_1 may lead with
+    if not has_zero(x[0]):                                               # directions' axes)
         logs = series_log(x, 0.0)
-        return series_exp([None] + [sum(v, axis=axis, keepdims=keepdims) for v in logs[1:]],
+        return series_exp([None] + [sum(v, axis=axes, keepdims=keepdims) for v in logs[1:]],
                           ans)[1:]
-    shape = shape_of(x[0])
-    axes = tuple(range(-len(shape), 0)) if axis is None else axis
-    moved = [sh.moveaxis(v, source=axes, destination=tuple(range(-len(axes), 0))) for v in x]
-    lead = shape_of(moved[0])[:len(shape) - len(axes)]
-    flat = [sh.reshape(v, shape=lead + (-1,)) for v in moved]
+    moved = [sh.moveaxis(v, source=axes, destination=tuple(range(-len(axes), 0)))
+             for v in dense(x)]
+    flat = [sh.reshape(v, shape=shape_of(v)[:ndim_of(v) - len(axes)] + (-1,)) for v in moved]
     while shape_of(flat[0])[-1] > 1:
         n = shape_of(flat[0])[-1]
         pairs = series_mul([sh.getitem(v, index=(Ellipsis, slice(0, n - 1, 2))) for v in flat],
@@ -104,7 +103,8 @@ def _prod_taylor(ans, x, axis, keepdims):
             pairs = [sh.concatenate(p, sh.getitem(v, index=(Ellipsis, slice(n - 1, n))), axis=-1)
                      for p, v in zip(pairs, flat)]
         flat = pairs
-    return [sh.reshape(v, shape=shape_of(ans)) for v in flat[1:]]
+    flat = [sh.squeeze(v, axis=-1) for v in flat[1:]]
+    return [sh.unsqueeze(v, axis=axes) for v in flat] if keepdims else flat
 
 
 def _reduce_jvp(partials):
