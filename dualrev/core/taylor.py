@@ -41,9 +41,10 @@ import warnings
 import numpy as np
 
 from .values import check_real, dtype_of, is_float, shape_of
-from .levels import new_level
+from .levels import AMBIENT, new_level
 from .primitive import TABLE, Box, check_operand, raw_value
 from .forward import ForwardBox, _align, _same_dtype, _tangent_of, fit_tangent
+from .reverse import ReverseBox
 
 LOCALLY_LINEAR = "locally linear"
 MULTILINEAR = "multilinear"
@@ -96,7 +97,10 @@ class TaylorBox(Box):
             if isinstance(a, TaylorBox) and a._level == level:
                 inputs.append((a.primal,) + a.series)
             else:
-                inputs.append((check_operand(a),) + (None,) * order)
+                if type(a) is not float and isinstance(a, ReverseBox) and a._level == AMBIENT \
+                        and a._node is None and a._acc is None:
+                    a = a._value  # a tensor no tape records: its array (the rules' arithmetic
+                inputs.append((check_operand(a),) + (None,) * order)  # on it is NumPy's)
         ans = prim(*[c[0] for c in inputs], **params)
         if type(ans) is not float:
             check_real(ans, prim.name)
@@ -317,11 +321,15 @@ def ode_step(x, q, k, times=None):
     for j in range(1, k + 1):
         if x[j] is not None and q[k - j] is not None:
             if collapsed or times is not None:
-                term = product(x[j], q[k - j], j, k - j, times) * float(j)
+                term = product(x[j], q[k - j], j, k - j, times)
             else:
-                term = x[j] * q[k - j] * float(j)
+                term = x[j] * q[k - j]
+            if j > 1:
+                term = term * float(j)
             total = term if total is None else total + term
-    return 0.0 if total is None else total * (1.0 / k)
+    if total is None:
+        return 0.0
+    return total if k == 1 else total * (1.0 / k)
 
 
 def series_exp(x, y0):
@@ -380,7 +388,12 @@ def series_riccati(x, y0, a, b, c):
     y, q = [y0], []
     for k in range(1, len(x)):
         m = k - 1
-        q.append((a if m == 0 else 0.0) + b * y[m] + c * cauchy(y, y, m))
+        term = c * cauchy(y, y, m)
+        if b:
+            term = term + b * y[m]
+        if a and m == 0:
+            term = term + a
+        q.append(term)
         y.append(ode_step(x, q, k))
     return y
 
