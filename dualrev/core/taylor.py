@@ -50,6 +50,21 @@ LOCALLY_LINEAR = "locally linear"
 MULTILINEAR = "multilinear"
 
 
+class univariate:
+    """The Taylor rule of an elementwise function of one argument, marked as
+    such: in collapsed mode its second-order coefficient depends on the
+    directions only through the sum of their squares, so the rule runs once
+    on that, not on every direction (``_collapsed_univariate``)."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __call__(self, ans, x):
+        return self.rule(ans, x)
+
+
 class TaylorBox(Box):
     """The Taylor-mode core of a jet: a primal and its series (x_1, ...,
     x_K) of normalized coefficients, at a level."""
@@ -140,10 +155,26 @@ def output_series(prim, ans, inputs, params, order):
         if prim.jvp is None and prim.joint_jvp is None:
             return [None] * order  # not differentiable: a constant
         return nested_series(prim, inputs, params)
+    if COLLAPSED[0] and type(rule) is univariate:
+        return _collapsed_univariate(prim, rule, ans, inputs[0], params)
     if COLLAPSED[0] and prim.broadcasts:  # directions' axes in front of the output's
         inputs = [(c[0], None if c[1] is None else _align(c[1], c[0], ans), c[2])
                   for c in inputs]
     return list(rule(ans, *inputs, **params))
+
+
+def _collapsed_univariate(prim, rule, ans, x, params):
+    """y_1 = f'(x_0) x_1 for every direction (the JVP), and y_2 = f'(x_0) x_2
+    + f''(x_0)/2 * sum of x_1^2 over the directions: the rule's own second
+    coefficient along one direction r = sqrt(sum of x_1^2)."""
+    first = _tangent_of(prim, ans, [x[0]], [x[1]], params)
+    radius = None if x[1] is None else TABLE.sqrt(_summed(x[1] * x[1], COLLAPSED[0]))
+    outer, COLLAPSED[0] = COLLAPSED[0], 0
+    try:
+        second = rule(ans, (x[0], radius, x[2]))[1]
+    finally:
+        COLLAPSED[0] = outer
+    return [first, second]
 
 
 def fitted(coefficient, ans):

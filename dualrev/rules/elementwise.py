@@ -18,7 +18,7 @@ from ..core.values import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, ca
                        result_type, shape_of)
 from ..core.primitive import defprim, identity, raw_value
 from ..core.taylor import (
-    LOCALLY_LINEAR as _LL, MULTILINEAR, cauchy, ode_step,
+    LOCALLY_LINEAR as _LL, MULTILINEAR, cauchy, ode_step, univariate,
     series_div, series_exp, series_log, series_mul, series_pow, series_riccati, series_sin_cos,
     series_sinh_cosh, series_sqrt)
 
@@ -278,9 +278,19 @@ def _scaled(x, c):
     return [v if v is None else v * c for v in x]
 
 
-def _by_derivative(ans, x, q):
-    """y's coefficients where y' = q x' (``q``: the derivative's series)."""
-    return [ode_step(x, q, k) for k in range(1, len(x))]
+def _by_derivative(a, b, r, sign=1.0):
+    """The rule of a function whose derivative is sign (a + b x^2) ** r (the
+    inverse trig and hyperbolic functions): y' = q x' with q that series."""
+    def rule(ans, x):
+        q = _power_of_square_plus(x, a, b, r)
+        q = q if sign == 1.0 else _scaled(q, sign)
+        return [ode_step(x, q, k) for k in range(1, len(x))]
+    return univariate(rule)
+
+
+def _riccati(a, b, c):
+    """The rule of y with y' = (a + b y + c y^2) x'."""
+    return univariate(lambda ans, x: series_riccati(x, ans, a, b, c)[1:])
 
 
 def _square_plus(x, a, b):
@@ -368,68 +378,66 @@ pow = defprim("pow", _pow_impl, "x y", broadcasts=True,
               taylor=_pow_taylor,
               vjp=(_times_dbase, lambda g, ans, x, y: g * _pow_dexp(ans, x, y)))
 exp = defprim("exp", _fast_unary(math.exp, np.exp), derivative=lambda ans: ans, public="exp",
-              taylor=lambda ans, x: series_exp(x, ans)[1:])
+              taylor=univariate(lambda ans, x: series_exp(x, ans)[1:]))
 expm1 = defprim("expm1", _fast_unary(math.expm1, np.expm1), derivative=lambda ans: ans + 1,
-                public="expm1", taylor=lambda ans, x: series_exp(x, ans + 1)[1:])
+                public="expm1", taylor=univariate(lambda ans, x: series_exp(x, ans + 1)[1:]))
 log = defprim("log", _fast_unary(math.log, np.log), public="log",
-              taylor=lambda ans, x: series_log(x, ans)[1:],
+              taylor=univariate(lambda ans, x: series_log(x, ans)[1:]),
               jvp=lambda t, x: div(t, x), vjp=lambda g, x: div(g, x))
 log1p = defprim("log1p", _fast_unary(math.log1p, np.log1p), backward_name="Log1PBackward0",
-                public="log1p", taylor=lambda ans, x: series_log(_shifted(x, 1.0), ans)[1:],
+                public="log1p",
+                taylor=univariate(lambda ans, x: series_log(_shifted(x, 1.0), ans)[1:]),
                 jvp=lambda t, x: div(t, x + 1), vjp=lambda g, x: div(g, x + 1))
 sqrt = defprim("sqrt", _fast_unary(math.sqrt, np.sqrt), public="sqrt",
-               taylor=lambda ans, x: series_sqrt(x, ans)[1:],
+               taylor=univariate(lambda ans, x: series_sqrt(x, ans)[1:]),
                jvp=lambda t, ans: div(t, 2 * ans), vjp=lambda g, ans: div(g, 2 * ans))
 cos = defprim("cos", _fast_unary(math.cos, np.cos), derivative=lambda x: -sin(x), public="cos",
-              taylor=lambda ans, x: series_sin_cos(x, sin(x[0]), ans)[1][1:])
+              taylor=univariate(lambda ans, x: series_sin_cos(x, sin(x[0]), ans)[1][1:]))
 sin = defprim("sin", _fast_unary(math.sin, np.sin), derivative=cos, public="sin",
-              taylor=lambda ans, x: series_sin_cos(x, ans, cos(x[0]))[0][1:])
+              taylor=univariate(lambda ans, x: series_sin_cos(x, ans, cos(x[0]))[0][1:]))
 tan = defprim("tan", _fast_unary(math.tan, np.tan), derivative=lambda ans: 1 + ans * ans,
-              public="tan", taylor=lambda ans, x: series_riccati(x, ans, 1.0, 0.0, 1.0)[1:])
+              public="tan", taylor=_riccati(1.0, 0.0, 1.0))
 tanh = defprim("tanh", _fast_unary(math.tanh, np.tanh), derivative=lambda ans: 1 - ans * ans,
-               public="tanh", taylor=lambda ans, x: series_riccati(x, ans, 1.0, 0.0, -1.0)[1:])
+               public="tanh", taylor=_riccati(1.0, 0.0, -1.0))
 sigmoid = defprim("sigmoid", _fast_unary(_sigmoid_float, _sigmoid_array),
                   derivative=lambda ans: ans * (1 - ans), public="sigmoid",
-                  taylor=lambda ans, x: series_riccati(x, ans, 0.0, 1.0, -1.0)[1:])
+                  taylor=_riccati(0.0, 1.0, -1.0))
 relu = defprim("relu", _relu_impl, derivative=lambda ans: ans > 0, public="relu",
                 taylor=_LL)
 abs = defprim("abs", lambda x: x.__abs__(), derivative=lambda x: sign(x), public="abs absolute",
                taylor=_LL)
 arcsin = defprim("arcsin", _fast_unary(math.asin, np.arcsin),
                  backward_name="AsinBackward0", public="asin arcsin",
-                 taylor=lambda ans, x: _by_derivative(ans, x, _power_of_square_plus(x, 1, -1, -0.5)),
+                 taylor=_by_derivative(1, -1, -0.5),
                  jvp=lambda t, x: div(t, sqrt(1 - x * x)), vjp=lambda g, x: div(g, sqrt(1 - x * x)))
 arccos = defprim("arccos", _fast_unary(math.acos, np.arccos),
                  backward_name="AcosBackward0", public="acos arccos",
-                 taylor=lambda ans, x: _by_derivative(ans, x, _scaled(
-                     _power_of_square_plus(x, 1, -1, -0.5), -1.0)),
+                 taylor=_by_derivative(1, -1, -0.5, -1.0),
                  jvp=lambda t, x: neg(div(t, sqrt(1 - x * x))),
                  vjp=lambda g, x: neg(div(g, sqrt(1 - x * x))))
 arctan = defprim("arctan", _fast_unary(math.atan, np.arctan),
                  backward_name="AtanBackward0", public="atan arctan",
-                 taylor=lambda ans, x: _by_derivative(ans, x, _power_of_square_plus(x, 1, 1, -1.0)),
+                 taylor=_by_derivative(1, 1, -1.0),
                  jvp=lambda t, x: div(t, 1 + x * x), vjp=lambda g, x: div(g, 1 + x * x))
 arcsinh = defprim("arcsinh", _fast_unary(math.asinh, np.arcsinh),
                   backward_name="AsinhBackward0", public="asinh arcsinh",
-                  taylor=lambda ans, x: _by_derivative(ans, x,
-                                                       _power_of_square_plus(x, 1, 1, -0.5)),
+                  taylor=_by_derivative(1, 1, -0.5),
                   jvp=lambda t, x: div(t, sqrt(x * x + 1)), vjp=lambda g, x: div(g, sqrt(x * x + 1)))
 arccosh = defprim("arccosh", _fast_unary(math.acosh, np.arccosh),
                   backward_name="AcoshBackward0", public="acosh arccosh",
-                  taylor=lambda ans, x: _by_derivative(ans, x,
-                                                       _power_of_square_plus(x, -1, 1, -0.5)),
+                  taylor=_by_derivative(-1, 1, -0.5),
                   jvp=lambda t, x: div(t, sqrt(x * x - 1)), vjp=lambda g, x: div(g, sqrt(x * x - 1)))
 arctanh = defprim("arctanh", _fast_unary(math.atanh, np.arctanh),
                   backward_name="AtanhBackward0", public="atanh arctanh",
-                  taylor=lambda ans, x: _by_derivative(ans, x,
-                                                       _power_of_square_plus(x, 1, -1, -1.0)),
+                  taylor=_by_derivative(1, -1, -1.0),
                   jvp=lambda t, x: div(t, 1 - x * x), vjp=lambda g, x: div(g, 1 - x * x))
 sinh = defprim("sinh", _fast_unary(math.sinh, np.sinh), derivative=lambda x: cosh(x), public="sinh",
-               taylor=lambda ans, x: series_sinh_cosh(x, ans, cosh(x[0]))[0][1:])
+               taylor=univariate(lambda ans, x: series_sinh_cosh(x, ans, cosh(x[0]))[0][1:]))
 cosh = defprim("cosh", _fast_unary(math.cosh, np.cosh), derivative=lambda x: sinh(x), public="cosh",
-               taylor=lambda ans, x: series_sinh_cosh(x, sinh(x[0]), ans)[1][1:])
+               taylor=univariate(lambda ans, x: series_sinh_cosh(x, sinh(x[0]), ans)[1][1:]))
 exp2 = defprim("exp2", _fast_unary(lambda x: 2.0 ** x, np.exp2), derivative=lambda ans: ans * _LN2,
-               public="exp2", taylor=lambda ans, x: series_exp(_scaled(x, _LN2), ans)[1:])
+               public="exp2",
+               taylor=univariate(lambda ans, x: series_exp(_scaled(x, _LN2), ans)[1:]))
 def _xlogy_values(x, y):
     """x * log(y), 0 where x is 0 and y is not nan (log(y) infinite or not)."""
     dtype = np.result_type(x, y)
@@ -479,7 +487,7 @@ arctan2 = defprim("arctan2", _binary(np.arctan2, floats=True), "y x", broadcasts
                   vjp=(lambda g, y, x: _over_radius2(g * x, y, x),
                        lambda g, y, x: neg(_over_radius2(g * y, y, x))))
 cbrt = defprim("cbrt", lambda x: np.cbrt(_as_float(x)),
-               taylor=lambda ans, x: series_pow(x, 1.0 / 3.0, ans)[1:],
+               taylor=univariate(lambda ans, x: series_pow(x, 1.0 / 3.0, ans)[1:]),
                jvp=lambda t, ans: div(t, 3 * ans * ans), vjp=lambda g, ans: div(g, 3 * ans * ans))
 _maximum, _minimum = _binary(np.maximum), _binary(np.minimum)
 maximum = defprim("maximum", _maximum, "x y", broadcasts=True, taylor=_LL,
