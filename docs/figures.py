@@ -4,13 +4,17 @@ The site build makes them afresh every time (``docs/hooks.py`` calls
 :func:`render` and hands the PNG bytes to MkDocs), so no picture is kept in
 the repository.  To look at them without building the site::
 
-    python docs/figures.py /tmp/figures      # writes derivatives.png, hessian.png
+    python docs/figures.py /tmp/figures      # writes derivatives.png, hessian.png, ...
 
 ``tests/test_docs.py`` renders them too (when matplotlib is installed).
+All but one are the same bytes from one build to the next; ``taylor-cost.png``
+is a timing, made on the machine that builds the site (about a second).
 """
 
 import io
+import math
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +39,29 @@ def rosenbrock(x):
 def rosenbrock_point(n=16):
     """The point where the heat map's Hessian is taken: x_i = cos(i)."""
     return dr.cos(dr.arange(n, dtype=dr.float64))
+
+
+def taylor_example(x):
+    """The function of the cost plot (docs/pages/tutorials/taylor-mode.md)."""
+    return dr.exp(dr.sin(x)) * x / (1 + x ** 2)
+
+
+def nested_jvp(g, order):
+    """x -> (g(x), g'(x), ..., g^(order)(x)) by ``order`` nested forward
+    passes, each differentiating the tuple of the one inside it once more."""
+    if order == 0:
+        return lambda x: (g(x),)
+    inner = nested_jvp(g, order - 1)
+
+    def outer(x):
+        values, tangents = dr.func.jvp(inner, (x,), (1.0,))
+        return tuple(values) + (tangents[-1],)
+    return outer
+
+
+def taylor_coefficients(f, x0, order):
+    """[f(x0), f'(x0)/1!, ..., f^(order)(x0)/order!] by one ``dr.func.taylor`` pass."""
+    return [d.item() / math.factorial(k) for k, d in enumerate(dr.func.taylor(f, order)(x0))]
 
 
 def _figure():
@@ -89,7 +116,66 @@ def hessian_png():
     return data
 
 
-FIGURES = {"derivatives.png": derivatives_png, "hessian.png": hessian_png}
+def taylor_polynomials_png():
+    """Taylor polynomials of :func:`wavelet` at 0 of growing order, from one
+    ``dr.func.taylor`` pass, over the function itself."""
+    plt = _figure()
+    orders = (1, 5, 11, 21, 41)
+    c = taylor_coefficients(wavelet, 0.0, max(orders))
+    x = np.linspace(-4, 4, 401)
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.plot(x, wavelet(dr.tensor(x)).numpy(), color="black", linewidth=3.5, alpha=0.35,
+            label="f(x)")
+    for order in orders:
+        ax.plot(x, np.polynomial.polynomial.polyval(x, c[:order + 1]), linewidth=1.6,
+                label=f"order {order}")
+    ax.set_ylim(-1.6, 1.6)
+    ax.set_xlabel("x")
+    ax.axhline(0, color="0.6", linewidth=0.8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=6, frameon=False)
+    ax.set_title("Taylor polynomials of sin(2x)·exp(−x²/4) at 0, by dr.func.taylor(f, 41)")
+    data = _png(fig)
+    plt.close(fig)
+    return data
+
+
+def _best_time(fn, repeat):
+    """The shortest of ``repeat`` runs of ``fn()``, in seconds."""
+    best = math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def taylor_cost_png(nested_orders=range(1, 9), taylor_orders=range(1, 31), repeat=3):
+    """Time to get all derivatives of :func:`taylor_example` up to order K at
+    0.7: one ``dr.func.taylor`` pass against K nested ``dr.func.jvp`` calls.
+    Timed on the machine that builds the site (about a second in all)."""
+    plt = _figure()
+    x0 = 0.7
+    nested = [_best_time(lambda: nested_jvp(taylor_example, k)(x0), repeat)
+              for k in nested_orders]
+    taylor = [_best_time(lambda: dr.func.taylor(taylor_example, k)(x0), repeat)
+              for k in taylor_orders]
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.semilogy(list(nested_orders), np.array(nested) * 1e3, "o-", label="K nested dr.func.jvp")
+    ax.semilogy(list(taylor_orders), np.array(taylor) * 1e3, "s-", markersize=4,
+                label="dr.func.taylor(f, K): one Taylor pass")
+    ax.set_xlabel("order K (all derivatives 0..K)")
+    ax.set_ylabel("time (ms, log scale)")
+    ax.grid(True, which="major", color="0.85")
+    ax.legend(frameon=False)
+    ax.set_title("f(x) = exp(sin x)·x/(1+x²) at x = 0.7: all derivatives up to order K",
+                 fontsize=10)
+    data = _png(fig)
+    plt.close(fig)
+    return data
+
+
+FIGURES = {"derivatives.png": derivatives_png, "hessian.png": hessian_png,
+           "taylor-polynomials.png": taylor_polynomials_png, "taylor-cost.png": taylor_cost_png}
 
 
 def render():
