@@ -83,9 +83,16 @@ def _jet_of(primal, terms, level):
     for i, leaf in enumerate(leaves):
         x0 = _operand(leaf)
         _check_float(x0, "jet")
-        coefficients = tuple(fitted(_scaled(None if t[i] is None else _operand(t[i]),
-                                            1.0 / math.factorial(k)), x0)
-                             for k, t in enumerate(term_leaves, 1))
+        shape = tuple(shape_of(raw_value(x0)))
+        coefficients = []
+        for k, t in enumerate(term_leaves, 1):
+            term = None if t[i] is None else _operand(t[i])
+            if term is not None and tuple(shape_of(raw_value(term))) != shape:
+                raise ValueError(f"jet: a series term of shape {tuple(shape_of(raw_value(term)))} "
+                                 f"does not fit its primal of shape {shape}: every term has its "
+                                 "primal's shape")
+            coefficients.append(fitted(_scaled(term, 1.0 / math.factorial(k)), x0))
+        coefficients = tuple(coefficients)
         jets.append(Jet._make(x0, coefficients, level))
     return unflatten(tree, jets)
 
@@ -138,7 +145,7 @@ def derivative(f: Callable[..., Any], order: int = 1) -> Callable[..., Tensor]:
 
     @functools.wraps(f)
     def derivative_f(x):
-        return _result(_along_ones(f, x, order)[order])
+        return _along_ones(f, x, order)[order]
     return derivative_f
 
 
@@ -154,7 +161,7 @@ def taylor(f: Callable[..., Any], order: int) -> Callable[..., tuple[Tensor, ...
 
     @functools.wraps(f)
     def taylor_f(x):
-        return tuple(_result(v) for v in _along_ones(f, x, order))
+        return tuple(_along_ones(f, x, order))
     return taylor_f
 
 
