@@ -3,6 +3,7 @@ the core's Taylor box with the math surface of Tensor and Dual (from the
 name table, ``names``)."""
 
 from .core.taylor import TaylorBox
+from .dual import Dual
 from .core.values import dtype_of, shape_of
 from .dtypes import from_numpy_dtype
 
@@ -13,6 +14,7 @@ class Jet(TaylorBox):
     k!). Every operation on it carries the series (see ``core.taylor``)."""
 
     __slots__ = ()
+    forward_box = Dual
 
     @property
     def shape(self):

@@ -74,6 +74,10 @@ class TaylorBox(Box):
                            "(None for a zero one).",
                  "lead": "Collapsed mode: the number of leading direction axes of x_1."}
 
+    # the forward box the fallback differentiates with: one with operators
+    # (the surface's Dual), as rules apply them to the boxes they get
+    forward_box = ForwardBox
+
     @classmethod
     def _make(cls, primal, series, level, lead=0):
         box = object.__new__(cls)
@@ -123,11 +127,11 @@ class TaylorBox(Box):
                 return ans  # an integer or bool result has no series
         lead = self.lead
         if not lead and not COLLAPSED[0]:
-            series = output_series(prim, ans, inputs, params, order)
+            series = output_series(prim, ans, inputs, params, order, self.forward_box)
         else:
             outer, COLLAPSED[0] = COLLAPSED[0], lead  # (lower levels' rules run inside)
             try:
-                series = output_series(prim, ans, inputs, params, order)
+                series = output_series(prim, ans, inputs, params, order, self.forward_box)
             finally:
                 COLLAPSED[0] = outer
         series = tuple([fitted(c, ans) for c in series])
@@ -139,12 +143,12 @@ class TaylorBox(Box):
 COLLAPSED = [0]  # the lead of the collapsed jet whose rule is running (0: none)
 
 
-def output_series(prim, ans, inputs, params, order):
+def output_series(prim, ans, inputs, params, order, forward_box=ForwardBox):
     """The coefficients (y_1, ..., y_K) of ``prim``'s output, None for a
     zero one, from its inputs' coefficients."""
     rule = prim.taylor
     primals = [c[0] for c in inputs]
-    if rule is MULTILINEAR and sum(c[1] is not None for c in inputs) == 1:
+    if rule is MULTILINEAR and sum(any(c is not None for c in cs[1:]) for cs in inputs) == 1:
         rule = LOCALLY_LINEAR  # (the others constants: linear in the one that moves)
     if prim.linear or rule is LOCALLY_LINEAR:
         return [_tangent_of(prim, ans, primals, [c[k] for c in inputs], params)
@@ -154,7 +158,7 @@ def output_series(prim, ans, inputs, params, order):
     if rule is None:
         if prim.jvp is None and prim.joint_jvp is None:
             return [None] * order  # not differentiable: a constant
-        return nested_series(prim, inputs, params)
+        return _nested_series(prim, inputs, params, forward_box)
     if COLLAPSED[0] and type(rule) is univariate:
         return _collapsed_univariate(prim, rule, ans, inputs[0], params)
     if COLLAPSED[0] and prim.broadcasts:  # directions' axes in front of the output's
@@ -266,11 +270,10 @@ def _compositions(k, most):
             yield (first,) + rest
 
 
-def nested_series(prim, inputs, params):
-    """The coefficients (y_1, ..., y_K) of ``prim``'s output by nested
-    forward mode in t, one level per order: for a primitive without a Taylor
-    rule, or a point where its rule has no recurrence. Correct, but the cost
-    doubles with each order, so it warns."""
+def _nested_series(prim, inputs, params, forward_box):
+    """The coefficients (y_1, ..., y_K) of the output of a primitive without
+    a Taylor rule, by nested forward mode in t, one level per order.
+    Correct, but the cost doubles with each order, so it warns."""
     order = len(inputs[0]) - 1
     if COLLAPSED[0]:
         raise NotImplementedError(
@@ -293,18 +296,18 @@ def nested_series(prim, inputs, params):
 
     series, derivative, factorial = [], at, 1.0
     for k in range(1, order + 1):
-        derivative = _in_t(derivative)
+        derivative = _in_t(derivative, forward_box)
         factorial *= k
         value = derivative(0.0)
-        series.append(None if value is None else value / factorial)
+        series.append(None if value is None else value * (1.0 / factorial))
     return series
 
 
-def _in_t(g):
+def _in_t(g, forward_box):
     """The derivative in t of ``g``, by forward mode at a fresh level."""
     def dg(t):
         level = new_level()
-        out = g(ForwardBox._make(t, 1.0, level))
+        out = g(forward_box._make(t, 1.0, level))
         return out.tangent if isinstance(out, ForwardBox) and out._level == level else None
     return dg
 

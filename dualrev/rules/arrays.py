@@ -17,7 +17,7 @@ from ..core.values import shape_of, ndim_of
 from . import elementwise as ew
 from . import reductions as red
 from . import shape as sh
-from ..core.taylor import dense, series_exp, series_log, series_mul
+from ..core.taylor import dense, series_mul
 
 
 def _along(axis, part):
@@ -84,22 +84,23 @@ def _cumprod_vjp(g, ans, x, *, axis):
 
 
 def _cumprod_taylor(ans, x, *, axis):
-    """Without zeros, exp of the running sums of the factors' log series;
-    with zeros, the running products of the series, entry by entry along
-    the axis (a loop over its length)."""
+    """Running products of the series by a parallel prefix scan: in round r,
+    every entry takes the product of itself and the entry 2^r before it
+    (log2 n rounds of Cauchy products). Exact near zero factors too, where
+    running sums of the factors' log series would cancel."""
     axis = axis - ndim_of(x[0]) if axis >= 0 else axis  # (x_1 may lead with directions' axes)
-    if not red.has_zero(x[0]):
-        logs = series_log(x, 0.0)
-        return series_exp([None] + [cumsum(v, axis=axis) for v in logs[1:]], ans)[1:]
     n = shape_of(x[0])[axis]
-    x = dense(x)
-    running, products = None, []
-    for i in range(n):
-        entry = [sh.getitem(v, index=(Ellipsis, slice(i, i + 1)) + (slice(None),) * (-axis - 1))
-                 for v in x]
-        running = entry if running is None else series_mul(running, entry)
-        products.append(running)
-    return [sh.concatenate(*[p[k] for p in products], axis=axis) for k in range(1, len(x))]
+    running = dense(x)
+    step = 1
+    while step < n:
+        def part(v, start, stop):
+            return sh.getitem(v, index=(Ellipsis, slice(start, stop)) + (slice(None),) * (-axis - 1))
+        products = series_mul([part(v, step, n) for v in running],
+                              [part(v, 0, n - step) for v in running])
+        running = [sh.concatenate(part(v, 0, step), p, axis=axis)
+                   for v, p in zip(running, products)]
+        step *= 2
+    return running[1:]
 
 
 cumprod = defprim("cumprod", lambda x, *, axis: np.cumprod(x, axis=axis),

@@ -306,20 +306,31 @@ def _power_of_square_plus(x, a, b, r):
 
 
 def _pow_taylor(ans, x, y):
-    """x ** y: for a constant exponent, repeated products when it is a small
-    whole number (valid at x_0 = 0), else the recurrence of x ** r; for a
-    varying exponent, exp(y log x)."""
+    """x ** y. A constant exponent: the recurrence of x ** r (x y' = r y x'),
+    which divides by x_0; repeated products for a whole exponent, one for
+    each value, where it is small or where x_0 is 0. A varying exponent:
+    exp(y log x), with log taken of 1 where x_0 is 0 (x ** y is 0 there, and
+    so is its series: every term has the factor y_0 = 0)."""
     if all(v is None for v in y[1:]):
-        r = raw_value(y[0])
-        if type(r) is not float and type(r) is not int:
-            r = np.asarray(r)
-            r = float(r) if r.size == 1 else None
-        if r is not None and r == round(r) and 0 <= r <= 64:
-            return _whole_power(x, int(r))[1:]
+        r = np.asarray(raw_value(y[0]))
+        wholes = np.unique(r) if r.size and np.all((r == np.round(r)) & (r >= 0)) else ()
+        if len(wholes) == 1 and wholes[0] <= 64 or 0 < len(wholes) <= 8 and _has_zero(x[0]):
+            series = None
+            for n in wholes:
+                power = _filled(_whole_power(x, int(n)))[1:]
+                series = power if series is None else [where(r == n, p, s)
+                                                       for p, s in zip(power, series)]
+            return series
         return series_pow(x, y[0], ans)[1:]
+    base = where(x[0] == 0, 1.0, x[0])
     if all(v is None for v in x[1:]):
-        return series_exp(_scaled(y, log(x[0])), ans)[1:]
-    return series_exp(series_mul(_filled(y), series_log(x, log(x[0]))), ans)[1:]
+        return series_exp(_scaled(y, log(base)), ans)[1:]
+    log_x = series_log([base] + list(x[1:]), log(base))
+    return series_exp(series_mul(_filled(y), log_x), ans)[1:]
+
+
+def _has_zero(value):
+    return bool(np.any(np.asarray(raw_value(value)) == 0))
 
 
 def _whole_power(x, n):
@@ -453,10 +464,18 @@ def _xlogy_dx(x, y):
     return where(masked, 0.0, log(where(masked, 1.0, y)))
 
 
+def _xlogy_taylor(x, y):
+    """x log y, a product of series, log y's first term masked as xlogy's
+    derivative in x is (0 where x and y are 0)."""
+    log_y = [_xlogy_dx(x[0], y[0])]
+    log_y += [None] * (len(y) - 1) if all(v is None for v in y[1:]) else \
+        series_log(y, log(y[0]))[1:]
+    return [cauchy(x, log_y, k) for k in range(1, len(x))]
+
+
 xlogy = defprim("xlogy", _binary(_xlogy_values, floats=True), "x y", broadcasts=True,
                 derivative=(_xlogy_dx, lambda x, y: div(x, y)), public="xlogy",
-                taylor=lambda ans, x, y: [cauchy(x, series_log(y, log(y[0])), k)
-                                          for k in range(1, len(x))],
+                taylor=lambda ans, x, y: _xlogy_taylor(x, y),
                  doc=('input * log(other), 0 where input is 0 and other is not nan (even where '
                       'other <= 0 or is inf); its gradient in input is log(other), 0 where input '
                       'is 0 and other <= 0, as in PyTorch.'))

@@ -34,11 +34,13 @@ the function for any input, which finite differences along non-symmetric
 directions then confirm.
 """
 
+import math
+
 import numpy as np
 
 from ..core.primitive import defprim, raw_value
 from ..core.taylor import (
-    cauchy, dense, nested_series, ode_step, series_exp, series_sqrt)
+    cauchy, dense, ode_step, series_exp, series_sqrt)
 from ..core.values import canonical, ndim_of, shape_of
 from . import elementwise as ew
 from . import reductions as red
@@ -151,7 +153,8 @@ def _inverse_series(x, y0, order):
     Y_k = -Y_0 (X_1 Y_(k-1) + ... + X_k Y_0)."""
     y = [y0]
     for k in range(1, order + 1):
-        y.append(ew.neg(matmul(y0, cauchy(x, y, k, 1, k, times=matmul))))
+        rest = cauchy(x, y, k, 1, k, times=matmul)
+        y.append(None if type(rest) is float else ew.neg(matmul(y0, rest)))  # (float: no terms)
     return y
 
 
@@ -167,12 +170,40 @@ def _trace_of_product(dx, inverse):
 
 
 def _det_taylor(ans, x):
-    """det X = exp(log|det X|) times its sign: y' = y tr(X⁻¹ X'). A singular
-    X at t = 0 (det a polynomial in the entries, but no recurrence then) is
-    expanded by nested forward mode."""
-    if _singular(ans):
-        return nested_series(det, [x], {})
-    return series_exp(_log_det_series(x), ans)[1:]
+    """det X = exp(log|det X|) times its sign: y' = y tr(X⁻¹ X'), where X_0 is
+    well conditioned. Near a singular X_0, where that recurrence cancels,
+    det's linearity in each column: coefficient k is the sum of the
+    determinants of the matrices whose column i is X's coefficient of order
+    k_i, over k_1 + ... + k_n = k (one batch of determinants per order)."""
+    n = shape_of(x[0])[-1]
+    by_columns = math.comb(len(x) - 2 + n, n - 1) if n else 0
+    if n == 0 or np.all(np.linalg.cond(raw_value(x[0])) < _WELL_CONDITIONED) \
+            or by_columns > _MOST_DETERMINANTS:
+        return series_exp(_log_det_series(x), ans)[1:]
+    x = dense(x)
+    stacked = sh.stack(*x, axis=0)
+    series = []
+    for k in range(1, len(x)):
+        orders = np.array(list(_compositions(k, n)))
+        columns = [sh.getitem(stacked, index=(orders[:, i], Ellipsis, slice(None), i))
+                   for i in range(n)]
+        series.append(red.sum(det(sh.stack(*columns, axis=-1)), axis=(-ndim_of(ans) - 1,),
+                              keepdims=False))
+    return series
+
+
+_WELL_CONDITIONED = 1e4  # condition numbers below which det's recurrence loses little
+_MOST_DETERMINANTS = 20000  # per order, for the expansion by columns
+
+
+def _compositions(k, n):
+    """The ways of writing k as an ordered sum of n orders >= 0."""
+    if n == 1:
+        yield (k,)
+        return
+    for first in range(k + 1):
+        for rest in _compositions(k - first, n - 1):
+            yield (first,) + rest
 
 
 det = defprim("det", lambda x: canonical(np.linalg.det(x)), backward_name="LinalgDetBackward0",
@@ -260,9 +291,12 @@ def _solve_taylor(ans, a, b):
     x = [_columns(ans, vector)]
     for k in range(1, len(a)):
         rest = cauchy(a, x, k, 1, k, times=matmul)
-        right = ew.neg(rest) if b[k] is None else _columns(b[k], vector) - rest
-        x.append(solve(a[0], right))
-    return [_uncolumns(v, vector) for v in x[1:]]
+        if type(rest) is float:  # no terms: the right side is B_k alone
+            right = None if b[k] is None else _columns(b[k], vector)
+        else:
+            right = ew.neg(rest) if b[k] is None else _columns(b[k], vector) - rest
+        x.append(None if right is None else solve(a[0], right))
+    return [None if v is None else _uncolumns(v, vector) for v in x[1:]]
 
 
 solve = defprim("solve", np.linalg.solve, "a b", backward_name="LinalgSolveExBackward0",

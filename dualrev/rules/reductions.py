@@ -7,7 +7,7 @@ from ..core.primitive import defprim, raw_value
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
-from ..core.taylor import LOCALLY_LINEAR, dense, series_exp, series_log, series_mul
+from ..core.taylor import LOCALLY_LINEAR, dense, series_mul
 
 
 def _reduced_name(stem):
@@ -84,14 +84,12 @@ def _prod_partials(ans, x, axis, keepdims):
 
 
 def _prod_taylor(ans, x, axis, keepdims):
-    """The series of a product: without zeros, exp of the sum of the
-    factors' log series; with zeros, the factors multiplied pairwise, as a
-    tree (log2 n rounds of Cauchy products)."""
+    """The series of a product: the factors multiplied pairwise, as a tree
+    (log2 n rounds of Cauchy products). Exact near zero factors too, where
+    exp of the sum of the factors' log series would cancel."""
     axes = tuple(range(-ndim_of(x[0]), 0)) if axis is None else axis  # (x_1 may lead with
-    if not has_zero(x[0]):                                               # directions' axes)
-        logs = series_log(x, 0.0)
-        return series_exp([None] + [sum(v, axis=axes, keepdims=keepdims) for v in logs[1:]],
-                          ans)[1:]
+    if _count(shape_of(x[0]), axes) == 0:                                # directions' axes)
+        return [None] * (len(x) - 1)  # an empty product: 1
     moved = [sh.moveaxis(v, source=axes, destination=tuple(range(-len(axes), 0)))
              for v in dense(x)]
     flat = [sh.reshape(v, shape=shape_of(v)[:ndim_of(v) - len(axes)] + (-1,)) for v in moved]
