@@ -151,8 +151,12 @@ def output_series(prim, ans, inputs, params, order, forward_box=ForwardBox):
     if rule is MULTILINEAR and sum(any(c is not None for c in cs[1:]) for cs in inputs) == 1:
         rule = LOCALLY_LINEAR  # (the others constants: linear in the one that moves)
     if prim.linear or rule is LOCALLY_LINEAR:
-        return [_tangent_of(prim, ans, primals, [c[k] for c in inputs], params)
-                for k in range(1, order + 1)]
+        series = []
+        for k in range(1, order + 1):
+            terms = [c[k] for c in inputs]
+            series.append(None if all(t is None for t in terms)
+                          else _tangent_of(prim, ans, primals, terms, params))
+        return series
     if rule is MULTILINEAR:
         return [_multilinear(prim, ans, inputs, params, k) for k in range(1, order + 1)]
     if rule is None:
