@@ -61,6 +61,12 @@ def main():
         return (100 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2).sum()
     print(dr.func.hessian(rosenbrock)(dr.tensor([1.0, 1.0, 1.0])))
 
+    section("Taylor mode: f, f', ..., f^(6) of x sin x at 2 in one pass, and a Laplacian")
+    print([round(float(v), 6) for v in dr.func.taylor(lambda v: dr.sin(v) * v, 6)(2.0)])
+    print("Laplacian of sum(x^3) at (1, 2, 3) =",
+          float(dr.func.laplacian(lambda v: (v ** 3).sum())(dr.tensor([1.0, 2.0, 3.0]))),
+          "(6 sum(x) = 36)")
+
 
 if __name__ == "__main__":
     main()
