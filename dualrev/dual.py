@@ -8,7 +8,24 @@ from .core.values import dtype_of, shape_of
 from .dtypes import as_value, from_numpy_dtype
 
 
-class Dual(ForwardBox):
+class OfPrimal:
+    """The shape and dtype of a box that carries derivatives beside its
+    primal (Dual, Jet): its primal's."""
+
+    __slots__ = ()
+
+    @property
+    def shape(self):
+        """The primal's shape."""
+        return tuple(shape_of(self.primal))
+
+    @property
+    def dtype(self):
+        """The primal's dtype."""
+        return from_numpy_dtype(dtype_of(self.primal))
+
+
+class Dual(OfPrimal, ForwardBox):
     """A forward-mode value: ``primal + tangent * ε`` with ε² = 0.
 
     ``Dual(x, v)`` carries the direction ``v`` through every operation, so
@@ -27,16 +44,6 @@ class Dual(ForwardBox):
 
     def __init__(self, primal, tangent, *, level=None):
         super().__init__(_as_operand(primal), _as_operand(tangent), level=level)
-
-    @property
-    def shape(self):
-        """The primal's shape."""
-        return tuple(shape_of(self.primal))
-
-    @property
-    def dtype(self):
-        """The primal's dtype."""
-        return from_numpy_dtype(dtype_of(self.primal))
 
 
 def _as_operand(value):

@@ -20,9 +20,11 @@ reproducible and ties happen only where a strategy asks for them.
 
 import dataclasses
 import math
+import os
 from typing import Callable, Optional
 
 import numpy as np
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -45,6 +47,21 @@ class Spec:
     samples: st.SearchStrategy
     reference: Callable
     kinks: Optional[st.SearchStrategy] = None
+
+
+def checked_by(env):
+    """``checked(max_examples)``: deterministic hypothesis settings, the same
+    examples on every run. ``{env}_EXAMPLES=10`` runs ten times the examples;
+    ``{env}_RANDOM=1`` draws new ones on each run."""
+    scale = float(os.environ.get(f"{env}_EXAMPLES", "1"))
+    fixed = os.environ.get(f"{env}_RANDOM", "") in ("", "0")
+
+    def checked(max_examples):
+        return settings(max_examples=max(1, round(max_examples * scale)), deadline=None,
+                        derandomize=fixed, database=None,
+                        suppress_health_check=list(HealthCheck),
+                        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
+    return checked
 
 
 # -- building blocks ----------------------------------------------------------

@@ -30,11 +30,10 @@ outside the rule table are strict xfails naming the core file at fault.
 """
 
 import importlib
-import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import dualrev as dr
@@ -43,7 +42,7 @@ from dualrev.core import forward
 from dualrev.core.levels import new_level
 from dualrev.core.primitive import primitives, raw_value
 
-from primitive_samples import COMPOSITES, SPECS
+from primitive_samples import COMPOSITES, SPECS, checked_by
 
 PRIMS = primitives()
 # every function under test by name: the primitives, and composites (all differentiable)
@@ -55,15 +54,7 @@ WITH_KINKS = sorted(n for n in DIFFERENTIABLE if n in SPECS and SPECS[n].kinks i
 
 # A longer search: DUALREV_PRIMITIVE_EXAMPLES=10 runs ten times the examples;
 # DUALREV_PRIMITIVE_RANDOM=1 draws new ones on each run (the default is fixed).
-SCALE = float(os.environ.get("DUALREV_PRIMITIVE_EXAMPLES", "1"))
-FIXED = os.environ.get("DUALREV_PRIMITIVE_RANDOM", "") in ("", "0")
-
-
-def checked(max_examples):
-    """Deterministic hypothesis settings: the same examples on every run."""
-    return settings(max_examples=max(1, round(max_examples * SCALE)), deadline=None,
-                    derandomize=FIXED, database=None, suppress_health_check=list(HealthCheck),
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
+checked = checked_by("DUALREV_PRIMITIVE")
 
 
 def draw_sample(data, name, kinks=False):

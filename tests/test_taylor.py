@@ -41,12 +41,11 @@ DUALREV_TAYLOR_RANDOM=1 draws new ones.
 """
 
 import math
-import os
 
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import dualrev as dr
@@ -54,7 +53,7 @@ from dualrev import rules
 from dualrev.core.primitive import defprim, primitives, raw_value
 from dualrev.core.taylor import LOCALLY_LINEAR, MULTILINEAR
 
-from primitive_samples import COMPOSITES, SPECS
+from primitive_samples import COMPOSITES, SPECS, checked_by
 
 func = dr.func
 PRIMS = primitives()
@@ -74,15 +73,7 @@ NON_DIFFERENTIABLE_ON_FLOATS = [n for n in NON_DIFFERENTIABLE
 WITH_KINKS = sorted(n for n in [*DIFFERENTIABLE, *COMPOSITES] if SPECS[n].kinks is not None)
 ORDER = 4  # of the table-wide checks
 
-SCALE = float(os.environ.get("DUALREV_TAYLOR_EXAMPLES", "1"))
-FIXED = os.environ.get("DUALREV_TAYLOR_RANDOM", "") in ("", "0")
-
-
-def checked(max_examples):
-    """Deterministic hypothesis settings: the same examples on every run."""
-    return settings(max_examples=max(1, round(max_examples * SCALE)), deadline=None,
-                    derandomize=FIXED, database=None, suppress_health_check=list(HealthCheck),
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
+checked = checked_by("DUALREV_TAYLOR")
 
 
 # the table-wide checks must exercise the rules, not the fallback
