@@ -123,6 +123,13 @@ def _has_tangent(prim, tangents):
 def _tangent_of(prim, ans, primals, tangents, params):
     """The output tangent of ``prim`` from its arguments' (None for none),
     in the output's dtype and shape; None when no argument contributes."""
+    tangent = unfitted_tangent(prim, ans, primals, tangents, params)
+    return None if tangent is None else fit_tangent(_same_dtype(tangent, ans), ans)
+
+
+def unfitted_tangent(prim, ans, primals, tangents, params):
+    """``_tangent_of`` before the tangent is brought to the output's dtype
+    and shape (Taylor mode does that itself, once per coefficient)."""
     if prim.linear:
         tangent = None if tangents[0] is None else _linear_jvp(prim, primals, tangents[0], params)
     elif prim.joint_jvp is not None:
@@ -133,11 +140,9 @@ def _tangent_of(prim, ans, primals, tangents, params):
         tangent = _jvp(prim, ans, primals, tangents, params)
     else:
         return None
-    if tangent is None:
-        return None
-    if CHECKING_NAN[0]:  # anomaly mode: a nan made here is an error
+    if tangent is not None and CHECKING_NAN[0]:  # anomaly mode: a nan made here is an error
         check_tangent(prim, tangent, tangents)
-    return fit_tangent(_same_dtype(tangent, ans), ans)
+    return tangent
 
 
 class _Deferred:

@@ -43,7 +43,7 @@ import numpy as np
 from .values import check_real, dtype_of, is_float, shape_of
 from .levels import AMBIENT, new_level
 from .primitive import TABLE, Box, check_operand, raw_value
-from .forward import ForwardBox, _align, _same_dtype, _tangent_of, fit_tangent
+from .forward import ForwardBox, _align, _same_dtype, _tangent_of, fit_tangent, unfitted_tangent
 from .reverse import ReverseBox
 
 LOCALLY_LINEAR = "locally linear"
@@ -155,7 +155,7 @@ def output_series(prim, ans, inputs, params, order, forward_box=ForwardBox):
         for k in range(1, order + 1):
             terms = [c[k] for c in inputs]
             series.append(None if all(t is None for t in terms)
-                          else _tangent_of(prim, ans, primals, terms, params))
+                          else unfitted_tangent(prim, ans, primals, terms, params))
         return series
     if rule is MULTILINEAR:
         return [_multilinear(prim, ans, inputs, params, k) for k in range(1, order + 1)]
@@ -172,16 +172,18 @@ def output_series(prim, ans, inputs, params, order, forward_box=ForwardBox):
 
 
 def _collapsed_univariate(prim, rule, ans, x, params):
-    """y_1 = f'(x_0) x_1 for every direction (the JVP), and y_2 = f'(x_0) x_2
-    + f''(x_0)/2 * sum of x_1^2 over the directions: the rule's own second
-    coefficient along one direction r = sqrt(sum of x_1^2)."""
-    first = _tangent_of(prim, ans, [x[0]], [x[1]], params)
-    radius = None if x[1] is None else TABLE.sqrt(_summed(x[1] * x[1], COLLAPSED[0]))
+    """y_1 = f'(x_0) x_1 for every direction, and y_2 = f'(x_0) x_2 +
+    f''(x_0)/2 * the sum of x_1^2 over the directions, with f'(x_0) and
+    f''(x_0)/2 the rule's own coefficients along the unit path x_0 + t."""
     outer, COLLAPSED[0] = COLLAPSED[0], 0
     try:
-        second = rule(ans, (x[0], radius, x[2]))[1]
+        slope, curvature = rule(ans, (x[0], 1.0, None))
     finally:
         COLLAPSED[0] = outer
+    first = None if x[1] is None else x[1] * slope
+    second = None if x[1] is None else _summed(x[1] * x[1], COLLAPSED[0]) * curvature
+    if x[2] is not None:
+        second = x[2] * slope if second is None else second + x[2] * slope
     return [first, second]
 
 
