@@ -222,7 +222,7 @@ def _multilinear(prim, ans, inputs, params, k):
     if len(inputs) == 2 and not COLLAPSED[0]:
         return cauchy(*inputs, k, times=lambda a, b: prim(a, b, **params))
     total = None
-    for orders in _compositions(k, [len(cs) - 1 for cs in inputs]):
+    for orders in compositions(k, [len(cs) - 1 for cs in inputs]):
         terms = [cs[o] for cs, o in zip(inputs, orders)]
         if any(t is None for t in terms):
             continue
@@ -265,14 +265,14 @@ def _summed(value, lead):
                      keepdims=False)
 
 
-def _compositions(k, most):
+def compositions(k, most):
     """Tuples of orders, each at most its ``most``, summing to ``k``."""
     if len(most) == 1:
         if k <= most[0]:
             yield (k,)
         return
     for first in range(min(k, most[0]) + 1):
-        for rest in _compositions(k - first, most[1:]):
+        for rest in compositions(k - first, most[1:]):
             yield (first,) + rest
 
 

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..core.primitive import defprim, raw_value
 from ..core.taylor import (
-    cauchy, dense, ode_step, series_exp, series_sqrt)
+    cauchy, compositions, dense, ode_step, series_exp, series_sqrt)
 from ..core.values import canonical, ndim_of, shape_of
 from . import elementwise as ew
 from . import reductions as red
@@ -184,7 +184,7 @@ def _det_taylor(ans, x):
     stacked = sh.stack(*x, axis=0)
     series = []
     for k in range(1, len(x)):
-        orders = np.array(list(_compositions(k, n)))
+        orders = np.array(list(compositions(k, [k] * n)))
         columns = [sh.getitem(stacked, index=(orders[:, i], Ellipsis, slice(None), i))
                    for i in range(n)]
         series.append(red.sum(det(sh.stack(*columns, axis=-1)), axis=(-ndim_of(ans) - 1,),
@@ -194,16 +194,6 @@ def _det_taylor(ans, x):
 
 _WELL_CONDITIONED = 1e4  # condition numbers below which det's recurrence loses little
 _MOST_DETERMINANTS = 20000  # per order, for the expansion by columns
-
-
-def _compositions(k, n):
-    """The ways of writing k as an ordered sum of n orders >= 0."""
-    if n == 1:
-        yield (k,)
-        return
-    for first in range(k + 1):
-        for rest in _compositions(k - first, n - 1):
-            yield (first,) + rest
 
 
 det = defprim("det", lambda x: canonical(np.linalg.det(x)), backward_name="LinalgDetBackward0",
