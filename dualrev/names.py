@@ -30,6 +30,7 @@ from ._tensor import Tensor, boxed
 from .core.primitive import Box, primitives
 from .dual import Dual
 from .jet import Jet
+from .tracer import Tracer
 
 
 class Name:
@@ -194,7 +195,7 @@ def install(namespace):
                 functions[name] = entry.fn
             if entry.method:
                 method = as_method(entry.fn, name, entry.kind)
-                for cls in (Tensor, Dual, Jet):
+                for cls in (Tensor, Dual, Jet, Tracer):
                     _add(methods, cls, name, method)
             if entry.inplace:
                 _add(methods, Tensor, name + "_", in_place(entry.fn, name))
@@ -202,7 +203,7 @@ def install(namespace):
             if ufunc not in UFUNCS or ufunc in _SERVED:
                 ufuncs[ufunc] = entry.fn
     for name, method in M.operators(functions).items():
-        for cls in (Tensor, Dual, Jet):
+        for cls in (Tensor, Dual, Jet, Tracer):
             _add(methods, cls, name, method)
     for name in functions:
         if name in namespace and name not in FUNCTIONS:

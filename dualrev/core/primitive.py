@@ -159,8 +159,8 @@ class Primitive:
     there is no box."""
 
     __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "joint_jvp", "vjp", "linear",
-                 "broadcasts", "backward_name", "view", "batch", "taylor", "public", "doc", "on_floats",
-                 "_plans")
+                 "broadcasts", "backward_name", "view", "batch", "taylor", "sparsity", "public", "doc",
+                 "on_floats", "_plans")
 
     def __call__(self, *args, **params):
         top = None
@@ -353,7 +353,7 @@ def _as_rules(prim, rules, reads=None):
 
 def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_jvp=None,
             linear=False, broadcasts=False, backward_name=None, view=False, batch=None,
-            taylor=None, public=None, doc=None, table=True):
+            taylor=None, sparsity=None, public=None, doc=None, table=True):
     """Define a primitive and add it to the table (``table=False``: a
     primitive of the user's, kept out of the table).
 
@@ -391,6 +391,10 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
       **params)`` that gets each argument's coefficients ``(x_0, ..., x_K)``
       (None above order 0 for a constant) and returns the output's
       ``(y_1, ..., y_K)``, None for a zero one.
+    sparsity: which input elements each output element reads, for sparsity
+      detection (``core.sparsity``): ``ELEMENTWISE`` (the default of
+      broadcasting and public primitives), ``MOVES``, ``REDUCES``,
+      ``PREFIX``, ``BLOCKS`` or a function giving the pairs.
     public: the names under which the PyTorch-style surface exposes the
       primitive as it is, space separated, the first PyTorch's (``"asin
       arcsin"``): ``dr.X``, Tensor and Dual methods, Tensor's in-place
@@ -420,6 +424,8 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
     prim.view = view
     prim.batch = batch
     prim.taylor = taylor
+    prim.sparsity = sparsity if sparsity is not None else (
+        "elementwise" if broadcasts or public else None)
     prim.backward_name = backward_name or (
         "".join(part.capitalize() for part in name.split("_")) + "Backward0")
     prim.public = tuple(public.split()) if public else ()

@@ -4,9 +4,10 @@
 
 from .transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .taylor import derivative, jet, laplacian, taylor
+from .sparse import hessian_sparsity, jacobian_sparsity
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "hvp",
-           "derivative", "jet", "taylor", "laplacian"]
+           "derivative", "jet", "taylor", "laplacian", "jacobian_sparsity", "hessian_sparsity"]
 
 
 def __dir__():

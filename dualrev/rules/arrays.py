@@ -12,6 +12,7 @@ axes are never among them.
 
 import numpy as np
 
+from ..core.sparsity import PREFIX
 from ..core.primitive import defprim, raw_value
 from ..core.values import shape_of, ndim_of
 from . import elementwise as ew
@@ -46,7 +47,7 @@ def _reverse_cumsum(g, axis):
 
 
 cumsum = defprim("cumsum", lambda x, *, axis: np.cumsum(x, axis=axis), linear=True,
-                 vjp=lambda g, *, axis: _reverse_cumsum(g, axis))
+                 vjp=lambda g, *, axis: _reverse_cumsum(g, axis), sparsity=PREFIX)
 
 
 def _cumprod_partials(x, axis):
@@ -94,7 +95,8 @@ def _cumprod_taylor(ans, x, *, axis):
     step = 1
     while step < n:
         def part(v, start, stop):
-            return sh.getitem(v, index=(Ellipsis, slice(start, stop)) + (slice(None),) * (-axis - 1))
+            return sh.getitem(v, index=(Ellipsis, slice(start, stop))
+                              + (slice(None),) * (-axis - 1))
         products = series_mul([part(v, step, n) for v in running],
                               [part(v, 0, n - step) for v in running])
         running = [sh.concatenate(part(v, 0, step), p, axis=axis)
@@ -104,7 +106,7 @@ def _cumprod_taylor(ans, x, *, axis):
 
 
 cumprod = defprim("cumprod", lambda x, *, axis: np.cumprod(x, axis=axis),
-                  jvp=_cumprod_jvp, vjp=_cumprod_vjp, taylor=_cumprod_taylor)
+                  jvp=_cumprod_jvp, vjp=_cumprod_vjp, taylor=_cumprod_taylor, sparsity=PREFIX)
 
 
 def _argsort_impl(x, *, axis, descending):

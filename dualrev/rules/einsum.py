@@ -27,6 +27,7 @@ import numpy as np
 
 from ..core.primitive import defprim
 from ..core.taylor import MULTILINEAR
+from ..core.sparsity import contraction_reads
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from .arrays import ravel
@@ -121,8 +122,13 @@ def _einsum_vjp(g, i, xs, *, subscripts):
     return sum_to(einsum(*operands, subscripts=_spec(terms, target)), shape_of(xs[i]))
 
 
+def _einsum_reads(shapes, out_shape, values, traced, *, subscripts):
+    inputs, output, _ = _parse(subscripts, tuple(shapes))
+    return contraction_reads(inputs, output, shapes, out_shape, values, traced)
+
+
 einsum = defprim("einsum", _einsum_impl, "*xs", jvp=_einsum_jvp, vjp=_einsum_vjp,
-                 taylor=MULTILINEAR)
+                 taylor=MULTILINEAR, sparsity=_einsum_reads)
 
 
 def tensordot(x, y, *, axes):

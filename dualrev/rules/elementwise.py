@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from ..core.sparsity import CONSTANT, ELEMENTWISE
 from ..core.values import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, canonical, promoted,
                        result_type, shape_of)
 from ..core.primitive import defprim, identity, raw_value
@@ -507,7 +508,8 @@ arctan2 = defprim("arctan2", _binary(np.arctan2, floats=True), "y x", broadcasts
                        lambda g, y, x: neg(_over_radius2(g * y, y, x))))
 cbrt = defprim("cbrt", lambda x: np.cbrt(_as_float(x)),
                taylor=univariate(lambda ans, x: series_pow(x, 1.0 / 3.0, ans)[1:]),
-               jvp=lambda t, ans: div(t, 3 * ans * ans), vjp=lambda g, ans: div(g, 3 * ans * ans))
+               jvp=lambda t, ans: div(t, 3 * ans * ans), vjp=lambda g, ans: div(g, 3 * ans * ans),
+               sparsity=ELEMENTWISE)
 _maximum, _minimum = _binary(np.maximum), _binary(np.minimum)
 maximum = defprim("maximum", _maximum, "x y", broadcasts=True, taylor=_LL,
                   jvp=(lambda t, x, y: _tie_mix(t, x, y), lambda t, x, y: _tie_mix(t, y, x)),
@@ -524,7 +526,7 @@ minimum = defprim("minimum", _minimum, "x y", broadcasts=True, taylor=_LL,
 clamp = defprim("clamp", lambda x, *, min, max: np.clip(x, min, max),
                 backward_name="ClampBackward1", taylor=_LL,
                 jvp=lambda t, x, *, min, max: t * _inside(x, min, max),
-                vjp=lambda g, x, *, min, max: g * _inside(x, min, max))
+                vjp=lambda g, x, *, min, max: g * _inside(x, min, max), sparsity=ELEMENTWISE)
 clamp_tensors = defprim(
     "clamp_tensors", lambda x, lo, hi: _where_impl(x != x, x, _minimum(_maximum(x, lo), hi)),
     "x lo hi", broadcasts=True, backward_name="ClampBackward0", taylor=_LL,
@@ -540,9 +542,9 @@ where = defprim("where", _where_impl, "condition x y", broadcasts=True, taylor=_
                 vjp=(None, lambda g, condition: where(condition, g, 0.0),
                      lambda g, condition: where(condition, 0.0, g)))
 clone = defprim("clone", lambda x: x.copy() if type(x) is np.ndarray else x, linear=True,
-                vjp=identity)
+                vjp=identity, sparsity=ELEMENTWISE)
 astype = defprim("astype", _astype_impl, linear=True, vjp=lambda g, *, dtype: g,
-                 backward_name="ToCopyBackward0")
+                 backward_name="ToCopyBackward0", sparsity=ELEMENTWISE)
 
 
 def _clamp_masks(x, lo, hi):
@@ -578,11 +580,14 @@ def _zero(g):
     return where(True, 0.0, g)
 
 
-floor = defprim("floor", _steps(np.floor), jvp=_zero, vjp=_zero, taylor=_LL, public="floor")
-ceil = defprim("ceil", _steps(np.ceil), jvp=_zero, vjp=_zero, taylor=_LL, public="ceil")
-round = defprim("round", _steps(np.round), jvp=_zero, vjp=_zero, taylor=_LL)
-trunc = defprim("trunc", _steps(np.trunc), jvp=_zero, vjp=_zero, taylor=_LL, public="trunc fix")
-sign = defprim("sign", _steps(np.sign), jvp=_zero, vjp=_zero, taylor=_LL)
+floor = defprim("floor", _steps(np.floor), jvp=_zero, vjp=_zero, taylor=_LL,
+                sparsity=CONSTANT, public="floor")
+ceil = defprim("ceil", _steps(np.ceil), jvp=_zero, vjp=_zero, taylor=_LL,
+               sparsity=CONSTANT, public="ceil")
+round = defprim("round", _steps(np.round), jvp=_zero, vjp=_zero, taylor=_LL, sparsity=CONSTANT)
+trunc = defprim("trunc", _steps(np.trunc), jvp=_zero, vjp=_zero, taylor=_LL,
+                sparsity=CONSTANT, public="trunc fix")
+sign = defprim("sign", _steps(np.sign), jvp=_zero, vjp=_zero, taylor=_LL, sparsity=CONSTANT)
 
 
 # Not differentiable: no rules, so outputs carry no graph and no tangent.

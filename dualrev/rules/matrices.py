@@ -38,6 +38,7 @@ import math
 
 import numpy as np
 
+from ..core.sparsity import BLOCKS
 from ..core.primitive import defprim, raw_value
 from ..core.taylor import (
     cauchy, compositions, dense, ode_step, series_exp, series_sqrt)
@@ -197,7 +198,7 @@ _MOST_DETERMINANTS = 20000  # per order, for the expansion by columns
 
 
 det = defprim("det", lambda x: canonical(np.linalg.det(x)), backward_name="LinalgDetBackward0",
-              jvp=_det_tangent, vjp=_det_cotangent, taylor=_det_taylor)
+              jvp=_det_tangent, vjp=_det_cotangent, taylor=_det_taylor, sparsity=BLOCKS)
 
 
 def _slogdet_impl(x):
@@ -209,7 +210,8 @@ slogdet_packed = defprim(
     "slogdet_packed", _slogdet_impl, backward_name="LinalgSlogdetBackward0",
     jvp=lambda t, x: _pack_sign(_log_det_tangent(x, t)),
     taylor=lambda ans, x: [_pack_sign(c) for c in _log_det_series(x)[1:]],
-    vjp=lambda g, x: _scaled_inverse_transpose(sh.getitem(g, index=(Ellipsis, 1)), x))
+    vjp=lambda g, x: _scaled_inverse_transpose(sh.getitem(g, index=(Ellipsis, 1)), x),
+    sparsity=BLOCKS)
 
 
 def _pack_sign(d):
@@ -229,7 +231,7 @@ inv = defprim("inv", np.linalg.inv, backward_name="LinalgInvExBackward0",
               # d(A⁻¹) = -A⁻¹ dA A⁻¹
               jvp=lambda t, ans: ew.neg(_mm(ans, t, ans)),
               taylor=lambda ans, x: _inverse_series(x, ans, len(x) - 1)[1:],
-              vjp=lambda g, ans: ew.neg(_mm(_mT(ans), g, _mT(ans))))
+              vjp=lambda g, ans: ew.neg(_mm(_mT(ans), g, _mT(ans))), sparsity=BLOCKS)
 
 
 # -- solve -------------------------------------------------------------------------------
@@ -291,7 +293,7 @@ def _solve_taylor(ans, a, b):
 
 solve = defprim("solve", np.linalg.solve, "a b", backward_name="LinalgSolveExBackward0",
                 jvp=(_solve_jvp_a, _solve_jvp_b), vjp=(_solve_vjp_a, _solve_vjp_b),
-                taylor=_solve_taylor)
+                taylor=_solve_taylor, sparsity=BLOCKS)
 
 
 # -- cholesky ------------------------------------------------------------------------------
@@ -326,7 +328,7 @@ def _cholesky_taylor(ans, x):
 
 cholesky = defprim("cholesky", lambda x: np.linalg.cholesky(_sym(x)),
                    backward_name="LinalgCholeskyExBackward0", taylor=_cholesky_taylor,
-                   jvp=_cholesky_jvp, vjp=_cholesky_vjp)
+                   jvp=_cholesky_jvp, vjp=_cholesky_vjp, sparsity=BLOCKS)
 
 
 # -- eigh ----------------------------------------------------------------------------------
@@ -392,7 +394,7 @@ def _eigh_taylor(ans, x):
 
 
 eigh_packed = defprim("eigh_packed", _eigh_impl, backward_name="LinalgEighBackward0",
-                      jvp=_eigh_jvp, vjp=_eigh_vjp, taylor=_eigh_taylor)
+                      jvp=_eigh_jvp, vjp=_eigh_vjp, taylor=_eigh_taylor, sparsity=BLOCKS)
 
 
 def eigh(x):
@@ -463,7 +465,7 @@ def _qr_taylor(ans, x):
 
 
 qr_packed = defprim("qr_packed", _qr_impl, backward_name="LinalgQrBackward0",
-                    jvp=_qr_jvp, vjp=_qr_vjp, taylor=_qr_taylor)
+                    jvp=_qr_jvp, vjp=_qr_vjp, taylor=_qr_taylor, sparsity=BLOCKS)
 
 
 def qr(x):
@@ -531,7 +533,7 @@ def _svd_vjp(g, ans, x_shape):
 
 svd_packed = defprim("svd_packed", lambda x: _svd_pack(*np.linalg.svd(x, full_matrices=False)),
                      backward_name="LinalgSvdBackward0", jvp=_svd_jvp, vjp=_svd_vjp,
-                     taylor=lambda ans, x: _svd_taylor(ans, x))
+                     taylor=lambda ans, x: _svd_taylor(ans, x), sparsity=BLOCKS)
 
 
 def _svd_taylor(ans, x):

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..core.primitive import defprim
 from ..core.taylor import MULTILINEAR
+from ..core.sparsity import contraction_reads
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
 from . import shape as sh
@@ -92,12 +93,26 @@ def _matmul_impl(x, y):
     return canonical(out) if type(out) is np.float64 else out
 
 
+def _matmul_reads(shapes, out_shape, values, traced):
+    """Which elements of x and y each element of x @ y reads: matmul as
+    einsum subscripts (batch axes broadcast; a 1-d operand a vector)."""
+    (x_shape, y_shape) = shapes
+    nx, ny = len(x_shape), len(y_shape)
+    batch = "abcdefgh"[:max(nx, ny, 2) - 2]
+    x_term = "j" if nx == 1 else batch[len(batch) - (nx - 2):] + "ij"
+    y_term = "j" if ny == 1 else batch[len(batch) - (ny - 2):] + "jk"
+    output = (batch if max(nx, ny) > 2 else "") + ("i" if nx > 1 else "") + ("k" if ny > 1 else "")
+    return contraction_reads((x_term, y_term), output, shapes, out_shape, values, traced)
+
+
 matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0", taylor=MULTILINEAR,
+                 sparsity=_matmul_reads,
                  jvp=(lambda t, x_shape, y: product_tangent(t, len(x_shape), y, left=True),
                       lambda t, x, y_shape: product_tangent(t, len(y_shape), x, left=False)),
                  vjp=(lambda g, x_shape, y: _like(_matmul_dx(g, x_shape, y), g),
                       lambda g, x, y_shape: _like(_matmul_dy(g, x, y_shape), g)))
 dot = defprim("dot", lambda x, y: canonical(np.dot(x, y)), "x y", taylor=MULTILINEAR,
+              sparsity=_matmul_reads,
               jvp=(lambda t, y: _dot_tangent(t, y), lambda t, x: _dot_tangent(t, x)),
               vjp=(lambda g, y: _like(g * y, g), lambda g, x: _like(g * x, g)))
 

@@ -3,6 +3,7 @@ or None for all axes), so the rules hold when a batch axis is put in front."""
 
 import numpy as np
 
+from ..core.sparsity import REDUCES
 from ..core.primitive import defprim, raw_value
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
 from . import elementwise as ew
@@ -148,18 +149,20 @@ def _explicit_axes(t, x_shape, lead, axis, keepdims):
 
 sum = defprim("sum", _sum_impl, linear=True, batch=_explicit_axes,
               backward_name=_reduced_name("Sum"),
-              vjp=lambda g, x_shape, *, axis, keepdims: _restore(g, x_shape, axis, keepdims))
+              vjp=lambda g, x_shape, *, axis, keepdims: _restore(g, x_shape, axis, keepdims),
+              sparsity=REDUCES)
 mean = defprim("mean", _mean_impl, linear=True, batch=_explicit_axes,
                backward_name=_reduced_name("Mean"),
                vjp=lambda g, x_shape, *, axis, keepdims:
-               _restore(g / _count(x_shape, axis), x_shape, axis, keepdims))
+               _restore(g / _count(x_shape, axis), x_shape, axis, keepdims), sparsity=REDUCES)
 prod = defprim("prod", _reduce_impl(np.prod), backward_name=_reduced_name("Prod"),
                jvp=_reduce_jvp(_prod_partials), vjp=_reduce_vjp(_prod_partials),
-               taylor=lambda ans, x, *, axis, keepdims: _prod_taylor(ans, x, axis, keepdims))
+               taylor=lambda ans, x, *, axis, keepdims: _prod_taylor(ans, x, axis, keepdims),
+               sparsity=REDUCES)
 amax = defprim("amax", _reduce_impl(np.amax), taylor=LOCALLY_LINEAR,
-               jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share))
+               jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share), sparsity=REDUCES)
 amin = defprim("amin", _reduce_impl(np.amin), taylor=LOCALLY_LINEAR,
-               jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share))
+               jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share), sparsity=REDUCES)
 argmax = defprim("argmax", lambda x, *, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims))
 argmin = defprim("argmin", lambda x, *, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims))
 all = defprim("all", lambda x, *, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims))

@@ -4,6 +4,7 @@ VJPs are the adjoint shape operation."""
 
 import numpy as np
 
+from ..core.sparsity import MOVES
 from ..core.cotangents import Pieces, sum_to
 from ..core.primitive import defprim
 from ..core.taylor import LOCALLY_LINEAR
@@ -32,6 +33,20 @@ def _is_basic(index):
     return not any(isinstance(p, (np.ndarray, list)) for p in parts)
 
 
+def _placed_at(shape, index, piece_shape):
+    """For each element of a piece added at ``index`` into an array of
+    ``shape``, the (flat) element it is added to: the index applied to the
+    output's element numbers (a repeated position is read by each element
+    added there)."""
+    numbers = np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)
+    return np.broadcast_to(numbers[index], piece_shape).ravel()
+
+
+def _scatter_reads(shapes, out_shape, values, traced, *, shape, index):
+    size = int(np.prod(shapes[0], dtype=np.int64))
+    return [(_placed_at(shape, index, shapes[0]), np.arange(size))]
+
+
 def _scatter_impl(g, *, shape, index):
     """Zeros of ``shape`` with ``g`` added at ``index`` (repeats add up)."""
     out = np.zeros(shape, dtype=np.result_type(g))
@@ -54,6 +69,14 @@ def _along_axis(indices, axis, shape):
     axis = axis % n
     grids = np.ogrid[tuple(slice(s) for s in indices.shape)]
     return tuple(indices if i == axis else grids[i] for i in range(n))
+
+
+def _scatter_along_reads(shapes, out_shape, values, traced, *, indices, axis, shape):
+    """Each element of g is added at its index along ``axis``."""
+    numbers = np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)
+    indices = np.broadcast_to(indices, shapes[0])
+    return [(numbers[_along_axis(indices, axis, shape)].ravel(),
+             np.arange(int(np.prod(shapes[0], dtype=np.int64))))]
 
 
 def _scatter_along_impl(g, *, indices, axis, shape):
@@ -141,21 +164,23 @@ def _advanced_apart(index):
 
 reshape = defprim("reshape", _reshape_impl, linear=True, view=True, batch=_lead_shape,
                   backward_name="ViewBackward0",
-                  vjp=lambda g, x_shape, *, shape: reshape(g, shape=x_shape))
+                  vjp=lambda g, x_shape, *, shape: reshape(g, shape=x_shape), sparsity=MOVES)
 broadcast_to = defprim("broadcast_to", lambda x, *, shape: np.broadcast_to(x, shape),
                        linear=True, view=True, batch=_lead_shape, backward_name="ExpandBackward0",
-                       vjp=lambda g, x_shape, *, shape: sum_to(g, x_shape))
+                       vjp=lambda g, x_shape, *, shape: sum_to(g, x_shape), sparsity=MOVES)
 permute = defprim("permute", lambda x, *, axes: np.transpose(x, axes), linear=True, view=True,
                   batch=_lead_axes,
-                  vjp=lambda g, *, axes: permute(g, axes=tuple(np.argsort(axes))))
+                  vjp=lambda g, *, axes: permute(g, axes=tuple(np.argsort(axes))), sparsity=MOVES)
 transpose = defprim("transpose", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
                     linear=True, view=True,
-                    vjp=lambda g, *, dim0, dim1: transpose(g, dim0=dim0, dim1=dim1))
+                    vjp=lambda g, *, dim0, dim1: transpose(g, dim0=dim0, dim1=dim1), sparsity=MOVES)
 squeeze = defprim("squeeze", lambda x, *, axis: x if type(x) is float else np.squeeze(x, axis),
                   linear=True,
-                  view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
+                  view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape),
+                  sparsity=MOVES)
 unsqueeze = defprim("unsqueeze", lambda x, *, axis: np.expand_dims(x, axis), linear=True,
-                    view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape))
+                    view=True, vjp=lambda g, x_shape, *, axis: reshape(g, shape=x_shape),
+                    sparsity=MOVES)
 def _getitem_impl(x, *, index):
     """``x[index]``. Where NumPy would copy a single entry out as a scalar,
     take a 0-d view instead (``x[index + (...,)]``), so that an in-place
@@ -171,9 +196,9 @@ def _getitem_impl(x, *, index):
 
 getitem = defprim("getitem", _getitem_impl, linear=True,
                   view=True, batch=_lead_index, backward_name=lambda index: _index_kind(index),
-                  vjp=lambda g, x_shape, *, index: Pieces(x_shape, g, index))
+                  vjp=lambda g, x_shape, *, index: Pieces(x_shape, g, index), sparsity=MOVES)
 scatter = defprim("scatter", _scatter_impl, linear=True, batch=_lead_scatter,
-                  vjp=lambda g, *, shape, index: getitem(g, index=index))
+                  vjp=lambda g, *, shape, index: getitem(g, index=index), sparsity=_scatter_reads)
 
 
 def _scatter_sum_impl(*pieces, shape, indices):
@@ -207,9 +232,15 @@ def _scatter_sum_jvp(tangents, pieces, *, shape, indices):
                        indices=tuple(prefix + _as_tuple(index) for _, _, index in kept))
 
 
+def _scatter_sum_reads(shapes, out_shape, values, traced, *, shape, indices):
+    return [(_placed_at(shape, index, piece), np.arange(int(np.prod(piece, dtype=np.int64))))
+            if t else None for piece, index, t in zip(shapes, indices, traced)]
+
+
 scatter_sum = defprim("scatter_sum", _scatter_sum_impl, "*pieces", joint_jvp=_scatter_sum_jvp,
                       taylor=LOCALLY_LINEAR,
-                      vjp=lambda g, i, *, shape, indices: getitem(g, index=indices[i]))
+                      vjp=lambda g, i, *, shape, indices: getitem(g, index=indices[i]),
+                      sparsity=_scatter_sum_reads)
 
 
 index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
@@ -218,7 +249,8 @@ index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPut
                          index_put(t, 0.0, index=_behind(t, x_shape, index)),
                          lambda t, ans, v_shape, *, index: _put_tangent(t, ans, v_shape, index)),
                     vjp=(lambda g, *, index: index_put(g, 0.0, index=index),
-                         lambda g, v_shape, *, index: _put_cotangent(g, v_shape, index)))
+                         lambda g, v_shape, *, index: _put_cotangent(g, v_shape, index)),
+                         sparsity=MOVES)
 
 
 def _behind(t, shape, index):
@@ -237,8 +269,10 @@ def _put_tangent(t, ans, v_shape, index):
     if not lead:
         return index_put(ans * 0.0, t, index=index)
     count = int(np.prod(lead, dtype=int))
-    flat = reshape(t, shape=(count,) + tuple(v_shape))
     zeros = ans * 0.0
+    if count == 0:  # no directions at all
+        return broadcast_to(zeros, shape=lead + shape_of(ans))
+    flat = reshape(t, shape=(count,) + tuple(v_shape))
     pieces = [index_put(zeros, getitem(flat, index=(k,)), index=index) for k in range(count)]
     return reshape(stack(*pieces, axis=-ndim_of(ans) - 1), shape=lead + shape_of(ans))
 
@@ -272,17 +306,20 @@ def _winning_writes(shape, index):
 gather = defprim("gather", lambda x, *, indices, axis: np.take_along_axis(np.asarray(x), indices, axis),
                  linear=True, batch=_lead_indices,
                  vjp=lambda g, x_shape, *, indices, axis:
-                 scatter_along(g, indices=indices, axis=axis, shape=x_shape))
+                 scatter_along(g, indices=indices, axis=axis, shape=x_shape), sparsity=MOVES)
 scatter_along = defprim("scatter_along", _scatter_along_impl, linear=True, batch=_lead_indices,
-                        vjp=lambda g, *, indices, axis, shape: gather(g, indices=indices, axis=axis))
+                        vjp=lambda g, *, indices, axis, shape: gather(g, indices=indices, axis=axis),
+                        sparsity=_scatter_along_reads)
 concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis), "*xs",
                       backward_name="CatBackward0", taylor=LOCALLY_LINEAR,
                       jvp=lambda t, i, xs_shape, ans, *, axis: _placed(t, i, xs_shape, ans, axis),
-                      vjp=lambda g, i, xs_shape, *, axis: _piece(g, i, xs_shape, axis))
+                      vjp=lambda g, i, xs_shape, *, axis: _piece(g, i, xs_shape, axis),
+                      sparsity=MOVES)
 stack = defprim("stack", lambda *xs, axis: np.stack(xs, axis), "*xs", taylor=LOCALLY_LINEAR,
                 jvp=lambda t, i, ans, *, axis: _placed(
                     unsqueeze(t, axis=axis), i, None, ans, axis),
-                vjp=lambda g, i, *, axis: getitem(g, index=(Ellipsis, i) + (slice(None),) * (-axis - 1)))
+                vjp=lambda g, i, *, axis: getitem(g, index=(Ellipsis, i) + (slice(None),) * (-axis - 1)),
+                sparsity=MOVES)
 
 
 def _placed(t, i, shapes, ans, axis):
