@@ -78,6 +78,12 @@ def read(sources, rows, width):
     """The pattern of ``rows`` elements where each reads input elements:
     ``sources`` is a list of (pattern, output elements, input elements),
     and an output element's set is the union of the sets it reads."""
+    if len(sources) == 1:
+        pattern, out, inp = sources[0]
+        if len(out) == rows and np.array_equal(out, np.arange(rows)):  # one element each
+            if len(inp) == pattern.rows and np.array_equal(inp, out):
+                return pattern  # each element reads its own: the same sets
+            return _gathered(pattern, inp)
     row_parts, column_parts = [], []
     for pattern, out, inp in sources:
         start = pattern.indptr[inp]
@@ -91,11 +97,23 @@ def read(sources, rows, width):
         column_parts.append(pattern.indices[positions])
     if not row_parts:
         return Pattern.empty(rows, width)
-    keys = np.unique(np.concatenate(row_parts) * width + np.concatenate(column_parts))
+    keys = np.sort(np.concatenate(row_parts) * width + np.concatenate(column_parts))
+    if len(keys) > 1:
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # (sorting: np.unique hashes)
     out_rows, columns = np.divmod(keys, width)
     indptr = np.zeros(rows + 1, np.int64)
     np.cumsum(np.bincount(out_rows, minlength=rows), out=indptr[1:])
     return Pattern(indptr, columns, width)
+
+
+def _gathered(pattern, inp):
+    """The rows ``inp`` of a pattern, in that order: no union to form."""
+    start = pattern.indptr[inp]
+    lengths = pattern.indptr[inp + 1] - start
+    indptr = np.zeros(len(inp) + 1, np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    positions = np.repeat(start - indptr[:-1], lengths) + np.arange(int(indptr[-1]))
+    return Pattern(indptr, pattern.indices[positions], pattern.width)
 
 
 class SparsityBox(Box):
