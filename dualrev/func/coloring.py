@@ -29,7 +29,9 @@ def _saturation_greedy(indptr, indices):
     starts, neighbors = indptr.tolist(), indices.tolist()
     colors = [-1] * count
     seen = [set() for _ in range(count)]  # the colors among each vertex's neighbors
-    buckets = [_largest_first(indptr)[::-1]]  # by saturation; popped from the end
+    most = int(np.diff(indptr).max()) if count else 0
+    buckets = [[] for _ in range(most + 2)]  # by saturation; popped from the end
+    buckets[0] = _largest_first(indptr)[::-1]
     top, done = 0, 0
     while done < count:
         while not buckets[top]:
@@ -38,18 +40,20 @@ def _saturation_greedy(indptr, indices):
         if colors[v] >= 0 or len(seen[v]) != top:
             continue  # colored already, or its entry is stale
         color = 0
-        while color in seen[v]:
+        mine = seen[v]
+        while color in mine:
             color += 1
         colors[v] = color
         done += 1
         for w in neighbors[starts[v]:starts[v + 1]]:
-            if colors[w] < 0 and color not in seen[w]:
-                seen[w].add(color)
-                level = len(seen[w])
-                if level == len(buckets):
-                    buckets.append([])
-                buckets[level].append(w)
-                top = max(top, level)
+            if colors[w] < 0:
+                theirs = seen[w]
+                if color not in theirs:
+                    theirs.add(color)
+                    level = len(theirs)
+                    buckets[level].append(w)
+                    if level > top:
+                        top = level
     return np.array(colors, dtype=np.int64)
 
 
@@ -86,24 +90,25 @@ def star_coloring(pattern):
     neighbors = [indices[starts[v]:starts[v + 1]] for v in range(len(starts) - 1)]
     colors = [-1] * len(neighbors)
     for v in _largest_first(graph.indptr):
-        forbidden = set()
-        seen = {}  # color -> how many of v's neighbors have it
-        for w in neighbors[v]:
-            if colors[w] >= 0:
-                forbidden.add(colors[w])
-                seen[colors[w]] = seen.get(colors[w], 0) + 1
-        for w in neighbors[v]:
-            cw = colors[w]
-            if cw < 0:
-                continue
-            interior = seen[cw] > 1  # u - v - w - x: v's color may not be x's
-            for x in neighbors[w]:
-                cx = colors[x]
-                if x == v or cx < 0 or cx in forbidden:
+        around = neighbors[v]
+        taken = [colors[w] for w in around]
+        forbidden = {c for c in taken if c >= 0}
+        if forbidden:
+            for w, cw in zip(around, taken):
+                if cw < 0:
                     continue
-                # v - w - x - y with y colored as w: v's color may not be x's
-                if interior or any(colors[y] == cw for y in neighbors[x] if y != w):
-                    forbidden.add(cx)
+                interior = taken.count(cw) > 1  # u - v - w - x: v's color may not be x's
+                for x in neighbors[w]:
+                    cx = colors[x]
+                    if x == v or cx < 0 or cx in forbidden:
+                        continue
+                    if interior:
+                        forbidden.add(cx)
+                        continue
+                    for y in neighbors[x]:  # v - w - x - y, y colored as w: nor here
+                        if y != w and colors[y] == cw:
+                            forbidden.add(cx)
+                            break
         color = 0
         while color in forbidden:
             color += 1

@@ -134,10 +134,13 @@ class SparseDerivative:
             colors = coloring.star_coloring(pattern)
             return pattern, colors, "hessian", coloring.decompress_symmetric(pattern, colors)
         pattern = jacobian_sparsity(self._value, self.argnums)(*args)
-        columns = coloring.column_coloring(pattern) if self.mode != "rev" else None
-        rows = coloring.row_coloring(pattern) if self.mode != "fwd" else None
-        if self.mode == "fwd" or self.mode == "auto" and _count(columns) <= _count(rows):
+        mode = self.mode
+        if mode == "auto":  # the side whose colors cannot be fewer than the fewest
+            mode = "fwd" if _most_per_line(pattern) <= _most_per_line(pattern.T) else "rev"
+        if mode == "fwd":
+            columns = coloring.column_coloring(pattern)
             return pattern, columns, "fwd", coloring.decompress_columns(pattern, columns)
+        rows = coloring.row_coloring(pattern)
         return pattern, rows, "rev", coloring.decompress_rows(pattern, rows)
 
     def _compressed(self, args, num, x, seeds, mode):
@@ -178,8 +181,11 @@ class SparseDerivative:
         return np.asarray(raw_value(out[1])).reshape(k, -1).T, aux
 
 
-def _count(colors):
-    return coloring._count(colors)
+def _most_per_line(pattern):
+    """The most entries in one row: a column coloring needs at least as many
+    colors (and a row coloring, of the transpose's rows)."""
+    counts = np.diff(pattern.tocsr().indptr)
+    return int(counts.max()) if len(counts) else 0
 
 
 def sparse_jacobian(f: Callable[..., Any], argnums: int = 0, has_aux: bool = False,
@@ -188,8 +194,9 @@ def sparse_jacobian(f: Callable[..., Any], argnums: int = 0, has_aux: bool = Fal
     ``scipy.sparse.csr_array`` (outputs x inputs, flattened): its pattern is
     detected and colored once per input shape and dtype, then each call is
     one batched sweep with one direction per color, forward (``"fwd"``, JVPs
-    of column colors) or reverse (``"rev"``, VJPs of row colors);
-    ``"auto"`` takes the one with fewer colors.
+    of column colors) or reverse (``"rev"``, VJPs of row colors).
+    ``"auto"`` takes forward mode unless a column holds more entries than
+    any row (each needs at least as many colors as its fullest line).
 
     >>> import dualrev as dr
     >>> jac = dr.func.sparse_jacobian(lambda x: x[1:] * x[:-1])
