@@ -119,10 +119,11 @@ class SparseDerivative:
         raw = raw_value(x)
         key = (tuple(shape_of(raw)), np.result_type(raw))
         if key not in self._plans:
-            self._plans[key] = self._plan(args)
-        pattern, colors, mode, decompress = self._plans[key]
+            pattern, colors, mode, decompress = self._plan(args)
+            self._plans[key] = pattern, colors, mode, decompress, coloring.seeds(colors, key[1])
+        pattern, colors, mode, decompress, seeds = self._plans[key]
         self.sparsity, self.coloring = pattern, colors
-        compressed, aux = self._compressed(args, num, x, coloring.seeds(colors, key[1]), mode)
+        compressed, aux = self._compressed(args, num, x, seeds, mode)
         matrix = decompress(compressed)
         return (matrix, aux) if self.has_aux else matrix
 
