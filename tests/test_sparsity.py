@@ -96,11 +96,8 @@ def stencil_residual(u):
     """-Δu + u³ on the interior of an N x N grid with zero boundary, flattened."""
     n = int(round(np.sqrt(u.shape[0])))
     grid = dr.reshape(u, (n, n))
-    padded = dr.nn.functional.pad(grid, (1, 1, 1, 1)) if hasattr(dr, "nn") else None
-    if padded is None:
-        zeros_row = dr.zeros((1, n))
-        zeros_col = dr.zeros((n + 2, 1))
-        padded = dr.cat([zeros_col, dr.cat([zeros_row, grid, zeros_row], 0), zeros_col], 1)
+    rows = dr.cat([dr.zeros((1, n)), grid, dr.zeros((1, n))], 0)
+    padded = dr.cat([dr.zeros((n + 2, 1)), rows, dr.zeros((n + 2, 1))], 1)
     laplace = (padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]
                - 4 * grid)
     return dr.reshape(-laplace + grid ** 3, (n * n,))
