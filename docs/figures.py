@@ -7,8 +7,9 @@ the repository.  To look at them without building the site::
     python docs/figures.py /tmp/figures      # writes derivatives.png, hessian.png, ...
 
 ``tests/test_docs.py`` renders them too (when matplotlib is installed).
-All but one are the same bytes from one build to the next; ``taylor-cost.png``
-is a timing, made on the machine that builds the site (about a second).
+All but two are the same bytes from one build to the next; ``taylor-cost.png``
+and ``sparse-cost.png`` are timings, made on the machine that builds the site
+(about a second and a few seconds).
 """
 
 import io
@@ -46,6 +47,15 @@ def rosenbrock_point(n=16):
 def taylor_example(x):
     """The function of the cost plot (docs/pages/tutorials/taylor-mode.md)."""
     return dr.exp(dr.sin(x)) * x / (1 + x ** 2)
+
+
+def neg_laplacian(u):
+    """-Δu on a square grid of unit spacing, u = 0 outside it (the 5-point
+    stencil of docs/pages/tutorials/sparse.md)."""
+    n = u.shape[0]
+    column, row = dr.zeros((n, 1)), dr.zeros((1, n + 2))
+    p = dr.cat([row, dr.cat([column, u, column], 1), row], 0)
+    return 4 * u - p[:-2, 1:-1] - p[2:, 1:-1] - p[1:-1, :-2] - p[1:-1, 2:]
 
 
 def taylor_coefficients(f, x0, order):
@@ -163,8 +173,81 @@ def taylor_cost_png(nested_orders=range(1, 9), taylor_orders=range(1, 31), repea
     return data
 
 
+def sparse_coloring_png(n=6):
+    """The column coloring of the 5-point stencil's Jacobian on an n x n
+    grid: the grid points in their colors, the pattern with each entry in
+    its column's color, and the compressed matrix J·S, one column per color."""
+    plt = _figure()
+    from matplotlib.colors import ListedColormap
+    from dualrev.func import coloring
+    sparsity = dr.func.jacobian_sparsity(neg_laplacian)(dr.zeros((n, n)))
+    colors = coloring.column_coloring(sparsity)
+    pattern = sparsity.toarray()
+    k = int(colors.max()) + 1
+    palette = ["#4477aa", "#ee6677", "#228833", "#ccbb44", "#aa3377", "#66ccee", "#bbbbbb"]
+    cmap = ListedColormap(["white"] + palette[:k])
+    entries = np.where(pattern, colors[None, :] + 1, 0)  # each entry in its column's color
+    compressed = np.zeros((n * n, k), int)
+    rows, columns = np.nonzero(pattern)
+    compressed[rows, colors[columns]] = colors[columns] + 1
+    fig, axes = plt.subplots(1, 3, figsize=(9.6, 4.0),
+                             gridspec_kw={"width_ratios": [1, 1, k / (n * n)], "wspace": 0.25})
+    grid, full, packed = axes
+    grid.imshow(colors.reshape(n, n) + 1, cmap=cmap, vmin=0, vmax=k)
+    for (i, j), c in np.ndenumerate(colors.reshape(n, n)):
+        grid.text(j, i, str(c), ha="center", va="center", color="white", fontsize=12)
+    grid.set_title(f"the {n} × {n} grid,\neach point in its color", fontsize=10)
+    full.imshow(entries, cmap=cmap, vmin=0, vmax=k)
+    full.set_title(f"the Jacobian's pattern, {n * n} × {n * n},\n"
+                   "each entry in its column's color", fontsize=10)
+    packed.imshow(compressed, cmap=cmap, vmin=0, vmax=k)
+    packed.set_title(f"J·S,\n{n * n} × {k}", fontsize=10)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    data = _png(fig)
+    plt.close(fig)
+    return data
+
+
+def sparse_cost_png(dense_sizes=(100, 200, 400, 800, 1600),
+                    sparse_sizes=(100, 400, 1600, 6400, 25600, 102400), repeat=3):
+    """Time to get the Hessian of the chained :func:`rosenbrock` in n
+    variables: ``dr.func.hessian`` (dense) against ``dr.func.sparse_hessian``,
+    its first call (detection and coloring included) and later calls.
+    Timed on the machine that builds the site (a few seconds in all)."""
+    plt = _figure()
+
+    def point(n):
+        return np.cos(np.arange(n, dtype=np.float64))
+    dense = [_best_time(lambda: dr.func.hessian(rosenbrock)(point(n)), repeat)
+             for n in dense_sizes]
+    first = [_best_time(lambda: dr.func.sparse_hessian(rosenbrock)(point(n)), repeat)
+             for n in sparse_sizes]
+    later = []
+    for n in sparse_sizes:
+        hessian = dr.func.sparse_hessian(rosenbrock)
+        hessian(point(n))
+        later.append(_best_time(lambda: hessian(point(n)), repeat))
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.loglog(dense_sizes, np.array(dense) * 1e3, "o-", label="dr.func.hessian (dense)")
+    ax.loglog(sparse_sizes, np.array(first) * 1e3, "s-", markersize=5,
+              label="dr.func.sparse_hessian, first call (detection, coloring)")
+    ax.loglog(sparse_sizes, np.array(later) * 1e3, "^-", markersize=5,
+              label="dr.func.sparse_hessian, later calls")
+    ax.set_xlabel("n (variables)")
+    ax.set_ylabel("time (ms, log scale)")
+    ax.grid(True, which="major", color="0.85")
+    ax.legend(frameon=False)
+    ax.set_title("The Hessian of the chained Rosenbrock function in n variables", fontsize=10)
+    data = _png(fig)
+    plt.close(fig)
+    return data
+
+
 FIGURES = {"derivatives.png": derivatives_png, "hessian.png": hessian_png,
-           "taylor-polynomials.png": taylor_polynomials_png, "taylor-cost.png": taylor_cost_png}
+           "taylor-polynomials.png": taylor_polynomials_png, "taylor-cost.png": taylor_cost_png,
+           "sparse-coloring.png": sparse_coloring_png, "sparse-cost.png": sparse_cost_png}
 
 
 def render():
