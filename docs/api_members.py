@@ -33,7 +33,8 @@ import dualrev as dr  # noqa: E402
 API_PAGES = Path(__file__).resolve().parent / "pages" / "api"
 
 #: The modules whose public names are dualrev's public surface.
-PUBLIC_MODULES = ("dualrev", "dualrev.func", "dualrev.autograd", "dualrev.optim", "dualrev.linalg")
+PUBLIC_MODULES = ("dualrev", "dualrev.func", "dualrev.func.coloring", "dualrev.autograd",
+                  "dualrev.optim", "dualrev.linalg")
 
 OTHER_EXPORTS = "<!-- dualrev: other exports -->"
 _DIRECTIVE = re.compile(r"^:::\s*(\S+)\s*$")

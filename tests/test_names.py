@@ -24,7 +24,7 @@ from dualrev.core.primitive import TABLE, defprim
 
 PUBLIC_API = Path(__file__).resolve().parent / "data" / "public_api.json"
 MODULES = {"dr": dr, "dr.func": dr.func, "dr.autograd": dr.autograd, "dr.optim": dr.optim,
-           "dr.linalg": dr.linalg}
+           "dr.linalg": dr.linalg, "dr.func.coloring": dr.func.coloring}
 
 
 # -- a primitive added to the table is found everywhere ------------------------

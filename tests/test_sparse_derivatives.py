@@ -147,3 +147,22 @@ def test_newton_solves_the_nonlinear_poisson_problem():
         u = u - spla.spsolve(jacobian(u).tocsc(), r)
     assert np.abs(np.asarray(residual(u))).max() < 1e-10
     assert np.allclose(u, exact, atol=1e-9)
+
+
+def test_a_plan_is_kept_per_layout_of_the_other_arguments_zeros():
+    """A product with a sparse matrix argument: the pattern depends on where
+    the matrix is zero, so a new layout is detected anew, not reused."""
+    jacobian = dr.func.sparse_jacobian(lambda a, x: dr.matmul(a, x), argnums=1)
+    assert np.array_equal(jacobian(np.eye(3), np.ones(3)).toarray(), np.eye(3))
+    full = np.arange(1.0, 10.0).reshape(3, 3)
+    assert np.array_equal(jacobian(full, np.ones(3)).toarray(), full)
+
+
+def test_local_mode_detects_at_each_point():
+    def branchy(x):
+        return x * 2 if float(x.sum()) > 0 else x[::-1] * 3
+    with pytest.raises(TypeError, match="local=True"):
+        dr.func.sparse_jacobian(branchy)(np.ones(3))
+    jacobian = dr.func.sparse_jacobian(branchy, local=True)
+    assert np.array_equal(jacobian(np.ones(3)).toarray(), 2 * np.eye(3))
+    assert np.array_equal(jacobian(-np.ones(3)).toarray(), 3 * np.eye(3)[::-1])

@@ -142,10 +142,11 @@ class SparsityBox(Box):
     def _concrete(self, what):
         if not self.local:
             raise TypeError(
-                f"{what} of a traced value: jacobian_sparsity and hessian_sparsity find the "
-                "pattern that holds at every input (global mode), so the function may not "
-                "branch on or read the values of its inputs. Pass local=True to detect the "
-                "pattern at this point's values instead.")
+                f"{what} of a traced value: sparsity detection (jacobian_sparsity, "
+                "hessian_sparsity, sparse_jacobian, sparse_hessian) finds the pattern that holds "
+                "at every input (global mode), so the function may not branch on or read the "
+                "values of its inputs. Pass local=True to detect the pattern at this point's "
+                "values instead, or write the branch with dr.where.")
         return self.primal
 
     def __bool__(self):

@@ -16,6 +16,13 @@ Patterns are scipy.sparse arrays; colors are NumPy arrays of ints from 0.
 
 import numpy as np
 
+__all__ = ["column_coloring", "row_coloring", "star_coloring", "seeds", "Decompression",
+           "decompress_columns", "decompress_rows", "decompress_symmetric"]
+
+
+def __dir__():
+    return __all__
+
 
 def _saturation_greedy(indptr, indices):
     """Distance-1 greedy coloring of the graph whose neighbors are given as

@@ -97,7 +97,7 @@ class SparseDerivative:
     its coloring are found once per input shape and dtype and kept;
     ``sparsity`` and ``coloring`` are those of the last call."""
 
-    def __init__(self, f, kind, argnums, has_aux, chunk_size, mode):
+    def __init__(self, f, kind, argnums, has_aux, chunk_size, mode, local):
         if mode not in ("auto", "fwd", "rev"):
             raise ValueError(f"sparse_jacobian: mode must be 'auto', 'fwd' or 'rev', got {mode!r}")
         if chunk_size is not None and (type(chunk_size) is not int or chunk_size < 1):
@@ -105,7 +105,7 @@ class SparseDerivative:
                              f"greater than 0, got {chunk_size!r}")
         functools.update_wrapper(self, f)
         self.f, self.kind, self.argnums, self.has_aux = f, kind, argnums, has_aux
-        self.chunk_size, self.mode = chunk_size, mode
+        self.chunk_size, self.mode, self.local = chunk_size, mode, local
         self.sparsity = self.coloring = None
         self._plans = {}
 
@@ -117,8 +117,8 @@ class SparseDerivative:
         (num,) = _argnums(self.argnums, len(args))
         x = _operand(args[num])
         raw = raw_value(x)
-        key = (tuple(shape_of(raw)), np.result_type(raw))
-        if key not in self._plans:
+        key = (tuple(shape_of(raw)), np.result_type(raw), _zeros_of(args, num))
+        if self.local or key not in self._plans:
             pattern, colors, mode, decompress = self._plan(args)
             self._plans[key] = pattern, colors, mode, decompress, coloring.seeds(colors, key[1])
         pattern, colors, mode, decompress, seeds = self._plans[key]
@@ -131,10 +131,10 @@ class SparseDerivative:
         """The pattern, the coloring, the mode and the decompression for
         inputs like ``args``."""
         if self.kind == "hessian":
-            pattern = hessian_sparsity(self._value, self.argnums)(*args)
+            pattern = hessian_sparsity(self._value, self.argnums, local=self.local)(*args)
             colors = coloring.star_coloring(pattern)
             return pattern, colors, "hessian", coloring.decompress_symmetric(pattern, colors)
-        pattern = jacobian_sparsity(self._value, self.argnums)(*args)
+        pattern = jacobian_sparsity(self._value, self.argnums, local=self.local)(*args)
         mode = self.mode
         if mode == "auto":  # the side whose colors cannot be fewer than the fewest
             mode = "fwd" if _most_per_line(pattern) <= _most_per_line(pattern.T) else "rev"
@@ -182,6 +182,19 @@ class SparseDerivative:
         return np.asarray(raw_value(out[1])).reshape(k, -1).T, aux
 
 
+def _zeros_of(args, num):
+    """Where the other arguments are zero: the pattern may depend on it (a
+    product with a sparse matrix argument), so a plan is kept per such
+    layout too. (Constants the function closes over are read once, at
+    detection.)"""
+    layout = []
+    for k, a in enumerate(args):
+        if k != num:
+            raw = np.asarray(raw_value(_operand(a)))
+            layout.append((raw.shape, np.packbits(raw != 0).tobytes()))
+    return tuple(layout)
+
+
 def _most_per_line(pattern):
     """The most entries in one row: a column coloring needs at least as many
     colors (and a row coloring, of the transpose's rows)."""
@@ -190,14 +203,17 @@ def _most_per_line(pattern):
 
 
 def sparse_jacobian(f: Callable[..., Any], argnums: int = 0, has_aux: bool = False,
-                    chunk_size: int | None = None, *, mode: str = "auto") -> SparseDerivative:
+                    chunk_size: int | None = None, *, mode: str = "auto",
+                    local: bool = False) -> SparseDerivative:
     """The Jacobian of ``f`` with respect to argument ``argnums`` as a
     ``scipy.sparse.csr_array`` (outputs x inputs, flattened): its pattern is
     detected and colored once per input shape and dtype, then each call is
     one batched sweep with one direction per color, forward (``"fwd"``, JVPs
     of column colors) or reverse (``"rev"``, VJPs of row colors).
     ``"auto"`` takes forward mode unless a column holds more entries than
-    any row (each needs at least as many colors as its fullest line).
+    any row (each needs at least as many colors as its fullest line). With
+    ``local=True`` the pattern is the one at each call's point (f may read
+    its values), detected and colored on every call.
 
     >>> import dualrev as dr
     >>> jac = dr.func.sparse_jacobian(lambda x: x[1:] * x[:-1])
@@ -208,11 +224,11 @@ def sparse_jacobian(f: Callable[..., Any], argnums: int = 0, has_aux: bool = Fal
     2
     """
     scipy_sparse()
-    return SparseDerivative(f, "jacobian", argnums, has_aux, chunk_size, mode)
+    return SparseDerivative(f, "jacobian", argnums, has_aux, chunk_size, mode, local)
 
 
-def sparse_hessian(f: Callable[..., Any], argnums: int = 0,
-                   chunk_size: int | None = None) -> SparseDerivative:
+def sparse_hessian(f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = None, *,
+                   local: bool = False) -> SparseDerivative:
     """The Hessian of a scalar ``f`` as a ``scipy.sparse.csr_array``: its
     pattern is detected and star-colored once per input shape and dtype,
     then each call is one batched forward-over-reverse sweep with one
@@ -228,4 +244,4 @@ def sparse_hessian(f: Callable[..., Any], argnums: int = 0,
     3
     """
     scipy_sparse()
-    return SparseDerivative(f, "hessian", argnums, False, chunk_size, "auto")
+    return SparseDerivative(f, "hessian", argnums, False, chunk_size, "auto", local)
