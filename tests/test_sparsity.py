@@ -190,3 +190,30 @@ def test_random_compositions(program, seed, n):
         nonzero |= np.abs(plain(dr.func.jacfwd(f)(point)).reshape(n, n)) > 0
     assert not (nonzero & ~pattern).any()
     assert (pattern & ~nonzero).sum() <= max(1, pattern.sum() // 10)
+
+
+@pytest.mark.parametrize("name", sorted(set(DIFFERENTIABLE) | set(COMPOSITES)))
+@checked(3)
+@given(data=st.data())
+def test_hessian_pattern_covers_the_hessian(name, data):
+    """The Hessian pattern of <w, primitive(x)> (random weights w) covers the
+    dense Hessian's nonzeros, in each differentiated argument."""
+    sample = data.draw(SPECS[name].samples, label="sample")
+    rng = np.random.default_rng(sample.seed)
+    out = np.asarray(OPS[name](*sample.args, **sample.params))
+    if out.dtype.kind != "f":
+        return
+    weights = rng.standard_normal(out.shape)
+    for i in sample.diff:
+        if np.asarray(sample.args[i]).dtype.kind != "f":
+            continue
+
+        def f(x):
+            args = list(sample.args)
+            args[i] = x
+            return (OPS[name](*args, **sample.params) * weights).sum()
+        n = int(np.size(sample.args[i]))
+        dense = plain(dr.func.hessian(f)(sample.args[i])).reshape(n, n)
+        pattern = dr.func.hessian_sparsity(f)(sample.args[i]).toarray()
+        missed = (np.abs(dense) > 0) & ~pattern
+        assert not missed.any(), f"argument {i}: the pattern misses {np.argwhere(missed)[:5]}"
