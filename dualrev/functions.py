@@ -15,7 +15,7 @@ from ._args import (
 from .core.values import dtype_of, ndim_of, shape_of
 from .core.primitive import Box, raw_value
 from .shape_functions import to_dtype
-from ._tensor import boxed, named
+from ._tensor import Tensor, boxed, named
 
 
 # elementwise ---------------------------------------------------------------
@@ -358,13 +358,25 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _extremum(input, dim, keepdim, other, rules.amin, np.argmin, rules.minimum, "Min")
 
 
+def _integral(result):
+    """An index or truth result as a tensor: the primitive ran on the boxes
+    (so vmap batches it and sparsity detection sees it), and a plain result
+    is a 0-d array, not a NumPy scalar."""
+    if isinstance(result, Box):
+        value = result._value if isinstance(result, Tensor) else None
+        if value is None or isinstance(value, Box) or type(value) is np.ndarray:
+            return result
+        return Tensor._make(np.asarray(value))
+    return boxed(np.asarray(result))
+
+
 def argmax(input, dim=None, keepdim=False):
     """The index of the largest entry (over ``dim``, or of the flattened tensor)."""
     input = operand(input, "argmax")
     keepdim = _bool(keepdim, "argmax", "keepdim")
     axis = None if dim is None else _axis(input, dim)
     check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmax")
-    return boxed(np.asarray(rules.argmax(raw_value(input), axis=axis, keepdims=keepdim)))
+    return _integral(rules.argmax(input, axis=axis, keepdims=keepdim))
 
 
 def argmin(input, dim=None, keepdim=False):
@@ -373,7 +385,7 @@ def argmin(input, dim=None, keepdim=False):
     keepdim = _bool(keepdim, "argmin", "keepdim")
     axis = None if dim is None else _axis(input, dim)
     check_nonempty(input, None if axis is None or ndim_of(input) == 0 else axis, "argmin")
-    return boxed(np.asarray(rules.argmin(raw_value(input), axis=axis, keepdims=keepdim)))
+    return _integral(rules.argmin(input, axis=axis, keepdims=keepdim))
 
 
 def _correction(correction, unbiased):
@@ -447,16 +459,16 @@ def all(input, dim=None, keepdim=False):
     """Whether all entries are true (over ``dim``); a bool tensor."""
     input = operand(input, "all")
     keepdim = _bool(keepdim, "all", "keepdim")
-    return boxed(np.asarray(rules.all(raw_value(input), axis=None if dim is None else _axis(input, dim),
-                                     keepdims=keepdim)))
+    return _integral(rules.all(input, axis=None if dim is None else _axis(input, dim),
+                               keepdims=keepdim))
 
 
 def any(input, dim=None, keepdim=False):
     """Whether any entry is true (over ``dim``); a bool tensor."""
     input = operand(input, "any")
     keepdim = _bool(keepdim, "any", "keepdim")
-    return boxed(np.asarray(rules.any(raw_value(input), axis=None if dim is None else _axis(input, dim),
-                                     keepdims=keepdim)))
+    return _integral(rules.any(input, axis=None if dim is None else _axis(input, dim),
+                               keepdims=keepdim))
 
 
 # products ------------------------------------------------------------------

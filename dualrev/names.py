@@ -31,6 +31,7 @@ from .core.primitive import Box, primitives
 from .dual import Dual
 from .jet import Jet
 from .tracer import Tracer
+from .batched import Batched
 
 
 class Name:
@@ -195,7 +196,7 @@ def install(namespace):
                 functions[name] = entry.fn
             if entry.method:
                 method = as_method(entry.fn, name, entry.kind)
-                for cls in (Tensor, Dual, Jet, Tracer):
+                for cls in (Tensor, Dual, Jet, Tracer, Batched):
                     _add(methods, cls, name, method)
             if entry.inplace:
                 _add(methods, Tensor, name + "_", in_place(entry.fn, name))
@@ -203,7 +204,7 @@ def install(namespace):
             if ufunc not in UFUNCS or ufunc in _SERVED:
                 ufuncs[ufunc] = entry.fn
     for name, method in M.operators(functions).items():
-        for cls in (Tensor, Dual, Jet, Tracer):
+        for cls in (Tensor, Dual, Jet, Tracer, Batched):
             _add(methods, cls, name, method)
     for name in functions:
         if name in namespace and name not in FUNCTIONS:

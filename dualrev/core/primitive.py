@@ -159,8 +159,8 @@ class Primitive:
     there is no box."""
 
     __slots__ = ("name", "impl", "arg_names", "variadic", "jvp", "joint_jvp", "vjp", "linear",
-                 "broadcasts", "backward_name", "view", "batch", "taylor", "sparsity", "public", "doc",
-                 "on_floats", "_plans")
+                 "broadcasts", "backward_name", "view", "batch", "taylor", "sparsity", "vmap", "public",
+                 "doc", "on_floats", "_plans")
 
     def __call__(self, *args, **params):
         top = None
@@ -353,7 +353,7 @@ def _as_rules(prim, rules, reads=None):
 
 def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_jvp=None,
             linear=False, broadcasts=False, backward_name=None, view=False, batch=None,
-            taylor=None, sparsity=None, public=None, doc=None, table=True):
+            taylor=None, sparsity=None, vmap=None, public=None, doc=None, table=True):
     """Define a primitive and add it to the table (``table=False``: a
     primitive of the user's, kept out of the table).
 
@@ -395,6 +395,12 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
       detection (``core.sparsity``): ``ELEMENTWISE`` (the default of
       broadcasting and public primitives), ``MOVES``, ``REDUCES``,
       ``PREFIX``, ``BLOCKS`` or a function giving the pairs.
+    vmap: how ``vmap`` (``core.batching``) batches the primitive where its
+      other fields do not say (elementwise, linear with ``batch``, reductions
+      and matrix functions need nothing): ``TRAILING`` (axes counted from
+      the end), ``JOINTLY_LINEAR`` or ``MULTILINEAR`` (batched as a JVP), or
+      a rule ``vmap(values, batched, size, **params)`` giving the stacked
+      result.
     public: the names under which the PyTorch-style surface exposes the
       primitive as it is, space separated, the first PyTorch's (``"asin
       arcsin"``): ``dr.X``, Tensor and Dual methods, Tensor's in-place
@@ -424,6 +430,7 @@ def defprim(name, impl, args="x", *, jvp=None, vjp=None, derivative=None, joint_
     prim.view = view
     prim.batch = batch
     prim.taylor = taylor
+    prim.vmap = vmap
     prim.sparsity = sparsity if sparsity is not None else (
         "elementwise" if broadcasts or public else None)
     prim.backward_name = backward_name or (

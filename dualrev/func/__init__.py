@@ -5,10 +5,11 @@
 from .transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .taylor import derivative, jet, laplacian, taylor
 from .sparse import hessian_sparsity, jacobian_sparsity, sparse_hessian, sparse_jacobian
+from .vmap import vmap
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "hvp",
            "derivative", "jet", "taylor", "laplacian", "jacobian_sparsity", "hessian_sparsity",
-           "sparse_jacobian", "sparse_hessian"]
+           "sparse_jacobian", "sparse_hessian", "vmap"]
 
 
 def __dir__():

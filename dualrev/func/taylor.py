@@ -83,12 +83,12 @@ def _jet_of(primal, terms, level):
     for i, leaf in enumerate(leaves):
         x0 = _operand(leaf)
         _check_float(x0, "jet")
-        shape = tuple(shape_of(raw_value(x0)))
+        shape = tuple(shape_of(x0))  # (as its box shows it: one example's, under vmap)
         coefficients = []
         for k, t in enumerate(term_leaves, 1):
             term = None if t[i] is None else _operand(t[i])
-            if term is not None and tuple(shape_of(raw_value(term))) != shape:
-                raise ValueError(f"jet: a series term of shape {tuple(shape_of(raw_value(term)))} "
+            if term is not None and tuple(shape_of(term)) != shape:
+                raise ValueError(f"jet: a series term of shape {tuple(shape_of(term))} "
                                  f"does not fit its primal of shape {shape}: every term has its "
                                  "primal's shape")
             coefficients.append(fitted(_scaled(term, 1.0 / math.factorial(k)), x0))

@@ -82,8 +82,9 @@ def _lower(value, level):
 
 
 def _zeros_like(value, lead=()):
-    raw = raw_value(value)
-    return canonical(np.zeros(lead + shape_of(raw), dtype=dtype_of(raw)))
+    """Zeros of value's shape (as its box shows it: one example's, under
+    vmap) and dtype."""
+    return canonical(np.zeros(lead + tuple(shape_of(value)), dtype=dtype_of(raw_value(value))))
 
 
 def _argnums(argnums, n_args):
@@ -366,18 +367,18 @@ def jvp(f: Function, primals: Sequence[TensorLike], tangents: Sequence[TensorLik
 def _basis(x, chunk_size):
     """The unit directions of x's entries, as batches of at most chunk_size:
     arrays of shape (k,) + x.shape."""
-    raw = raw_value(x)
-    n = int(np.prod(shape_of(raw), dtype=np.int64))
+    shape, dtype = tuple(shape_of(x)), dtype_of(raw_value(x))  # (one example's, under vmap)
+    n = int(np.prod(shape, dtype=np.int64))
     if n == 0:
-        yield np.zeros((0,) + shape_of(raw), dtype=dtype_of(raw))
+        yield np.zeros((0,) + shape, dtype=dtype)
         return
-    eye = np.eye(n, dtype=dtype_of(raw))
+    eye = np.eye(n, dtype=dtype)
     if chunk_size is not None and (type(chunk_size) is not int or chunk_size < 1):
         raise ValueError("jacfwd/jacrev: `chunk_size` should be an int greater than 0, got "
                          f"{chunk_size!r}")
     step = n if not chunk_size else int(chunk_size)
     for start in range(0, n, step):
-        yield eye[start:start + step].reshape((-1,) + shape_of(raw))
+        yield eye[start:start + step].reshape((-1,) + shape)
 
 
 def _batched_to_jacobian(batched, out_shape, in_shape):

@@ -12,6 +12,7 @@ axes are never among them.
 
 import numpy as np
 
+from ..core.batching import TRAILING, index_values
 from ..core.sparsity import PREFIX
 from ..core.primitive import defprim, raw_value
 from ..core.values import shape_of, ndim_of
@@ -122,14 +123,15 @@ def _argsort_impl(x, *, axis, descending):
     return np.lexsort((np.negative(x), ~np.isnan(x)), axis=axis)
 
 
-argsort = defprim("argsort", _argsort_impl)
+argsort = defprim("argsort", _argsort_impl,
+                   vmap=TRAILING)
 
 
 def sort(x, *, axis, descending=False):
     """x sorted along ``axis``: x gathered through its sorting permutation,
     so the gradient flows back through that permutation. ``argsort`` gives
     the indices."""
-    order = argsort(raw_value(x), axis=axis, descending=descending)
+    order = index_values(argsort(x, axis=axis, descending=descending))
     return sh.gather(x, indices=order, axis=axis)
 
 

@@ -41,7 +41,7 @@ def std(x, *, axis, correction, keepdims):
     """sqrt(var), with gradient 0 (not 0 / 0) where the variance is 0, as
     PyTorch gives for a constant."""
     v = var(x, axis=axis, correction=correction, keepdims=keepdims)
-    zero = raw_value(v) == 0
+    zero = ew.eq(v, 0)
     return ew.where(zero, 0.0, ew.sqrt(ew.where(zero, 1.0, v)))
 
 
@@ -57,7 +57,7 @@ def norm(x, *, p, axis, keepdims):
         return red.sum(ew.abs(x), axis=axis, keepdims=keepdims)
     if p == 0:
         return red.sum(ew.ne(x, 0) * 1.0, axis=axis, keepdims=keepdims)
-    zero = raw_value(x) == 0  # |x| ** p with p < 1 has an infinite slope there
+    zero = ew.eq(x, 0)  # |x| ** p with p < 1 has an infinite slope there
     powers = ew.where(zero, 0.0, ew.abs(ew.where(zero, 1.0, x)) ** p)
     return _root(red.sum(powers, axis=axis, keepdims=keepdims), p)
 
@@ -65,7 +65,7 @@ def norm(x, *, p, axis, keepdims):
 def _root(total, p):
     """total ** (1 / p), with gradient 0 (not 0 / 0) where total is 0, as
     PyTorch gives for the norm of a zero vector."""
-    zero = raw_value(total) == 0
+    zero = ew.eq(total, 0)
     return ew.where(zero, 0.0, ew.where(zero, 1.0, total) ** (1.0 / p))
 
 

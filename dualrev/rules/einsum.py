@@ -122,13 +122,23 @@ def _einsum_vjp(g, i, xs, *, subscripts):
     return sum_to(einsum(*operands, subscripts=_spec(terms, target)), shape_of(xs[i]))
 
 
+def _einsum_vmap(values, batched, size, *, subscripts):
+    """One einsum for all examples: the batch axis a letter of its own, in
+    front of each batched operand and of the output."""
+    inputs, output, _ = _parse(subscripts, tuple(
+        shape_of(v)[1:] if b else shape_of(v) for v, b in zip(values, batched)))
+    letter = _unused(*inputs, output)[0]
+    terms = [letter + term if b else term for term, b in zip(inputs, batched)]
+    return einsum(*values, subscripts=_spec(terms, letter + output))
+
+
 def _einsum_reads(shapes, out_shape, values, traced, *, subscripts):
     inputs, output, _ = _parse(subscripts, tuple(shapes))
     return contraction_reads(inputs, output, shapes, out_shape, values, traced)
 
 
 einsum = defprim("einsum", _einsum_impl, "*xs", jvp=_einsum_jvp, vjp=_einsum_vjp,
-                 taylor=MULTILINEAR, sparsity=_einsum_reads)
+                 taylor=MULTILINEAR, sparsity=_einsum_reads, vmap=_einsum_vmap)
 
 
 def tensordot(x, y, *, axes):

@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from ..core.batching import TRAILING
 from ..core.sparsity import CONSTANT, ELEMENTWISE
 from ..core.values import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, canonical, promoted,
                        result_type, shape_of)
@@ -647,4 +648,5 @@ right_shift = defprim("right_shift", _bitwise(np.right_shift, "rshift"), "x y",
 bitwise_not = defprim("bitwise_not", _invert_impl, public="bitwise_not",
                        doc=('Elementwise bitwise not (logical not of bools); integer and bool '
                             'tensors only.'))
-stop_gradient = defprim("stop_gradient", lambda x: x)
+stop_gradient = defprim("stop_gradient", lambda x: x,
+                         vmap=TRAILING)

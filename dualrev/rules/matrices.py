@@ -291,9 +291,26 @@ def _solve_taylor(ans, a, b):
     return [None if v is None else _uncolumns(v, vector) for v in x[1:]]
 
 
+def _solve_vmap(values, batched, size):
+    """A X = B per example: a batch axis in front of A's and B's (a vector B
+    made a column, so that NumPy does not read a batch of vectors as a
+    matrix)."""
+    (a, b), (ba, bb) = values, batched
+    vector = ndim_of(b) - bb == 1
+    if not bb:
+        b = sh.broadcast_to(b, shape=(size,) + tuple(shape_of(b)))
+    b = _columns(b, vector)
+    dims = max(ndim_of(a) - ba, ndim_of(b) - 1)  # an example's axes, batch axes included
+    if ba:
+        a = pad_batch(a, 1, dims - (ndim_of(a) - 1))
+    b = pad_batch(b, 1, dims - (ndim_of(b) - 1))
+    return _uncolumns(solve(a, b), vector)
+
+
 solve = defprim("solve", np.linalg.solve, "a b", backward_name="LinalgSolveExBackward0",
                 jvp=(_solve_jvp_a, _solve_jvp_b), vjp=(_solve_vjp_a, _solve_vjp_b),
-                taylor=_solve_taylor, sparsity=BLOCKS)
+                taylor=_solve_taylor, sparsity=BLOCKS,
+                 vmap=_solve_vmap)
 
 
 # -- cholesky ------------------------------------------------------------------------------

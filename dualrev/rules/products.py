@@ -105,14 +105,34 @@ def _matmul_reads(shapes, out_shape, values, traced):
     return contraction_reads((x_term, y_term), output, shapes, out_shape, values, traced)
 
 
+def _matmul_vmap(values, batched, size):
+    """x @ y per example: one batched operand as a JVP's tangent (its batch
+    axis stays in front); both batched: vectors made matrices, the examples'
+    own batch axes padded to the same count, one matmul."""
+    (x, y), (bx, by) = values, batched
+    if not by:
+        return product_tangent(x, ndim_of(x) - 1, y, left=True)
+    if not bx:
+        return product_tangent(y, ndim_of(y) - 1, x, left=False)
+    x_vector, y_vector = ndim_of(x) == 2, ndim_of(y) == 2
+    if x_vector:
+        x = sh.unsqueeze(x, axis=-2)
+    if y_vector:
+        y = sh.unsqueeze(y, axis=-1)
+    target = max(ndim_of(x), ndim_of(y))
+    out = matmul(pad_batch(x, 1, target - ndim_of(x)), pad_batch(y, 1, target - ndim_of(y)))
+    drop = ((-2,) if x_vector else ()) + ((-1,) if y_vector else ())
+    return sh.squeeze(out, axis=drop) if drop else out
+
+
 matmul = defprim("matmul", _matmul_impl, "x y", backward_name="MmBackward0", taylor=MULTILINEAR,
-                 sparsity=_matmul_reads,
+                 sparsity=_matmul_reads, vmap=_matmul_vmap,
                  jvp=(lambda t, x_shape, y: product_tangent(t, len(x_shape), y, left=True),
                       lambda t, x, y_shape: product_tangent(t, len(y_shape), x, left=False)),
                  vjp=(lambda g, x_shape, y: _like(_matmul_dx(g, x_shape, y), g),
                       lambda g, x, y_shape: _like(_matmul_dy(g, x, y_shape), g)))
 dot = defprim("dot", lambda x, y: canonical(np.dot(x, y)), "x y", taylor=MULTILINEAR,
-              sparsity=_matmul_reads,
+              sparsity=_matmul_reads, vmap=_matmul_vmap,
               jvp=(lambda t, y: _dot_tangent(t, y), lambda t, x: _dot_tangent(t, x)),
               vjp=(lambda g, y: _like(g * y, g), lambda g, x: _like(g * x, g)))
 

@@ -3,6 +3,7 @@ or None for all axes), so the rules hold when a batch axis is put in front."""
 
 import numpy as np
 
+from ..core.batching import TRAILING
 from ..core.sparsity import REDUCES
 from ..core.primitive import defprim, raw_value
 from ..core.values import canonical, dtype_of, ndim_of, shape_of
@@ -163,7 +164,25 @@ amax = defprim("amax", _reduce_impl(np.amax), taylor=LOCALLY_LINEAR,
                jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share), sparsity=REDUCES)
 amin = defprim("amin", _reduce_impl(np.amin), taylor=LOCALLY_LINEAR,
                jvp=_reduce_jvp(_extremum_share), vjp=_reduce_vjp(_extremum_share), sparsity=REDUCES)
-argmax = defprim("argmax", lambda x, *, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims))
-argmin = defprim("argmin", lambda x, *, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims))
-all = defprim("all", lambda x, *, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims))
-any = defprim("any", lambda x, *, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims))
+def _arg_extremum_vmap(name):
+    """The batch rule of argmax or argmin: over all of an example's axes,
+    those axes flattened first (the batch axis kept)."""
+    def rule(values, batched, size, *, axis, keepdims):
+        (x,) = values
+        prim = globals()[name]
+        if axis is not None:
+            return prim(x, axis=axis, keepdims=keepdims)
+        shape = shape_of(x)
+        out = prim(sh.reshape(x, shape=(shape[0], -1)), axis=-1, keepdims=False)
+        return sh.reshape(out, shape=(shape[0],) + (1,) * (len(shape) - 1)) if keepdims else out
+    return rule
+
+
+argmax = defprim("argmax", lambda x, *, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims),
+                  vmap=_arg_extremum_vmap("argmax"))
+argmin = defprim("argmin", lambda x, *, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims),
+                  vmap=_arg_extremum_vmap("argmin"))
+all = defprim("all", lambda x, *, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims),
+               vmap=TRAILING)
+any = defprim("any", lambda x, *, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims),
+               vmap=TRAILING)

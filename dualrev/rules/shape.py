@@ -4,6 +4,7 @@ VJPs are the adjoint shape operation."""
 
 import numpy as np
 
+from ..core.batching import INDEXED, JOINTLY_LINEAR
 from ..core.sparsity import MOVES
 from ..core.cotangents import Pieces, sum_to
 from ..core.primitive import defprim
@@ -240,7 +241,8 @@ def _scatter_sum_reads(shapes, out_shape, values, traced, *, shape, indices):
 scatter_sum = defprim("scatter_sum", _scatter_sum_impl, "*pieces", joint_jvp=_scatter_sum_jvp,
                       taylor=LOCALLY_LINEAR,
                       vjp=lambda g, i, *, shape, indices: getitem(g, index=indices[i]),
-                      sparsity=_scatter_sum_reads)
+                      sparsity=_scatter_sum_reads,
+                       vmap=JOINTLY_LINEAR)
 
 
 index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPutBackward0",
@@ -250,7 +252,8 @@ index_put = defprim("index_put", _index_put_impl, "x v", backward_name="IndexPut
                          lambda t, ans, v_shape, *, index: _put_tangent(t, ans, v_shape, index)),
                     vjp=(lambda g, *, index: index_put(g, 0.0, index=index),
                          lambda g, v_shape, *, index: _put_cotangent(g, v_shape, index)),
-                         sparsity=MOVES)
+                         sparsity=MOVES,
+                     vmap=JOINTLY_LINEAR)
 
 
 def _behind(t, shape, index):
@@ -306,7 +309,8 @@ def _winning_writes(shape, index):
 gather = defprim("gather", lambda x, *, indices, axis: np.take_along_axis(np.asarray(x), indices, axis),
                  linear=True, batch=_lead_indices,
                  vjp=lambda g, x_shape, *, indices, axis:
-                 scatter_along(g, indices=indices, axis=axis, shape=x_shape), sparsity=MOVES)
+                 scatter_along(g, indices=indices, axis=axis, shape=x_shape), sparsity=MOVES,
+                 vmap=INDEXED)
 scatter_along = defprim("scatter_along", _scatter_along_impl, linear=True, batch=_lead_indices,
                         vjp=lambda g, *, indices, axis, shape: gather(g, indices=indices, axis=axis),
                         sparsity=_scatter_along_reads)
@@ -314,12 +318,14 @@ concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis),
                       backward_name="CatBackward0", taylor=LOCALLY_LINEAR,
                       jvp=lambda t, i, xs_shape, ans, *, axis: _placed(t, i, xs_shape, ans, axis),
                       vjp=lambda g, i, xs_shape, *, axis: _piece(g, i, xs_shape, axis),
-                      sparsity=MOVES)
+                      sparsity=MOVES,
+                       vmap=JOINTLY_LINEAR)
 stack = defprim("stack", lambda *xs, axis: np.stack(xs, axis), "*xs", taylor=LOCALLY_LINEAR,
                 jvp=lambda t, i, ans, *, axis: _placed(
                     unsqueeze(t, axis=axis), i, None, ans, axis),
                 vjp=lambda g, i, *, axis: getitem(g, index=(Ellipsis, i) + (slice(None),) * (-axis - 1)),
-                sparsity=MOVES)
+                sparsity=MOVES,
+                 vmap=JOINTLY_LINEAR)
 
 
 def _placed(t, i, shapes, ans, axis):
