@@ -16,7 +16,7 @@ import numpy as np
 
 from ..batched import Batched
 from ..core.levels import new_level
-from ..core.primitive import Box, raw_value
+from ..core.primitive import Box
 from ..core.values import shape_of
 from .. import array_functions as A
 from .. import shape_functions as S
