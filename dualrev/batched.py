@@ -5,12 +5,15 @@ table, ``names``). It shows one example's shape, as torch.func's does."""
 from .core.batching import BatchBox
 from .core.values import dtype_of, shape_of
 from .dtypes import from_numpy_dtype
+from .gradients import raise_backward_in_vmap
 
 
 class Batched(BatchBox):
     """A batch of values, one per example, seen as one example of it."""
 
     __slots__ = ()
+
+    backward = raise_backward_in_vmap  # (one backward pass per example: not supported)
 
     @property
     def shape(self):

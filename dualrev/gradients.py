@@ -15,6 +15,7 @@ from . import dtypes
 from ._args import _bool
 from .core.grad_mode import set_grad_enabled
 from .core.levels import AMBIENT
+from .core.batching import BatchBox
 from .core.reverse import ReverseBox
 from .core.primitive import TABLE, Box, raw_value
 from .core.sweep import SWEEP_LOCK, backward_pass, in_dtype_of
@@ -67,6 +68,8 @@ def _ones_like(t):
 def _edges(outputs):
     edges = []
     for i, out in enumerate(outputs):
+        if _batched(out):
+            raise_backward_in_vmap()
         if not isinstance(out, ReverseBox):
             raise TypeError(f"expected Tensors to differentiate, got {type(out).__name__}")
         edge = out._edge()
@@ -75,6 +78,23 @@ def _edges(outputs):
                                "a grad_fn")
         edges.append(edge)
     return edges
+
+
+def raise_backward_in_vmap(*_, **__):
+    raise RuntimeError(
+        "vmap: It looks like you're calling .backward() or autograd.grad() inside of a vmapped "
+        "function. This is not supported: each example would need its own backward pass. Use "
+        "dr.func.grad or dr.func.vjp inside the vmapped function, or call .backward() on the "
+        "vmap's result.")
+
+
+def _batched(value):
+    """Whether a value holds a batch of vmap's examples (inside vmap)."""
+    while isinstance(value, Box):
+        if isinstance(value, BatchBox):
+            return True
+        value = value._inner()
+    return False
 
 
 def _flags(fn, retain_graph, create_graph):

@@ -182,3 +182,19 @@ def test_vmap_of_jet():
     x = np.array([0.1, 0.2, 0.3])
     out = dr.func.vmap(lambda v: dr.func.jet(dr.sin, (v,), ((1.0, 0.0),))[1][1])(x)
     np.testing.assert_allclose(plain(out), -np.sin(x), atol=1e-14)
+
+
+def test_backward_inside_vmap_is_refused_clearly():
+    w = dr.tensor([1.0, 2.0], requires_grad=True)
+
+    def calls_backward(x):
+        y = (x * w).sum()
+        y.backward()
+        return y
+
+    def calls_autograd_grad(x):
+        t = dr.tensor([1.0, 2.0], requires_grad=True)
+        return dr.autograd.grad((x * t).sum(), t)[0]
+    for f in (calls_backward, calls_autograd_grad):
+        with pytest.raises(RuntimeError, match="inside of a vmapped function"):
+            dr.func.vmap(f)(np.ones((3, 2)))
