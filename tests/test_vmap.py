@@ -198,3 +198,33 @@ def test_backward_inside_vmap_is_refused_clearly():
     for f in (calls_backward, calls_autograd_grad):
         with pytest.raises(RuntimeError, match="inside of a vmapped function"):
             dr.func.vmap(f)(np.ones((3, 2)))
+
+
+# -- pytrees in jacfwd, jacrev and hessian (as the JAX autodiff cookbook) ----------------------
+
+def test_jacobians_and_hessians_of_pytrees_are_trees_of_blocks():
+    rng = np.random.default_rng(4)
+    params = {"W": rng.standard_normal((2, 3)), "b": rng.standard_normal(2)}
+    x = rng.standard_normal(3)
+
+    def f(p):
+        return dr.tanh(p["W"] @ x + p["b"])
+
+    def flat(v):
+        return f({"W": v[:6].reshape(2, 3), "b": v[6:]})
+    point = np.concatenate([params["W"].ravel(), params["b"]])
+    dense = plain(dr.func.jacfwd(flat)(point))
+    for jac in (dr.func.jacrev(f)(params), dr.func.jacfwd(f)(params)):
+        assert set(jac) == {"W", "b"}
+        np.testing.assert_allclose(plain(jac["W"]).reshape(2, 6), dense[:, :6], atol=1e-12)
+        np.testing.assert_allclose(plain(jac["b"]), dense[:, 6:], atol=1e-12)
+    loss = lambda p: (f(p) ** 2).sum()  # noqa: E731
+    hess = dr.func.hessian(loss)(params)
+    dense = plain(dr.func.hessian(lambda v: (flat(v) ** 2).sum())(point))
+    np.testing.assert_allclose(plain(hess["W"]["W"]).reshape(6, 6), dense[:6, :6], atol=1e-12)
+    np.testing.assert_allclose(plain(hess["W"]["b"]).reshape(6, 2), dense[:6, 6:], atol=1e-12)
+    np.testing.assert_allclose(plain(hess["b"]["W"]).reshape(2, 6), dense[6:, :6], atol=1e-12)
+    np.testing.assert_allclose(plain(hess["b"]["b"]), dense[6:, 6:], atol=1e-12)
+    # tuples of tensors with argnums, as JAX
+    two = dr.func.jacrev(lambda w, b: w @ x + b, argnums=(0, 1))(params["W"], params["b"])
+    assert plain(two[0]).shape == (2, 2, 3) and plain(two[1]).shape == (2, 2)

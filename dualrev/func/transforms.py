@@ -388,6 +388,15 @@ def _batched_to_jacobian(batched, out_shape, in_shape):
     return S.reshape(moved, out_shape + in_shape)
 
 
+def _lists_of_numbers_as_arrays(args, nums):
+    """The differentiated arguments, a list or tuple of numbers made an
+    array (a Jacobian is taken with respect to it as one); a tuple, list or
+    dict of tensors stays a tree (one block per leaf, as JAX)."""
+    return [_operand(a) if k in nums and isinstance(a, (list, tuple))
+            and all(type(leaf) in (int, float, bool) for leaf in flatten(a)[0]) else a
+            for k, a in enumerate(args)]
+
+
 @overload
 def jacfwd(f: Function, argnums: int = 0, has_aux: Literal[False] = False,
            chunk_size: int | None = None) -> Callable[..., Tensor]: ...
@@ -408,24 +417,35 @@ def jacfwd(f: Function, argnums: Argnums = 0, has_aux: bool = False,
     def jacfwd_f(*args):
         nums = _argnums(argnums, len(args))
         per_argument, aux = [], None
+        args = _lists_of_numbers_as_arrays(args, nums)
         for n in nums:
-            x = _operand(args[n])
+            in_leaves, in_tree = flatten(args[n])
+            if not in_leaves:
+                raise ValueError(f"Thing passed to transform API must be Tensor, got "
+                                 f"{type(args[n])}")
+            blocks = []  # per input leaf, per output leaf: the Jacobian block
+            for i, leaf in enumerate(in_leaves):
+                x = _operand(leaf)
 
-            def along(x_n):
-                return f(*args[:n], x_n, *args[n + 1:])
-            pieces = []
-            for directions in _basis(x, chunk_size):
-                out = jvp(along, (x,), (directions,), has_aux=has_aux)
-                pieces.append(flatten(out[1])[0])
-                aux = out[2] if has_aux else None
-            out_leaves, out_tree = flatten(out[0])
-            jacobians = []
-            for k, leaf in enumerate(out_leaves):
-                parts = [piece[k] for piece in pieces]
-                tangent = parts[0] if len(parts) == 1 else S.cat(parts, 0)
-                jacobians.append(_batched_to_jacobian(tangent, tuple(shape_of(leaf)),
-                                                      tuple(shape_of(x))))
-            per_argument.append(jacobians)
+                def along(x_i, i=i):
+                    tree = unflatten(in_tree, in_leaves[:i] + [x_i] + in_leaves[i + 1:])
+                    return f(*args[:n], tree, *args[n + 1:])
+                pieces = []
+                for directions in _basis(x, chunk_size):
+                    out = jvp(along, (x,), (directions,), has_aux=has_aux)
+                    pieces.append(flatten(out[1])[0])
+                    aux = out[2] if has_aux else None
+                out_leaves, out_tree = flatten(out[0])
+                jacobians = []
+                for k, out_leaf in enumerate(out_leaves):
+                    parts = [piece[k] for piece in pieces]
+                    tangent = parts[0] if len(parts) == 1 else S.cat(parts, 0)
+                    jacobians.append(_batched_to_jacobian(tangent, tuple(shape_of(out_leaf)),
+                                                          tuple(shape_of(x))))
+                blocks.append(jacobians)
+            # per output leaf, the input's tree of blocks (as JAX: output outside)
+            per_argument.append([unflatten(in_tree, [blocks[i][k] for i in range(len(blocks))])
+                                 for k in range(len(out_leaves))])
         if isinstance(argnums, int):
             result = unflatten(out_tree, per_argument[0])
         else:  # the output's structure outside, one entry per argument inside (as JAX)
@@ -454,31 +474,27 @@ def jacrev(f: Function, argnums: Argnums = 0, has_aux: bool = False,
     @functools.wraps(f)
     def jacrev_f(*args):
         nums = _argnums(argnums, len(args))
-        # A Jacobian is taken with respect to an array: a list of numbers is
-        # one (as jacfwd reads it), not a tree of scalars.
-        args = [_operand(a) if k in nums and isinstance(a, (list, tuple)) else a
-                for k, a in enumerate(args)]
+        args = _lists_of_numbers_as_arrays(args, nums)
         level = new_level()
         args, watched = _watch(args, nums, level, "jacrev")
         with enable_grad():
             out = f(*args)
         out, aux = _split_aux(out, has_aux)
         boxes = [box for _, bs in watched for box in bs]
-        if any(len(bs) != 1 for _, bs in watched):
-            raise TypeError("jacrev: differentiate with respect to single tensors (not tuples, "
-                            "lists or dicts of them)")
         out_leaves, out_tree = flatten(out)
         _check_outputs(out_leaves, "jacrev")
         per_output = []
         for leaf in out_leaves:
             pieces = [_pull_batched(leaf, directions, level, boxes)
                       for directions in _basis(leaf, chunk_size)]
-            jacobians = []
+            blocks = []
             for k, box in enumerate(boxes):
                 parts = [piece[k] for piece in pieces]
                 rows = parts[0] if len(parts) == 1 else S.cat(parts, 0)
-                jacobians.append(S.reshape(rows, tuple(shape_of(leaf)) + tuple(shape_of(box))))
-            per_output.append(jacobians[0] if isinstance(argnums, int) else tuple(jacobians))
+                blocks.append(S.reshape(rows, tuple(shape_of(leaf)) + tuple(shape_of(box))))
+            blocks = iter(blocks)  # per argument, its tree of blocks (as JAX: output outside)
+            trees = [unflatten(treedef, [next(blocks) for _ in bs]) for treedef, bs in watched]
+            per_output.append(trees[0] if isinstance(argnums, int) else tuple(trees))
         result = unflatten(out_tree, per_output)
         return (result, _take_out(aux, level)) if has_aux else result
     return jacrev_f
