@@ -11,6 +11,8 @@ import numpy as np
 from . import dtypes
 from .core.values import canonical, dtype_of, shape_of
 from .core.primitive import raw_value
+from .core.batching import RUNNING
+from .batched import Batched
 from ._args import _int, _sizes, check_alloc, operand
 from ._tensor import Tensor
 
@@ -193,20 +195,39 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _rng[0]
 
 
+def _random(draw, shape, requires_grad):
+    """Samples of ``shape`` by ``draw(shape)``; inside ``vmap``, as its
+    ``randomness`` says: an error, the same samples for every example, or
+    different ones (a batch of them)."""
+    if not RUNNING:
+        return _leaf(draw(shape), requires_grad)
+    level, size, randomness = RUNNING[-1]
+    if randomness == "error":
+        raise RuntimeError("vmap: called random operation while in randomness error mode. Please "
+                           "either use the 'same' or 'different' randomness flags on vmap or "
+                           "perform the randomness operation out of vmap")
+    if randomness == "same":
+        return _leaf(draw(shape), requires_grad)
+    if requires_grad:
+        raise RuntimeError("vmap: random tensors that require grad cannot be made inside vmap "
+                           "with randomness='different'; make them outside and pass them in")
+    return Batched._make(draw((size,) + tuple(shape)), level)
+
+
 def rand(*size: Sizes, dtype: DType | None = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     dtype = _float_dtype(dtype)
-    values = _rng[0].random(check_alloc(_sizes(size, "rand"))).astype(dtype)
-    return _leaf(values, requires_grad)
+    return _random(lambda shape: np.asarray(_rng[0].random(shape), dtype),
+                   check_alloc(_sizes(size, "rand")), requires_grad)
 
 
 def randn(*size: Sizes, dtype: DType | None = None, device: str | None = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     dtype = _float_dtype(dtype)
-    values = _rng[0].standard_normal(check_alloc(_sizes(size, "randn"))).astype(dtype)
-    return _leaf(values, requires_grad)
+    return _random(lambda shape: np.asarray(_rng[0].standard_normal(shape), dtype),
+                   check_alloc(_sizes(size, "randn")), requires_grad)
 
 
 def randint(low: int = 0, high: Sizes | None = None, size: Sizes | None = None, *,
@@ -224,5 +245,5 @@ def randint(low: int = 0, high: Sizes | None = None, size: Sizes | None = None, 
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={start} >= "
                            f"to={stop}")
     dtype = np.dtype(np.int64) if dtype is None else dtypes.to_numpy_dtype(dtype)
-    values = _rng[0].integers(start, stop, size=check_alloc(size)).astype(dtype)
-    return _leaf(values, requires_grad)
+    return _random(lambda shape: _rng[0].integers(start, stop, size=shape).astype(dtype),
+                   check_alloc(size), requires_grad)

@@ -25,9 +25,10 @@ import numpy as np
 from .core.values import dtype_of, shape_of
 from .core.levels import AMBIENT
 from .core.grad_mode import no_grad
-from .core.primitive import Box, defprim, raw_value, share_memory
+from .core.primitive import TABLE, Box, defprim, raw_value, share_memory
 from .core.cotangents import unbroadcast
 from .core.reverse import ReverseBox, computed_already, record_computed
+from .core.batching import RUNNING, BatchBox
 from ._tensor import Tensor, _copy
 
 
@@ -94,6 +95,42 @@ class _SavedOutput:
         return self.counter[0]
 
 
+class VmapInfo:
+    """What a Function's vmap rule is told of the vmap it runs in."""
+
+    def __init__(self, batch_size, randomness):
+        self.batch_size, self.randomness = batch_size, randomness
+
+
+def _by_vmap_rule(cls, args, top):
+    """A Function under vmap, by its own vmap staticmethod: called on the
+    examples' stacked values (batch axis first, or None for a shared
+    argument), its outputs' batch axes moved to the front."""
+    level = top._level
+    in_dims = tuple(0 if isinstance(a, BatchBox) and a._level == level else None for a in args)
+    stacked = [a.primal if d == 0 else a for a, d in zip(args, in_dims)]
+    size = shape_of(top.primal)[0]
+    randomness = next((r for lv, _, r in RUNNING if lv == level), "error")
+    out, out_dims = cls.vmap(VmapInfo(size, randomness), in_dims, *stacked)
+    single = not isinstance(out, tuple)
+    outs, dims = ((out,), (out_dims,)) if single else (out, out_dims)
+    results = []
+    for o, d in zip(outs, dims):
+        value = o._value if isinstance(o, Tensor) and o._level == AMBIENT and \
+            not o.requires_grad else o
+        if d is None:
+            value = TABLE.broadcast_to(value, shape=(size,) + tuple(shape_of(value)))
+        elif d != 0:
+            value = TABLE.permute(value, axes=_to_front(d, len(shape_of(value))))
+        results.append(type(top)._make(value, level))
+    return results[0] if single else tuple(results)
+
+
+def _to_front(axis, ndim):
+    axis %= ndim
+    return (axis,) + tuple(k for k in range(ndim) if k != axis)
+
+
 class Function:
     """Subclass with static ``forward(ctx, *args)`` and
     ``backward(ctx, *grad_outputs)``; call ``YourFunction.apply(*args)``.
@@ -122,16 +159,30 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("a Function subclass defines backward(ctx, *grad_outputs)")
 
+    # Under vmap: with generate_vmap_rule = True, forward runs on the batch (its
+    # operations batch themselves); else the vmap staticmethod, as in PyTorch
+    generate_vmap_rule = False
+
+    @staticmethod
+    def vmap(info, in_dims, *args):
+        """The batch rule: ``(outputs, out_dims)`` from the arguments with
+        their batch axes at ``in_dims`` (None: not batched); ``info`` has
+        ``batch_size`` and ``randomness``."""
+        raise RuntimeError("To use autograd.Function with vmap, you must either override the vmap "
+                           "staticmethod or set generate_vmap_rule=True.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         if kwargs:  # bound to forward's parameters, as PyTorch does
             bound = inspect.signature(cls.forward).bind(None, *args, **kwargs)
             bound.apply_defaults()
             args = bound.args[1:]
+        top = max((a for a in args if isinstance(a, Box)), key=lambda a: a._level, default=None)
+        if isinstance(top, BatchBox) and not cls.generate_vmap_rule:
+            return _by_vmap_rule(cls, args, top)
         ctx = FunctionCtx(args)
         ctx._input_meta = tuple((shape_of(raw_value(a)), dtype_of(raw_value(a))) if needed else None
                                 for a, needed in zip(args, ctx.needs_input_grad))
-        top = max((a for a in args if isinstance(a, Box)), key=lambda a: a._level, default=None)
         # forward runs with grad off, as in PyTorch, where that switches off no other
         # level: enclosing dr.func transforms must see its operations
         ambient = top is None or isinstance(top, ReverseBox) and top._level == AMBIENT

@@ -228,3 +228,74 @@ def test_jacobians_and_hessians_of_pytrees_are_trees_of_blocks():
     # tuples of tensors with argnums, as JAX
     two = dr.func.jacrev(lambda w, b: w @ x + b, argnums=(0, 1))(params["W"], params["b"])
     assert plain(two[0]).shape == (2, 2, 3) and plain(two[1]).shape == (2, 2)
+
+
+# -- custom rules under vmap ---------------------------------------------------------------
+
+def test_custom_jvp_and_custom_vjp_are_batched_with_their_rules():
+    x = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+
+    @dr.custom_jvp
+    def scaled_sin(v):
+        return dr.sin(v).sum()
+
+    @scaled_sin.defjvp
+    def _(primals, tangents):  # not the true derivative: the rule must be the one used
+        (v,), (t,) = primals, tangents
+        return scaled_sin(v), (dr.cos(v) * t).sum() * 10.0
+
+    np.testing.assert_allclose(plain(dr.func.vmap(scaled_sin)(x)), np.sin(x).sum(1))
+    for transform in (dr.func.grad, dr.func.jacfwd, dr.func.jacrev):
+        np.testing.assert_allclose(plain(dr.func.vmap(transform(scaled_sin))(x)),
+                                   10 * np.cos(x), atol=1e-12)
+
+    @dr.custom_vjp
+    def cube(v):
+        return (v ** 3).sum()
+    cube.defvjp(lambda v: (cube(v), v), lambda v, g: (6 * v ** 2 * g,))
+    np.testing.assert_allclose(plain(dr.func.vmap(cube)(x)), (x ** 3).sum(1))
+    np.testing.assert_allclose(plain(dr.func.vmap(dr.func.grad(cube))(x)), 6 * x ** 2)
+    np.testing.assert_allclose(plain(dr.func.grad(lambda v: dr.func.vmap(cube)(v).sum())(x)),
+                               6 * x ** 2)
+
+
+def test_autograd_function_under_vmap():
+    x = np.array([[0.1, 0.2], [0.3, 0.4]])
+
+    class Square(dr.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            ctx.save_for_backward(v)
+            return v * v
+
+        @staticmethod
+        def backward(ctx, g):
+            (v,) = ctx.saved_tensors
+            return 2 * v * g
+
+    with pytest.raises(RuntimeError, match="generate_vmap_rule=True"):
+        dr.func.vmap(Square.apply)(x)
+
+    class Generated(Square):
+        generate_vmap_rule = True
+
+    class OwnRule(Square):
+        @staticmethod
+        def vmap(info, in_dims, v):
+            assert info.batch_size == 2 and in_dims == (0,)
+            return v * v, 0
+
+    for cls in (Generated, OwnRule):
+        np.testing.assert_allclose(plain(dr.func.vmap(cls.apply)(x)), x * x)
+
+
+def test_randomness():
+    x = np.zeros((4, 3))
+    with pytest.raises(RuntimeError, match="randomness error mode"):
+        dr.func.vmap(lambda v: v + dr.rand(3))(x)
+    same = plain(dr.func.vmap(lambda v: v + dr.rand(3), randomness="same")(x))
+    assert (same == same[0]).all()
+    different = plain(dr.func.vmap(lambda v: v + dr.randn(3), randomness="different")(x))
+    assert different.shape == (4, 3) and not (different == different[0]).all()
+    with pytest.raises(RuntimeError, match="randomness"):
+        dr.func.vmap(lambda v: v, randomness="sometimes")

@@ -24,6 +24,11 @@ MULTILINEAR = "multilinear"  # linear in each argument: one batched argument bat
 INDEXED = "indexed"  # index parameters along trailing axes: batched ones (one per example) fit
 
 
+# The vmaps running now, innermost last: (level, batch size, randomness); random
+# functions, which take no batched argument, ask here whether they are inside one.
+RUNNING = []
+
+
 class BatchBox(Box):
     """The core of a batched value: the examples' values, stacked along a
     leading axis, at a level."""

@@ -31,7 +31,11 @@ from ..core.values import dtype_of, shape_of
 from ..core.levels import new_level
 from ..core.primitive import Box, defprim, raw_value
 from ..core.forward import fit_tangent
+from ..batched import Batched
+from ..core.levels import AMBIENT
 from ..dual import Dual
+from .vmap import vmap
+from .. import shape_functions as S
 from ..jet import Jet
 from ..core.taylor import dense, fitted
 from ..core.grad_mode import is_grad_enabled
@@ -51,8 +55,9 @@ def _plain(value):
 
 
 def _zeros_like(x, lead=()):
-    raw = raw_value(x)
-    return np.zeros(lead + shape_of(raw), dtype=dtype_of(raw)) if lead or shape_of(raw) else 0.0
+    """Zeros of x's shape (as its box shows it: one example's, under vmap)."""
+    shape = tuple(shape_of(x))
+    return np.zeros(lead + shape, dtype=dtype_of(raw_value(x))) if lead or shape else 0.0
 
 
 def _name(fn):
@@ -101,6 +106,8 @@ class _Custom:
             return self._forward(args, level)
         if isinstance(top, Jet):
             return self._taylor(args, level)
+        if isinstance(top, Batched):
+            return self._batched(args, level)
         needed = [isinstance(a, ReverseBox) and a._level == level and a._edge() is not None
                   for a in args]
         if not any(needed) or not is_grad_enabled():  # nothing to differentiate at this level
@@ -108,6 +115,25 @@ class _Custom:
         call = self._reverse(args, level, needed)
         call.last = max(i for i, n in enumerate(needed) if n)
         return record_computed(self._node, args, {"call": call}, call.value, level, type(top))
+
+    def _batched(self, args, level):
+        """vmap, as JAX batches a custom rule: a custom function of the same
+        kind whose function and rules are vmapped, called on the examples'
+        stacked values (so the user's rule, not the function's code, still
+        gives its derivatives)."""
+        in_dims = tuple(0 if isinstance(a, Batched) and a._level == level else None for a in args)
+        stacked = [a.primal if d == 0 else a for a, d in zip(args, in_dims)]
+        batched = type(self)(vmap(self.fn, in_dims=in_dims))
+        self._batch_rules(batched, in_dims)
+        return Batched._make(_stacked_values(batched._call(stacked)), level)
+
+
+def _stacked_values(value):
+    """What vmap gave back for the examples: its tensors' values (plain
+    ones, or the boxes of lower levels they hold)."""
+    while isinstance(value, Tensor) and value._level == AMBIENT and not value.requires_grad:
+        value = value._value
+    return value
 
 
 class _Call:
@@ -158,6 +184,9 @@ class custom_jvp(_Custom):
         self.jvp = jvp
         return jvp
 
+    def _batch_rules(self, batched, in_dims):
+        batched.defjvp(vmap(self.jvp, in_dims=(in_dims, in_dims)))
+
     def _check_defined(self):
         if self.jvp is None:
             raise TypeError(f"{_name(self.fn)}: define its rule with @{_name(self.fn)}.defjvp "
@@ -169,8 +198,20 @@ class custom_jvp(_Custom):
         lead = next(shape_of(a.tangent)[:len(shape_of(a.tangent)) - len(a.shape)]
                     for a, d in zip(args, duals) if d)
         primals = tuple(a.primal if d else a for a, d in zip(args, duals))
-        tangents = tuple(a.tangent if d else _zeros_like(a, lead) for a, d in zip(args, duals))
-        out, tangent = self.jvp(primals, tangents)
+        if not lead:
+            tangents = tuple(a.tangent if d else _zeros_like(a) for a, d in zip(args, duals))
+            out, tangent = self.jvp(primals, tangents)
+        else:  # several directions (jacfwd): the rule, written for one, vmapped over them
+            count = int(np.prod(lead, dtype=np.int64))
+            tangents = tuple(S.reshape(a.tangent, (count,) + tuple(a.shape)) if d else None
+                             for a, d in zip(args, duals))
+
+            def rule(*ts):
+                return self.jvp(primals, tuple(_zeros_like(a) if t is None else t
+                                               for a, t in zip(args, ts)))
+            outs, tangent = vmap(rule, in_dims=tuple(0 if d else None for d in duals))(*tangents)
+            out = _stacked_values(outs)[0]
+            tangent = S.reshape(tangent, lead + tuple(shape_of(out)))
         out, tangent = _below(out, level), _below(tangent, level)
         return Dual._make(out, fit_tangent(tangent, out), level)
 
@@ -264,6 +305,9 @@ class custom_vjp(_Custom):
         ``bwd(residuals, cotangent) -> tuple of cotangents, one per argument``,
         both in dualrev operations."""
         self.fwd, self.bwd = fwd, bwd
+
+    def _batch_rules(self, batched, in_dims):
+        batched.defvjp(vmap(self.fwd, in_dims=in_dims), vmap(self.bwd, in_dims=(0, 0)))
 
     def _check_defined(self):
         if self.fwd is None:

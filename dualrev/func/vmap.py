@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..batched import Batched
+from ..core.batching import RUNNING
 from ..core.levels import new_level
 from ..core.primitive import Box
 from ..core.values import shape_of
@@ -53,7 +54,7 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
         leaves, dims = _batched_leaves(func, args, in_dims)
         size = _batch_size(func, leaves, dims, in_dims)
         step = chunk_size or max(size, 1)
-        pieces = [_run(func, leaves, dims, start, min(start + step, size))
+        pieces = [_run(func, leaves, dims, start, min(start + step, size), randomness)
                   for start in range(0, max(size, 1), step)]
         out_tree = pieces[0][0]
         out_leaves = [pieces[0][1][k] if len(pieces) == 1 else S.cat([p[1][k] for p in pieces], 0)
@@ -138,7 +139,7 @@ def _batch_size(func, leaves, dims, in_dims):
     return sizes.pop()
 
 
-def _run(func, leaves, dims, start, stop):
+def _run(func, leaves, dims, start, stop, randomness):
     """func on examples start..stop: the output tree and its leaves, each
     with the batch axis first."""
     level = new_level()
@@ -147,7 +148,11 @@ def _run(func, leaves, dims, start, stop):
         boxed = [leaf if dim is None else Batched._make(_examples(leaf, dim, start, stop), level)
                  for leaf, dim in zip(arg_leaves, arg_dims)]
         args.append(unflatten(arg_tree, boxed))
-    out_leaves, out_tree = flatten(func(*args))
+    RUNNING.append((level, stop - start, randomness))
+    try:
+        out_leaves, out_tree = flatten(func(*args))
+    finally:
+        RUNNING.pop()
     _check_outputs(out_leaves, "vmap")
     return out_tree, [_stacked(o, level, stop - start) for o in out_leaves]
 
