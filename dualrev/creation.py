@@ -218,7 +218,7 @@ def rand(*size: Sizes, dtype: DType | None = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     dtype = _float_dtype(dtype)
-    return _random(lambda shape: np.asarray(_rng[0].random(shape), dtype),
+    return _random(lambda shape: np.asarray(_rng[0].random(shape)).astype(dtype),
                    check_alloc(_sizes(size, "rand")), requires_grad)
 
 
@@ -226,7 +226,7 @@ def randn(*size: Sizes, dtype: DType | None = None, device: str | None = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     dtype = _float_dtype(dtype)
-    return _random(lambda shape: np.asarray(_rng[0].standard_normal(shape), dtype),
+    return _random(lambda shape: np.asarray(_rng[0].standard_normal(shape)).astype(dtype),
                    check_alloc(_sizes(size, "randn")), requires_grad)
 
 
