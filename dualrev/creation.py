@@ -217,16 +217,16 @@ def _random(draw, shape, requires_grad):
 def rand(*size: Sizes, dtype: DType | None = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
-    dtype = _float_dtype(dtype)
-    return _random(lambda shape: np.asarray(_rng[0].random(shape)).astype(dtype),
+    chosen = _float_dtype(dtype)
+    return _random(lambda shape: np.asarray(_rng[0].random(shape)).astype(chosen),
                    check_alloc(_sizes(size, "rand")), requires_grad)
 
 
 def randn(*size: Sizes, dtype: DType | None = None, device: str | None = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    dtype = _float_dtype(dtype)
-    return _random(lambda shape: np.asarray(_rng[0].standard_normal(shape)).astype(dtype),
+    chosen = _float_dtype(dtype)
+    return _random(lambda shape: np.asarray(_rng[0].standard_normal(shape)).astype(chosen),
                    check_alloc(_sizes(size, "randn")), requires_grad)
 
 
