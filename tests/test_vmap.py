@@ -299,3 +299,18 @@ def test_randomness():
     assert different.shape == (4, 3) and not (different == different[0]).all()
     with pytest.raises(RuntimeError, match="randomness"):
         dr.func.vmap(lambda v: v, randomness="sometimes")
+
+
+def test_no_perturbation_confusion_between_batching_and_derivatives():
+    xs = np.array([1.0, 2.0, 3.0])
+    # a batched value closed over by a derivative taken inside vmap is a constant to it
+    inner = dr.func.vmap(lambda x: dr.func.grad(lambda y: x * y * y)(2.0))(xs)
+    np.testing.assert_allclose(plain(inner), 4 * xs)
+    inner = dr.func.vmap(lambda x: dr.func.derivative(lambda y: x * dr.sin(y), 2)(0.5))(xs)
+    np.testing.assert_allclose(plain(inner), -xs * np.sin(0.5))
+    # a derivative of a function that vmaps over values closing over the variable
+    outer = dr.func.grad(lambda x: dr.func.vmap(lambda y: x * y * x)(xs).sum())(1.5)
+    np.testing.assert_allclose(float(outer), 2 * 1.5 * xs.sum())
+    # a jvp inside vmap: the batched x closed over is a constant to it (d/dy of y x is x)
+    _, tangents = dr.func.vmap(lambda x: dr.func.jvp(lambda y: y * x, (x,), (1.0,)))(xs)
+    np.testing.assert_allclose(plain(tangents), xs)
