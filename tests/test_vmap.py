@@ -116,7 +116,7 @@ def test_errors_in_pytorchs_words():
         dr.func.vmap(lambda a, b: a + b, in_dims=(0,))(np.ones(3), np.ones(3))
     with pytest.raises(ValueError, match="out_dims is not compatible"):
         dr.func.vmap(lambda a: (a, a), out_dims=(0, 0, 0))(np.ones(3))
-    with pytest.raises(ValueError, match="expected in_dim in"):
+    with pytest.raises(ValueError, match="expected in_dim to satisfy"):
         dr.func.vmap(lambda a: a, in_dims=2)(np.ones((3, 2)))
     with pytest.raises(RuntimeError, match="data-dependent control flow"):
         dr.func.vmap(lambda a: a if a.sum() > 0 else -a)(np.ones((3, 2)))

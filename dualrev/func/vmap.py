@@ -119,15 +119,16 @@ def _batch_size(func, leaves, dims, in_dims):
                 continue
             shape = tuple(shape_of(_operand(leaf)))  # (one example's, under an outer vmap)
             ndim = len(shape)
-            if not -ndim <= dim < ndim:
+            if not ndim:
                 raise ValueError(f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): Got "
-                                 f"in_dim={dim} for an input but the input is of type "
-                                 f"{type(leaf)} with {ndim} dims; expected in_dim in "
-                                 f"[{-ndim}, {ndim})" if ndim else
-                                 f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): Got "
                                  f"in_dim={dim} for an input but the input is of type "
                                  f"{type(leaf)}. We cannot vmap over non-Tensor arguments, "
                                  f"please use None as the respective in_dim")
+            if not -ndim <= dim < ndim:
+                raise ValueError(f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): Got "
+                                 f"in_dim={dim} for some input, but that input is a Tensor of "
+                                 f"dimensionality {ndim} so expected in_dim to satisfy "
+                                 f"-{ndim} <= in_dim < {ndim}.")
             sizes.add(shape[dim])
     if not sizes:
         raise ValueError(f"vmap({_name(func)}, in_dims={in_dims}, ...)(<inputs>): At least one "
