@@ -314,3 +314,22 @@ def test_no_perturbation_confusion_between_batching_and_derivatives():
     # a jvp inside vmap: the batched x closed over is a constant to it (d/dy of y x is x)
     _, tangents = dr.func.vmap(lambda x: dr.func.jvp(lambda y: y * x, (x,), (1.0,)))(xs)
     np.testing.assert_allclose(plain(tangents), xs)
+
+
+def test_every_primitive_has_a_batch_rule():
+    """A rule of its own (``vmap``), or records that already say how:
+    elementwise, linear, reductions, running reductions, matrix functions."""
+    derived = ("elementwise", "constant", "reduces", "prefix", "blocks")
+    missing = sorted(n for n, p in PRIMS.items()
+                     if p.vmap is None and p.sparsity not in derived and not p.linear)
+    assert not missing, f"primitives without a batch rule: {missing}"
+
+
+def test_vmap_of_vjp():
+    xs = np.array([[0.1, 0.2], [0.3, 0.4]])
+    cotangents = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+    def pull(x, v):
+        return dr.func.vjp(dr.sin, x)[1](v)[0]
+    np.testing.assert_allclose(plain(dr.func.vmap(pull)(xs, cotangents)),
+                               np.cos(xs) * cotangents, atol=1e-14)
