@@ -14,8 +14,6 @@
   sparse_jacobian and scipy's spsolve converges to a residual below 1e-10.
 """
 
-import itertools
-
 import numpy as np
 import pytest
 import scipy.sparse as sp

@@ -11,8 +11,6 @@ rest by the rule in their record's ``vmap`` field. Results stay batched,
 integer and boolean ones too.
 """
 
-import numpy as np
-
 from .primitive import TABLE, Box, check_operand
 from .values import ndim_of, shape_of
 from .forward import _tangent_of

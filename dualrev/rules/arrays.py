@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core.batching import TRAILING, index_values
 from ..core.sparsity import PREFIX
-from ..core.primitive import defprim, raw_value
+from ..core.primitive import defprim
 from ..core.values import shape_of, ndim_of
 from . import elementwise as ew
 from . import reductions as red

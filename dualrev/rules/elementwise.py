@@ -20,7 +20,7 @@ from ..core.values import (DEFAULT_FLOAT, FLOAT64, as_array, broadcast_error, ca
                        result_type, shape_of)
 from ..core.primitive import defprim, identity, raw_value
 from ..core.taylor import (
-    LOCALLY_LINEAR as _LL, MULTILINEAR, cauchy, ode_step, univariate,
+    LOCALLY_LINEAR as _LL, cauchy, ode_step, univariate,
     series_div, series_exp, series_log, series_mul, series_pow, series_riccati, series_sin_cos,
     series_sinh_cosh, series_sqrt)
 
