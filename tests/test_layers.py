@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dualrev"
 #: Layer ranks: a module may import modules of its own rank or lower.
 CORE, RULES, SURFACE, TOP = range(4)
 TOP_MODULES = {"dualrev", "dualrev.__main__", "dualrev._unified", "dualrev.optim",
+               "dualrev.optim.base", "dualrev.optim.first_order", "dualrev.optim.lbfgs",
                "dualrev.stubs"}
 
 
