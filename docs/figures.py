@@ -245,9 +245,49 @@ def sparse_cost_png(dense_sizes=(100, 200, 400, 800, 1600),
     return data
 
 
+MINIMIZE_METHODS = ("bfgs", "l-bfgs", "newton-cg", "trust-ncg", "trust-exact", "newton-sparse")
+
+
+def gradient_norms(method, x0, tol=1e-10):
+    """‖∇f‖ after k = 0, 1, ... iterations of ``dr.func.minimize`` on
+    :func:`rosenbrock` from ``x0``, until it converges: the run with
+    ``options={"maxiter": k}`` stops after exactly k iterations of the same
+    deterministic path, so its ``jac`` is the gradient at the k-th iterate."""
+    full = dr.func.minimize(rosenbrock, x0, method=method, tol=tol)
+    return [dr.func.minimize(rosenbrock, x0, method=method, tol=tol,
+                             options={"maxiter": k}).jac.norm().item()
+            for k in range(full.nit + 1)]
+
+
+def minimize_convergence_png(floor=1e-16):
+    """The gradient norm against the iteration for each method of
+    ``dr.func.minimize`` on the 2-D Rosenbrock function from (-1.2, 1)
+    (docs/pages/tutorials/optimization.md). An exact zero is drawn at ``floor``."""
+    plt = _figure()
+    x0 = dr.tensor([-1.2, 1.0])
+    fig, ax = plt.subplots(figsize=(7, 4.0))
+    markers = ("o", "s", "^", "v", "D", "x")
+    for method, marker in zip(MINIMIZE_METHODS, markers):
+        norms = np.maximum(gradient_norms(method, x0), floor)
+        ax.semilogy(range(len(norms)), norms, marker=marker, markersize=4, linewidth=1.4,
+                    label=method)
+    ax.axhline(1e-10, color="0.5", linewidth=0.8, linestyle="--")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("‖∇f‖₂ (log scale)")
+    ax.set_ylim(floor / 3, None)
+    ax.grid(True, which="major", color="0.85")
+    ax.legend(ncol=2, frameon=False)
+    ax.set_title("dr.func.minimize on Rosenbrock's function from (−1.2, 1), tol = 1e-10\n"
+                 f"(an exact zero gradient is drawn at {floor:g})", fontsize=10)
+    data = _png(fig)
+    plt.close(fig)
+    return data
+
+
 FIGURES = {"derivatives.png": derivatives_png, "hessian.png": hessian_png,
            "taylor-polynomials.png": taylor_polynomials_png, "taylor-cost.png": taylor_cost_png,
-           "sparse-coloring.png": sparse_coloring_png, "sparse-cost.png": sparse_cost_png}
+           "sparse-coloring.png": sparse_coloring_png, "sparse-cost.png": sparse_cost_png,
+           "minimize-convergence.png": minimize_convergence_png}
 
 
 def render():
