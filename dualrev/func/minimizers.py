@@ -19,8 +19,7 @@ import numpy as np
 
 MESSAGES = {0: "Optimization terminated successfully.",
             1: "Maximum number of iterations has been exceeded.",
-            2: "Desired error not necessarily achieved due to precision loss.",
-            3: "NaN result encountered."}
+            2: "Desired error not necessarily achieved due to precision loss."}
 
 
 class Outcome(NamedTuple):
@@ -77,8 +76,19 @@ def wolfe_step(objective, x, f0, g0, d, step=1.0, c1=1e-4, c2=0.9, max_evals=30)
             return np.inf, g, np.nan
         return f, g, float(g @ d)
 
-    def sufficient(alpha, f):
-        return f <= f0 + c1 * alpha * slope0
+    noise = 1e-10 * abs(f0)  # Hager & Zhang take 1e-6
+
+    def sufficient(alpha, f, slope):
+        """Armijo's decrease, or where f no longer changes above its
+        rounding, Hager & Zhang's approximate form (the slope has
+        decreased to (1 - 2 c1) of its start's size)."""
+        return f <= f0 + c1 * alpha * slope0 or (
+            f <= f0 + noise and slope <= (1 - 2 * c1) * -slope0)
+
+    def higher(f, than):
+        """Whether f is above ``than`` by more than rounding (below that,
+        values cannot be compared and the slopes decide)."""
+        return f > than and abs(f - f0) > noise
 
     def zoom(lo, hi):
         """``lo`` and ``hi`` as (alpha, f, slope, g): ``lo`` meets the
@@ -95,7 +105,7 @@ def wolfe_step(objective, x, f0, g0, d, step=1.0, c1=1e-4, c2=0.9, max_evals=30)
             if trial is None or not (left + 0.1 * width <= trial <= right - 0.1 * width):
                 trial = left + width / 2
             f, g, slope = at(trial)
-            if not sufficient(trial, f) or f >= lo[1]:
+            if not sufficient(trial, f, slope) or higher(f, lo[1]):
                 hi = (trial, f, slope, g)
                 continue
             if abs(slope) <= -c2 * slope0:
@@ -110,7 +120,7 @@ def wolfe_step(objective, x, f0, g0, d, step=1.0, c1=1e-4, c2=0.9, max_evals=30)
     alpha = step
     while evals < max_evals:
         f, g, slope = at(alpha)
-        if not sufficient(alpha, f) or (evals > 1 and f >= previous[1]):
+        if not sufficient(alpha, f, slope) or (evals > 1 and higher(f, previous[1])):
             return zoom(previous, (alpha, f, slope, g))
         if abs(slope) <= -c2 * slope0:
             return alpha, f, g
@@ -135,6 +145,8 @@ def _line_search_method(objective, x, stop, direction):
             return Outcome(x, k, 2)
         alpha, f_new, g_new = found
         s = alpha * d
+        if np.array_equal(x + s, x):
+            return Outcome(x, k, 2)  # a step too small to change x
         if hasattr(direction, "update"):
             direction.update(s, g_new - g)
         x, f, g = x + s, f_new, g_new
@@ -267,13 +279,17 @@ def newton_sparse(objective, x, *, gtol=1e-5, norm=2, maxiter=None):
         scale = max(float(np.abs(H.diagonal()).max(initial=0.0)), 1e-8)
         for _ in range(30):
             shifted = H if shift == 0 else H + shift * scipy.sparse.eye_array(g.size, format="csc")
-            with np.errstate(all="ignore"):
-                p = scipy.sparse.linalg.spsolve(shifted, -g)
+            try:  # SuperLU with the ordering and pivoting meant for symmetric matrices
+                with np.errstate(all="ignore"):
+                    p = scipy.sparse.linalg.splu(shifted, permc_spec="MMD_AT_PLUS_A",
+                                                 options={"SymmetricMode": True}).solve(-g)
+            except RuntimeError:  # exactly singular
+                p = np.full_like(g, np.nan)
             # Newton's step where it goes downhill; else shift the spectrum
             # up (H + τI) until it does, towards -g/τ.
             if np.all(np.isfinite(p)) and g @ p < -1e-10 * np.linalg.norm(g) * np.linalg.norm(p):
                 return p, 1.0
-            shift = 1e-3 * scale if shift == 0 else shift * 10
+            shift = 2e-3 * scale if shift == 0 else shift * 10  # never -λ exactly when λ = ±scale
         return -g, _first_step(g, 0)
     return _line_search_method(objective, x, _Stop(x, gtol, norm, maxiter), direction)
 
@@ -364,7 +380,12 @@ def _trust_region(objective, x, stop, model, initial_trust_radius, max_trust_rad
         if not predicted > 0:
             return Outcome(x, k, 2)
         f_new, g_new = objective.value_and_grad(x + p)
-        ratio = (f - f_new) / predicted if _finite(f_new, g_new) else -np.inf
+        if not _finite(f_new, g_new):
+            ratio = -np.inf
+        elif predicted <= 1e-14 * abs(f):  # below f's rounding: the gradient judges
+            ratio = 1.0 if np.linalg.norm(g_new) < np.linalg.norm(g) else 0.0
+        else:
+            ratio = (f - f_new) / predicted
         if ratio < 0.25:
             radius = 0.25 * np.linalg.norm(p)
         elif ratio > 0.75 and on_boundary:
