@@ -61,6 +61,11 @@ def main():
         return (100 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2).sum()
     print(dr.func.hessian(rosenbrock)(dr.tensor([1.0, 1.0, 1.0])))
 
+    section("Newton-CG on exact Hessian-vector products: Rosenbrock's minimum from (-1.2, 1)")
+    result = dr.func.minimize(rosenbrock, dr.tensor([-1.2, 1.0]), method="newton-cg", tol=1e-10)
+    print(f"x = {result.x.tolist()} after {result.nit} Newton steps, {result.nfev} gradients "
+          f"and {result.nhev} Hessian-vector products: {result.message}")
+
     section("Taylor mode: f, f', ..., f^(6) of x sin x at 2 in one pass, and a Laplacian")
     print([round(float(v), 6) for v in dr.func.taylor(lambda v: dr.sin(v) * v, 6)(2.0)])
     print("Laplacian of sum(x^3) at (1, 2, 3) =",

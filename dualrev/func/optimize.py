@@ -54,6 +54,9 @@ class OptimizeResult(dict):
     (2, 1)
     """
 
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**fields)
+
     def __getattr__(self, name):
         try:
             return self[name]
