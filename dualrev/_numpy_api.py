@@ -5,7 +5,9 @@ differentiated as it stands: ``np.sin(t)``, ``np.sum(t, axis=0)``,
 Two tables map NumPy's names to dualrev's operations, with NumPy's
 signatures and defaults (``np.var`` has ``ddof=0``, where PyTorch's ``var``
 subtracts 1). A NumPy function or ufunc with no entry raises ``TypeError``
-naming it, never a silently detached result; ``np.asarray(t)`` gives the
+naming it, never a silently detached result. Functions whose results carry
+no derivative (``np.allclose``, ``np.argmax``, ``np.count_nonzero``) read
+the values, of tensors that require grad too. ``np.asarray(t)`` gives the
 values of a tensor that is not being differentiated and raises for one that
 is, as PyTorch does (third-party code that converts would detach it).
 """
@@ -20,8 +22,10 @@ from . import linalg
 from . import shape_functions as S
 from . import rules
 from .core.values import ndim_of, shape_of
+from .core.batching import BatchBox
 from .core.primitive import Box, raw_value
 from .rules import normalize_axes
+from ._args import operand
 from ._tensor import boxed, named
 
 _LN2 = math.log(2.0)
@@ -200,6 +204,7 @@ def _stack(arrays, axis=0, out=None, **kw):
 
 
 def _squeeze(a, axis=None):
+    np.squeeze(_like_shape(a), axis)  # NumPy's error for an axis that is not of size 1
     return S.squeeze(a, axis)
 
 
@@ -217,6 +222,7 @@ def _cumulative(op):
 
 
 def _expand_dims(a, axis):
+    np.expand_dims(_like_shape(a), axis)  # NumPy's errors for repeated axes, or out of range
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     n = ndim_of(a) + len(axes)
     return boxed(rules.unsqueeze(a, axis=tuple(sorted(x % n - n for x in axes))))
@@ -252,8 +258,71 @@ def _numpy_axis(a, axis):
     return normalize_axes(axis, ndim_of(a))[0]
 
 
+def _like_shape(x):
+    """A stand-in of ``x``'s shape for NumPy's shape functions to read (a
+    zero-strided view of one byte): one example's shape inside ``vmap``."""
+    return np.broadcast_to(np.empty((), bool), shape_of(x) if isinstance(x, Box) else np.shape(x))
+
+
 def _shape_only(fn):
-    return lambda a, *args, **kwargs: fn(raw_value(a), *args, **kwargs)
+    """np.shape, np.ndim, np.size: NumPy's answer for the shape."""
+    return lambda a, *args, **kwargs: fn(_like_shape(a), *args, **kwargs)
+
+
+def _values(x, name):
+    """The plain values under ``x`` for a NumPy function that reads them and
+    returns no derivative. Inside ``vmap`` there is one per example, which
+    such a function cannot tell apart: that raises."""
+    while isinstance(x, Box):
+        if isinstance(x, BatchBox):
+            raise RuntimeError(f"vmap: numpy.{name} reads the values of a batched tensor, which "
+                               "holds one per example; call it outside vmap (or use dualrev's "
+                               "functions, which batch)")
+        x = x._inner()
+    return x
+
+
+def _on_values(fn):
+    """A NumPy function with no derivative to take (a truth value, a count):
+    computed on the values of its arguments, tensors that require grad
+    included (their graphs are left as they are). Arrays come back as
+    tensors; Python's bools (np.allclose) as they are."""
+    name = fn.__name__
+
+    def numpy_on_values(*args, **kwargs):
+        result = fn(*[_values(a, name) for a in args],
+                    **{k: _values(v, name) for k, v in kwargs.items()})
+        return boxed(np.asarray(result)) if isinstance(result, (np.ndarray, np.generic)) \
+            else result
+    return numpy_on_values
+
+
+def _arg_extremum(reduction):
+    """np.argmax and np.argmin: indices, computed by the primitive on the
+    boxes (so vmap batches them), as ``dr.argmax`` does."""
+    def numpy_arg_extremum(a, axis=None, out=None, *, keepdims=False):
+        if out is not None:
+            raise TypeError("out= is not supported with tensors; use the returned value")
+        np.empty((1,) * ndim_of(a)).argmax(axis)  # NumPy's error for an axis out of range
+        return reduction(a, axis, bool(keepdims))
+    return numpy_arg_extremum
+
+
+def _reshaped(a, shape):
+    a = boxed(a)
+    return a if tuple(shape) == tuple(shape_of(a)) else boxed(rules.reshape(a, shape=tuple(shape)))
+
+
+def _at_least(fn):
+    """np.atleast_1d, _2d, _3d: each array reshaped (recorded) to NumPy's
+    result's shape; several arrays give NumPy's sequence of them."""
+    def numpy_at_least(*arys):
+        out = [_reshaped(operand(a, fn.__name__), fn(_like_shape(a)).shape) for a in arys]
+        return out[0] if len(out) == 1 else _SEVERAL(out)
+    return numpy_at_least
+
+
+_SEVERAL = type(np.atleast_1d(0, 0))  # NumPy 2 returns a tuple, NumPy 1 a list
 
 
 def _sort(a, axis=-1, kind=None, order=None, **kw):
@@ -274,13 +343,20 @@ ARRAY_FUNCTIONS = {
     np.transpose: _transpose, np.moveaxis: A.moveaxis,
     np.swapaxes: lambda a, axis1, axis2: S.transpose(a, axis1, axis2),
     np.squeeze: _squeeze, np.expand_dims: _expand_dims,
-    np.broadcast_to: lambda array, shape, subok=False: S.broadcast_to(array, shape),
-    np.concatenate: _concatenate, np.stack: _stack, np.vstack: lambda tup, **kw: A.vstack(tup), np.hstack: lambda tup, **kw: A.hstack(tup),
+    np.broadcast_to: lambda array, shape, subok=False: S.broadcast_to(
+        array, np.broadcast_to(_like_shape(array), shape).shape),  # (NumPy's errors)
+    np.atleast_1d: _at_least(np.atleast_1d), np.atleast_2d: _at_least(np.atleast_2d),
+    np.atleast_3d: _at_least(np.atleast_3d),
+    np.concatenate: _concatenate, np.stack: _stack,
+    np.vstack: lambda tup, **kw: A.vstack(tup), np.hstack: lambda tup, **kw: A.hstack(tup),
     np.where: _where, np.clip: _clip,
     np.round: lambda a, decimals=0, out=None: F.round(a, decimals=decimals or None),
     np.around: lambda a, decimals=0, out=None: F.round(a, decimals=decimals or None),
     np.fix: lambda x, out=None: boxed(rules.trunc(x)),
     np.shape: _shape_only(np.shape), np.ndim: _shape_only(np.ndim), np.size: _shape_only(np.size),
+    np.argmax: _arg_extremum(F.argmax), np.argmin: _arg_extremum(F.argmin),
+    np.allclose: _on_values(np.allclose), np.isclose: _on_values(np.isclose),
+    np.array_equal: _on_values(np.array_equal), np.count_nonzero: _on_values(np.count_nonzero),
     np.zeros_like: lambda a, dtype=None, **kw: boxed(np.zeros_like(raw_value(a), dtype)),
     np.ones_like: lambda a, dtype=None, **kw: boxed(np.ones_like(raw_value(a), dtype)),
     np.full_like: lambda a, fill_value, dtype=None, **kw:
