@@ -20,6 +20,7 @@ from .core.levels import AMBIENT, grad_state
 from .core.primitive import Box, raw_value
 from .core.graph import add_hook, leaf_hooks
 from .core.reverse import ReverseBox
+from .device import CPU, CPU_ONLY, check_device
 from ._args import _bool, check_broadcast, normalize_index, operand
 from .gradients import backward, grad
 
@@ -74,7 +75,8 @@ class Tensor(ReverseBox):
     _grad = None       # .grad (see gradients.accumulate)
     _retains = False   # a non-leaf keeps its .grad (retain_grad)
 
-    def __new__(cls, data=(), *, dtype=None, requires_grad=False):
+    def __new__(cls, data=(), *, dtype=None, device=None, requires_grad=False):
+        check_device(device, "Tensor")
         value = dtypes.as_value(data, dtypes.get_default_dtype() if dtype is None else dtype)
         if _bool(requires_grad, "Tensor", "requires_grad"):
             _check_float(dtype_of(value))
@@ -96,8 +98,23 @@ class Tensor(ReverseBox):
 
     @property
     def device(self):
-        """Always ``'cpu'``."""
-        return "cpu"
+        """The device the tensor lives on: always ``dualrev.device('cpu')``
+        (dualrev computes with NumPy arrays, on the CPU)."""
+        return CPU
+
+    @property
+    def is_cuda(self):
+        """Whether the tensor lives on a CUDA device: never (see ``device``)."""
+        return False
+
+    def cuda(self, device=None, non_blocking=False):
+        """PyTorch's copy to a CUDA device, which dualrev does not have.
+
+        Raises:
+            RuntimeError: always: dualrev runs on NumPy arrays, on the CPU
+                (use ``.cpu()``, or leave the tensor where it is).
+        """
+        raise RuntimeError(f"cuda(): no CUDA device. {CPU_ONLY}")
 
     @property
     def is_leaf(self):

@@ -15,11 +15,14 @@ from .core.batching import RUNNING
 from .batched import Batched
 from ._args import _int, _sizes, check_alloc, operand
 from ._tensor import Tensor
+from .device import check_device
 
 if TYPE_CHECKING:  # types that only the stub _tensor.pyi declares
     from ._tensor import DType, TensorLike
+    from .device import device
 
     Sizes = int | Sequence[int]
+    Device = str | device | None
 
 _rng = [np.random.default_rng()]
 
@@ -36,10 +39,11 @@ def _float_dtype(dtype):
     return dtypes.get_default_dtype().numpy if dtype is None else dtypes.to_numpy_dtype(dtype)
 
 
-def tensor(data: TensorLike, dtype: DType | None = None, device: str | None = None,
+def tensor(data: TensorLike, dtype: DType | None = None, device: Device = None,
            requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists,
     an array or a tensor)."""
+    check_device(device, "tensor")
     if isinstance(data, Tensor):
         data = raw_value(data)
     elif not isinstance(data, np.ndarray):
@@ -48,8 +52,9 @@ def tensor(data: TensorLike, dtype: DType | None = None, device: str | None = No
 
 
 def as_tensor(data: TensorLike, dtype: DType | None = None,
-              device: str | None = None) -> Tensor:
+              device: Device = None) -> Tensor:
     """``data`` as a tensor: a tensor is returned as it is, other data copied."""
+    check_device(device, "as_tensor")
     return data if isinstance(data, Tensor) and dtype is None else tensor(data, dtype)
 
 
@@ -67,31 +72,35 @@ def _filled(sizes, fill, dtype, requires_grad, fn):
     return _leaf(np.full(shape, fill, dtype=dtype), requires_grad)
 
 
-def zeros(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+def zeros(*size: Sizes, dtype: DType | None = None, device: Device = None,
           requires_grad: bool = False) -> Tensor:
     """A new tensor of zeros, shape given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
 
     >>> import dualrev as dr
     >>> dr.zeros(2)
     tensor([0., 0.])"""
+    check_device(device, "zeros")
     return _filled(size, 0, dtype, requires_grad, "zeros")
 
 
-def ones(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+def ones(*size: Sizes, dtype: DType | None = None, device: Device = None,
          requires_grad: bool = False) -> Tensor:
     """A new tensor of ones, shape given as ``ones(2, 3)`` or ``ones((2, 3))``."""
+    check_device(device, "ones")
     return _filled(size, 1, dtype, requires_grad, "ones")
 
 
-def empty(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+def empty(*size: Sizes, dtype: DType | None = None, device: Device = None,
           requires_grad: bool = False) -> Tensor:
     """A new tensor of the given shape (filled with zeros: NumPy-backed, never garbage)."""
+    check_device(device, "empty")
     return _filled(size, 0, dtype, requires_grad, "empty")
 
 
 def full(size: Sizes, fill_value: float | Tensor, dtype: DType | None = None,
-         device: str | None = None, requires_grad: bool = False) -> Tensor:
+         device: Device = None, requires_grad: bool = False) -> Tensor:
     """A new tensor of ``size`` filled with ``fill_value``."""
+    check_device(device, "full")
     fill_value = _fill(fill_value, "full")
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = dtypes.bool if isinstance(fill_value, bool) else dtypes.int64
@@ -116,34 +125,39 @@ def _like(input, fill, dtype, requires_grad):
     return _leaf(np.full(shape_of(value), fill, dtype=dtype), requires_grad)
 
 
-def zeros_like(input: TensorLike, dtype: DType | None = None, device: str | None = None,
+def zeros_like(input: TensorLike, dtype: DType | None = None, device: Device = None,
                requires_grad: bool = False) -> Tensor:
     """Zeros with the shape and dtype of ``input``."""
+    check_device(device, "zeros_like")
     return _like(input, 0, dtype, requires_grad)
 
 
-def ones_like(input: TensorLike, dtype: DType | None = None, device: str | None = None,
+def ones_like(input: TensorLike, dtype: DType | None = None, device: Device = None,
               requires_grad: bool = False) -> Tensor:
     """Ones with the shape and dtype of ``input``."""
+    check_device(device, "ones_like")
     return _like(input, 1, dtype, requires_grad)
 
 
-def empty_like(input: TensorLike, dtype: DType | None = None, device: str | None = None,
+def empty_like(input: TensorLike, dtype: DType | None = None, device: Device = None,
                requires_grad: bool = False) -> Tensor:
     """A tensor with the shape and dtype of ``input`` (zeros)."""
+    check_device(device, "empty_like")
     return _like(input, 0, dtype, requires_grad)
 
 
 def full_like(input: TensorLike, fill_value: float | Tensor, dtype: DType | None = None,
-              device: str | None = None, requires_grad: bool = False) -> Tensor:
+              device: Device = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` with the shape and dtype of ``input``."""
+    check_device(device, "full_like")
     return _like(input, fill_value, dtype, requires_grad)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: DType | None = None,
-           device: str | None = None, requires_grad: bool = False) -> Tensor:
+           device: Device = None, requires_grad: bool = False) -> Tensor:
     """Numbers from ``start`` up to (not including) ``end``; int64 when all
     arguments are integers, else the default float dtype."""
+    check_device(device, "arange")
     if end is None:
         start, end = 0, start
     for name, v in (("start", start), ("end", end), ("step", step)):
@@ -166,8 +180,9 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: DType
 
 
 def linspace(start: float, end: float, steps: int, dtype: DType | None = None,
-             device: str | None = None, requires_grad: bool = False) -> Tensor:
+             device: Device = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
+    check_device(device, "linspace")
     steps = _int(steps, "linspace", "steps")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
@@ -176,9 +191,10 @@ def linspace(start: float, end: float, steps: int, dtype: DType | None = None,
     return _leaf(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: DType | None = None, device: str | None = None,
+def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Device = None,
         requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix."""
+    check_device(device, "eye")
     n = _int(n, "eye", "n")
     m = n if m is None else _int(m, "eye", "m")
     if n < 0 or m < 0:
@@ -214,27 +230,30 @@ def _random(draw, shape, requires_grad):
     return Batched._make(draw((size,) + tuple(shape)), level)
 
 
-def rand(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+def rand(*size: Sizes, dtype: DType | None = None, device: Device = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
+    check_device(device, "rand")
     chosen = _float_dtype(dtype)
     return _random(lambda shape: np.asarray(_rng[0].random(shape)).astype(chosen),
                    check_alloc(_sizes(size, "rand")), requires_grad)
 
 
-def randn(*size: Sizes, dtype: DType | None = None, device: str | None = None,
+def randn(*size: Sizes, dtype: DType | None = None, device: Device = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
+    check_device(device, "randn")
     chosen = _float_dtype(dtype)
     return _random(lambda shape: np.asarray(_rng[0].standard_normal(shape)).astype(chosen),
                    check_alloc(_sizes(size, "randn")), requires_grad)
 
 
 def randint(low: int = 0, high: Sizes | None = None, size: Sizes | None = None, *,
-            dtype: DType | None = None, device: str | None = None,
+            dtype: DType | None = None, device: Device = None,
             requires_grad: bool = False) -> Tensor:
     """Random integers in [low, high) of shape ``size``: PyTorch's
     ``randint(high, size)`` and ``randint(low, high, size)``."""
+    check_device(device, "randint")
     if size is None:  # randint(high, size): the second argument is the size
         if high is None:
             raise TypeError("randint() missing required argument 'size'")

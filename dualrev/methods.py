@@ -12,6 +12,7 @@ from . import shape_functions as S
 from ._args import _axis, normalize_index, operand
 from ._numpy_api import array_function, array_ufunc
 from ._tensor import Size, boxed, named
+from .device import check_device, device as Device
 from .core.primitive import Box, bind1
 from .core.values import dtype_of, shape_of
 
@@ -155,18 +156,112 @@ def type_as(self, other):
     return S.to_dtype(self, dtype_of(operand(other, "type_as", "other")))
 
 
-def to(self, *args, dtype=None, **kwargs):
-    """Cast to a dtype (device arguments are accepted and ignored: CPU only)."""
-    for a in args:
-        if isinstance(a, (dtypes.dtype, np.dtype, type)):
-            dtype = a
-        elif isinstance(a, Box):
-            dtype = a.dtype
-    return self if dtype is None else S.to_dtype(self, dtype)
+_TO_FORMS = (("device", "dtype", "non_blocking", "copy"), ("dtype", "non_blocking", "copy"),
+             ("tensor", "non_blocking", "copy"))
+
+
+def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
+    """This tensor with another dtype (and on a device: the CPU), as PyTorch's
+    ``to``: ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (``other``'s
+    dtype and device), each with ``non_blocking`` (accepted, and of no
+    effect) and ``copy`` (a new tensor even when nothing changes); arguments
+    may be given by position, in one of these forms, or by keyword.
+
+    Args:
+        *args: ``(device, dtype, non_blocking, copy)``, ``(dtype,
+            non_blocking, copy)`` or ``(other, non_blocking, copy)``, or the
+            first of them.
+        device: None, ``"cpu"`` or a ``dualrev.device`` of type cpu.
+        dtype: the dtype wanted (None keeps this tensor's).
+        non_blocking: accepted for PyTorch's code; no effect.
+        copy: a new tensor even when the dtype does not change.
+
+    Returns:
+        ``self`` when nothing changes, else the cast (recorded: float dtypes
+        carry gradients) or copy.
+
+    Raises:
+        RuntimeError: a device other than the CPU (dualrev runs on NumPy
+            arrays, on the CPU only).
+        TypeError: arguments that fit none of the three forms.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor([1.0, 2.0])
+        >>> x.to("cpu", dr.float32)
+        tensor([1., 2.], dtype=dualrev.float32)
+        >>> x.to("cpu") is x, x.to("cpu", copy=True) is x
+        (True, False)
+    """
+    keywords = {"device": device, "dtype": dtype, "non_blocking": non_blocking, "copy": copy}
+    given = _to_arguments(args, {k: v for k, v in keywords.items()
+                                 if v is not None and v is not False})
+    check_device(given.get("device"), "to")
+    dtype = given.get("dtype")
+    if "tensor" in given:
+        dtype = given["tensor"].dtype
+    out = self if dtype is None else S.to_dtype(self, dtype)
+    if given.get("copy") and out is self:
+        return named(F.clone(out), "ToCopyBackward0")
+    return out
+
+
+def _to_arguments(args, kwargs):
+    """The arguments of ``to`` by name, in the form the first argument
+    chooses, or PyTorch's TypeError listing the forms."""
+    first = args[0] if args else None
+    if _is_dtype(first):
+        names = _TO_FORMS[1]
+    elif isinstance(first, Box):
+        names = _TO_FORMS[2]
+    else:
+        names = _TO_FORMS[0]
+    given = dict(zip(names, args))
+    fits = len(args) <= len(names) and not set(kwargs) - set(names[len(args):])
+    given.update(kwargs)
+    checks = {"device": lambda v: v is None or isinstance(v, (str, int, Device)) and
+              not isinstance(v, bool), "dtype": lambda v: v is None or _is_dtype(v),
+              "non_blocking": _is_bool, "copy": _is_bool, "tensor": lambda v: isinstance(v, Box)}
+    if not fits or not all(checks[k](v) for k, v in given.items()):
+        got = [_type_name(a) for a in args] + [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
+        raise TypeError(f"to() received an invalid combination of arguments - got "
+                        f"({', '.join(got)}), but expected one of:\n{_TO_SIGNATURES}")
+    return given
+
+
+_TO_SIGNATURES = """\
+ * (dualrev.device device = None, dualrev.dtype dtype = None, bool non_blocking = False, \
+bool copy = False)
+ * (dualrev.dtype dtype, bool non_blocking = False, bool copy = False)
+ * (Tensor tensor, bool non_blocking = False, bool copy = False)"""
+
+
+def _is_dtype(value):
+    return isinstance(value, (dtypes.dtype, np.dtype)) or value is float or value is int or (
+        value is bool or isinstance(value, type) and issubclass(value, np.generic))
+
+
+def _is_bool(value):
+    return isinstance(value, (bool, np.bool_))
+
+
+def _type_name(value):
+    if isinstance(value, dtypes.dtype):
+        return "dualrev.dtype"
+    if isinstance(value, Device):
+        return "dualrev.device"
+    return "Tensor" if isinstance(value, Box) else type(value).__name__
 
 
 def cpu(self):
-    """This tensor (dualrev runs on the CPU)."""
+    """This tensor: dualrev's tensors live on the CPU.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor([1.0])
+        >>> x.cpu() is x
+        True
+    """
     return self
 
 
