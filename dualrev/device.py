@@ -127,7 +127,7 @@ def check_device(where, fn, name="device"):
     can live on: the CPU. Another device raises a RuntimeError saying that
     dualrev runs on the CPU only; anything else a TypeError naming ``fn``'s
     argument ``name``."""
-    if where is None or where is CPU or where == "cpu":
+    if where is None or where is CPU or type(where) is str and where == "cpu":
         return CPU
     if isinstance(where, str) or isinstance(where, int) and not isinstance(where, bool):
         where = device(where)
