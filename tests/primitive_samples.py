@@ -967,3 +967,36 @@ SPECS["amax"].kinks = reduction(ties)
 SPECS["amin"].kinks = reduction(ties)
 SPECS["prod"].kinks = reduction(ties)            # several zeros in one product
 SPECS["sort"].kinks = along_one_axis(ties, params=either_order)  # any one permutation of ties
+
+
+# -- special functions (dualrev.rules.special) ---------------------------------------------
+
+def _scipy(name):
+    """scipy.special's function (imported here: scipy is an optional extra)."""
+    import scipy.special  # (here: only the special functions' references need it)
+    return getattr(scipy.special, name)
+
+
+def _orders(most):
+    return st.integers(0, most).map(lambda n: dict(n=n))
+
+
+for _name, _values in [("erf", R), ("erfc", R), ("erfinv", uniform(-0.9, 0.9)),
+                       ("erfcx", uniform(-1.5, 3)), ("ndtr", uniform(-3, 3)),
+                       ("log_ndtr", uniform(-6, 3)), ("ndtri", uniform(0.05, 0.95)),
+                       ("gammaln", uniform(0.2, 4)), ("entr", uniform(0.2, 3))]:
+    SPECS[_name] = Spec(elementwise((_values,)), lambda x, _f=_name: _scipy(_f)(x))
+SPECS["polygamma"] = Spec(elementwise((uniform(0.3, 3),), params=_orders(3)),
+                          lambda x, *, n: _scipy("polygamma")(n, x))
+SPECS["bessel_i"] = Spec(elementwise((uniform(-3, 3),), params=_orders(3)),
+                         lambda x, *, n: _scipy("iv")(n, x))
+SPECS["bessel_ie"] = Spec(elementwise((away_from_zero(0.1, 3),), params=_orders(3)),
+                          lambda x, *, n: _scipy("ive")(n, x),
+                          kinks=elementwise((with_zeros(uniform(-3, 3)),), params=_orders(3)))
+SPECS["xlog1py"] = Spec(elementwise((R, uniform(-0.7, 2))), lambda x, y: x * np.log1p(y))
+COMPOSITES += ("sinc", "multigammaln")
+SPECS["sinc"] = Spec(elementwise((with_zeros(uniform(-2.5, 2.5)),)), np.sinc)
+SPECS["multigammaln"] = Spec(elementwise((uniform(1.2, 4),),
+                                         params=st.integers(1, 3).map(lambda p: dict(p=p))),
+                             lambda x, *, p: _scipy("multigammaln")(x, p) if x.ndim else
+                             _scipy("multigammaln")(float(x), p))

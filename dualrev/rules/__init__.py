@@ -23,3 +23,6 @@ from .composite import (  # noqa: F401
     deg2rad, log10, log2, log_softmax, logsumexp, norm, rad2deg, reciprocal, softmax, softplus,
     std, var)
 from .axes import normalize_axes  # noqa: F401
+from .special import (  # noqa: F401
+    bessel_i, bessel_ie, entr, erf, erfc, erfcx, erfinv, gammaln, log_ndtr, multigammaln, ndtr,
+    ndtri, polygamma, sinc, xlog1py)
