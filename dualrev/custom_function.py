@@ -13,7 +13,10 @@ others; ``backward`` is linear in its gradients, so the contributions add up
 to one call with all of them. Under ``create_graph`` the gradients and the
 saved tensors are tensors of the tape, so a ``backward`` written in dualrev
 operations is differentiated in turn. Forward mode needs nothing more:
-``forward`` itself, run on Duals, carries the tangents.
+``forward`` itself, run on Duals, carries the tangents; a Function with a
+``jvp`` staticmethod has ``forward`` run on the primals instead and its
+tangents from ``jvp`` (what ``ctx.save_for_forward`` kept is its
+``saved_tensors``), as PyTorch's forward AD does.
 """
 
 import contextlib
@@ -28,6 +31,7 @@ from .core.grad_mode import no_grad
 from .core.primitive import TABLE, Box, defprim, raw_value, share_memory
 from .core.cotangents import unbroadcast
 from .core.reverse import ReverseBox, computed_already, record_computed
+from .core.forward import ForwardBox, fit_tangent
 from .core.batching import RUNNING, BatchBox
 from ._tensor import Tensor, _copy
 
@@ -43,7 +47,8 @@ class FunctionCtx:
         self._non_differentiable = set()
         self._answer = None  # (gradient, output index, input cotangents) of the last call
         self._running = None  # (output index, its tensor) while backward runs
-
+        self._saved_forward = ()
+        self._in_jvp = False  # while jvp runs, saved_tensors are save_for_forward's
 
     def save_for_backward(self, *tensors):
         """Keep tensors for ``backward``; a later in-place change of one
@@ -51,8 +56,33 @@ class FunctionCtx:
         self._saved = tensors
         self._versions = tuple(t._version if isinstance(t, Tensor) else None for t in tensors)
 
+    def save_for_forward(self, *tensors):
+        """Keep tensors for ``jvp``: there, ``ctx.saved_tensors`` gives them.
+
+        Args:
+            *tensors: inputs, outputs or intermediates of ``forward``.
+
+        Example:
+            >>> import dualrev as dr
+            >>> class Exp(dr.autograd.Function):
+            ...     @staticmethod
+            ...     def forward(ctx, x):
+            ...         y = x.exp()
+            ...         ctx.save_for_forward(y)
+            ...         return y
+            ...     @staticmethod
+            ...     def jvp(ctx, t):
+            ...         (y,) = ctx.saved_tensors
+            ...         return t * y
+            >>> dr.func.jvp(Exp.apply, (dr.tensor(0.0),), (dr.tensor(2.0),))
+            (tensor(1.), tensor(2.))
+        """
+        self._saved_forward = tensors
+
     @property
     def saved_tensors(self):
+        if self._in_jvp:
+            return tuple(self._saved_forward)
         for t, version in zip(self._saved, self._versions):
             if isinstance(t, (Tensor, _SavedOutput)) and t._version != version:
                 raise RuntimeError(
@@ -159,6 +189,14 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("a Function subclass defines backward(ctx, *grad_outputs)")
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """The forward-mode rule: the outputs' tangents from the inputs'
+        (zeros for inputs without one). Optional: without it, ``forward``
+        runs on the dual values themselves and carries their tangents."""
+        raise NotImplementedError("You must implement the jvp function for custom "
+                                  "autograd.Function to use it with forward mode AD.")
+
     # Under vmap: with generate_vmap_rule = True, forward runs on the batch (its
     # operations batch themselves); else the vmap staticmethod, as in PyTorch
     generate_vmap_rule = False
@@ -180,39 +218,92 @@ class Function:
         top = max((a for a in args if isinstance(a, Box)), key=lambda a: a._level, default=None)
         if isinstance(top, BatchBox) and not cls.generate_vmap_rule:
             return _by_vmap_rule(cls, args, top)
-        ctx = FunctionCtx(args)
-        ctx._input_meta = tuple((shape_of(raw_value(a)), dtype_of(raw_value(a))) if needed else None
-                                for a, needed in zip(args, ctx.needs_input_grad))
-        # forward runs with grad off, as in PyTorch, where that switches off no other
-        # level: enclosing dr.func transforms must see its operations
-        ambient = top is None or isinstance(top, ReverseBox) and top._level == AMBIENT
-        with no_grad() if ambient else contextlib.nullcontext():
-            out = cls.forward(ctx, *args)
-        single = not isinstance(out, tuple)
-        outputs = (out,) if single else out
-        if not (isinstance(top, ReverseBox) and any(ctx.needs_input_grad)):
-            return out  # nothing to record (a Dual's tangent came from forward itself)
-        level = ctx._level = top._level
-        # an output that is an input, or shares its memory, is copied: changing it in place
-        # must not change the input behind the tape's back
-        ctx._outputs = [_copy(_inner(o, level)) if any(share_memory(o, a) for a in args)
-                        else _inner(o, level) for o in outputs]  # values one level down
-        ctx._cls = cls
-        recorded = []
-        for k, o in enumerate(outputs):
-            if id(o) in ctx._non_differentiable or not _differentiable(o):
-                recorded.append(o)
-                continue
-            r = record_computed(_node_of(cls), args, {"ctx": ctx, "k": k}, ctx._outputs[k],
-                                level, type(top))
-            if isinstance(o, ReverseBox) and o._level == level and r._value is o._value:
-                r._vc = o._counter()  # one array, one version: saving o and changing r is caught
-            recorded.append(r)
-        # a saved output is the recorded one, so backward's use of it is differentiable
-        swap = {id(o): _SavedOutput(k, r) for k, (o, r) in enumerate(zip(outputs, recorded))
-                if r is not o}
-        ctx._saved = tuple(swap.get(id(t), t) for t in ctx._saved)
-        return recorded[0] if single else tuple(recorded)
+        if isinstance(top, ForwardBox) and cls.jvp is not Function.jvp:
+            return _by_jvp_rule(cls, args, top)
+        return _run_forward(cls, args, top, FunctionCtx(args))
+
+
+def _by_jvp_rule(cls, args, top):
+    """A Function on Duals, by its own jvp staticmethod: ``forward`` on the
+    primals (recorded as usual when they require grad), then ``jvp`` on the
+    tangents (zeros for arguments without one), as in PyTorch."""
+    level = top._level
+    primals, tangents = [], []
+    for a in args:
+        if isinstance(a, ForwardBox) and a._level == level:
+            primals.append(a.primal)
+            tangents.append(a.tangent)
+        else:
+            primals.append(a)
+            tangents.append(np.zeros_like(raw_value(a)) if isinstance(a, Box)
+                            or isinstance(a, np.ndarray) else None)
+    lower = max((a for a in primals if isinstance(a, Box)), key=lambda a: a._level, default=None)
+    ctx = FunctionCtx(primals)
+    out = _run_forward(cls, primals, lower, ctx)
+    ctx._in_jvp = True
+    try:
+        tangent_out = cls.jvp(ctx, *[t if t is None or isinstance(t, Box) else Tensor._make(t)
+                                    for t in tangents])
+    finally:
+        ctx._in_jvp = False
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    touts = (tangent_out,) if single or not isinstance(tangent_out, tuple) else tangent_out
+    if len(touts) != len(outs):
+        raise RuntimeError(f"{cls.__name__}.jvp returned {len(touts)} tangents for "
+                           f"{len(outs)} outputs")
+    results = []
+    for o, t in zip(outs, touts):
+        if t is None or not _differentiable(o):
+            results.append(o)
+            continue
+        primal, t = _opened(o), _opened(t)
+        results.append(type(top)._make(primal, fit_tangent(t, primal), level))
+    return results[0] if single else tuple(results)
+
+
+def _opened(t):
+    """An ambient tensor without history as its value (what a Dual holds)."""
+    if isinstance(t, Tensor) and t._level == AMBIENT and t._node is None and not t.requires_grad:
+        return t._value
+    return t
+
+
+def _run_forward(cls, args, top, ctx):
+    """``forward`` with ``ctx``, its outputs recorded when an input requires
+    grad."""
+    ctx._input_meta = tuple((shape_of(raw_value(a)), dtype_of(raw_value(a))) if needed else None
+                            for a, needed in zip(args, ctx.needs_input_grad))
+    # forward runs with grad off, as in PyTorch, where that switches off no other
+    # level: enclosing dr.func transforms must see its operations
+    ambient = top is None or isinstance(top, ReverseBox) and top._level == AMBIENT
+    with no_grad() if ambient else contextlib.nullcontext():
+        out = cls.forward(ctx, *args)
+    single = not isinstance(out, tuple)
+    outputs = (out,) if single else out
+    if not (isinstance(top, ReverseBox) and any(ctx.needs_input_grad)):
+        return out  # nothing to record (a Dual's tangent came from forward itself)
+    level = ctx._level = top._level
+    # an output that is an input, or shares its memory, is copied: changing it in place
+    # must not change the input behind the tape's back
+    ctx._outputs = [_copy(_inner(o, level)) if any(share_memory(o, a) for a in args)
+                    else _inner(o, level) for o in outputs]  # values one level down
+    ctx._cls = cls
+    recorded = []
+    for k, o in enumerate(outputs):
+        if id(o) in ctx._non_differentiable or not _differentiable(o):
+            recorded.append(o)
+            continue
+        r = record_computed(_node_of(cls), args, {"ctx": ctx, "k": k}, ctx._outputs[k],
+                            level, type(top))
+        if isinstance(o, ReverseBox) and o._level == level and r._value is o._value:
+            r._vc = o._counter()  # one array, one version: saving o and changing r is caught
+        recorded.append(r)
+    # a saved output is the recorded one, so backward's use of it is differentiable
+    swap = {id(o): _SavedOutput(k, r) for k, (o, r) in enumerate(zip(outputs, recorded))
+            if r is not o}
+    ctx._saved = tuple(swap.get(id(t), t) for t in ctx._saved)
+    return recorded[0] if single else tuple(recorded)
 
 
 def _inner(value, level):

@@ -30,13 +30,51 @@ class _GradModeSwitch:
         return wrapper
 
 
-class no_grad(_GradModeSwitch):
-    """Operations inside record nothing: results do not require grad."""
+class _BareDecoratorSwitch(_GradModeSwitch):
+    """A switch that also decorates without parentheses, as PyTorch's
+    ``@torch.no_grad``: ``no_grad(fn)`` is ``no_grad()(fn)``."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        if not callable(orig_func):
+            raise TypeError(f"{cls.__name__}() takes no arguments; as a decorator it takes a "
+                            f"function, got {type(orig_func).__name__}")
+        return cls()(orig_func)
+
+
+class no_grad(_BareDecoratorSwitch):
+    """Operations inside record nothing: results do not require grad.
+
+    A context manager, and a decorator with or without parentheses.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor(1.0, requires_grad=True)
+        >>> @dr.no_grad
+        ... def double(t):
+        ...     return t * 2
+        >>> double(x).requires_grad
+        False
+    """
     _mode = False
 
 
-class enable_grad(_GradModeSwitch):
-    """Operations inside are recorded again (inside a ``no_grad``)."""
+class enable_grad(_BareDecoratorSwitch):
+    """Operations inside are recorded again (inside a ``no_grad``).
+
+    A context manager, and a decorator with or without parentheses.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor(1.0, requires_grad=True)
+        >>> @dr.enable_grad
+        ... def double(t):
+        ...     return t * 2
+        >>> with dr.no_grad():
+        ...     double(x).requires_grad
+        True
+    """
     _mode = True
 
 
