@@ -231,7 +231,7 @@ def _by_jvp_rule(cls, args, top):
     primals, tangents = [], []
     for a in args:
         if isinstance(a, ForwardBox) and a._level == level:
-            primals.append(a.primal)
+            primals.append(a.primal if isinstance(a.primal, Box) else Tensor._make(a.primal))
             tangents.append(a.tangent)
         else:
             primals.append(a)

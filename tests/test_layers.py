@@ -15,7 +15,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dualrev"
 CORE, RULES, SURFACE, TOP = range(4)
 TOP_MODULES = {"dualrev", "dualrev.__main__", "dualrev._unified", "dualrev.optim",
                "dualrev.optim.base", "dualrev.optim.first_order", "dualrev.optim.lbfgs",
-               "dualrev.stubs"}
+               "dualrev.stubs",
+               # torch.autograd's namespace: its functional API is built on dr.func
+               "dualrev.autograd", "dualrev.autograd.functional"}
 
 
 def layer(module):
