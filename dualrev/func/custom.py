@@ -21,6 +21,12 @@ its backward saves constants.)
 The missing mode is derived, not refused: the VJP of a ``custom_jvp``
 function is the transpose of its JVP rule; the JVP of a ``custom_vjp``
 function is forward mode through the function's own code.
+
+``nondiff_argnums`` are taken as in JAX: the rules get those arguments
+first (``jvp(*nondiff, primals, tangents)``, ``bwd(*nondiff, residuals,
+g)``), and primals, tangents and cotangents are those of the other
+arguments only. They carry no derivative (a tensor among them is a
+constant to the rules).
 """
 
 import functools
@@ -29,7 +35,7 @@ import numpy as np
 
 from ..core.values import dtype_of, shape_of
 from ..core.levels import new_level
-from ..core.primitive import Box, defprim, raw_value
+from ..core.primitive import TABLE, Box, defprim, raw_value
 from ..core.forward import fit_tangent
 from ..batched import Batched
 from ..core.levels import AMBIENT
@@ -42,6 +48,7 @@ from ..core.grad_mode import is_grad_enabled
 from ..core.reverse import ReverseBox, computed_already, record_computed
 from ..core.sweep import backward_pass
 from .._tensor import Tensor, boxed
+from .tree import flatten, unflatten
 
 
 def _plain(value):
@@ -54,8 +61,17 @@ def _plain(value):
     return value
 
 
+def _is_value(x):
+    """A number, an array or a box: what can carry a derivative (a
+    ``nondiff_argnums`` argument may be anything, a function say)."""
+    return isinstance(x, (Box, np.ndarray, np.generic, float, int, list))
+
+
 def _zeros_like(x, lead=()):
-    """Zeros of x's shape (as its box shows it: one example's, under vmap)."""
+    """Zeros of x's shape (as its box shows it: one example's, under vmap);
+    None for what is not a value."""
+    if not _is_value(x):
+        return None
     shape = tuple(shape_of(x))
     return np.zeros(lead + shape, dtype=dtype_of(raw_value(x))) if lead or shape else 0.0
 
@@ -86,9 +102,10 @@ class _Custom:
     mode (a primitive per function whose output is computed already, and
     whose VJP asks the call's record for its cotangents)."""
 
-    def __init__(self, fn):
+    def __init__(self, fn, nondiff_argnums=()):
         functools.update_wrapper(self, fn)
         self.fn = fn
+        self.nondiff_argnums = _checked_argnums(nondiff_argnums)
         self._node = defprim(f"custom:{_name(fn)}", computed_already, "*xs",
                              table=False, backward_name=f"{_name(fn)}Backward",
                              vjp=lambda g, i, *, call: call.cotangent(g, i))
@@ -127,6 +144,25 @@ class _Custom:
         self._batch_rules(batched, in_dims)
         return Batched._make(_stacked_values(batched._call(stacked)), level)
 
+    def _split(self, values):
+        """(the values at nondiff_argnums, the others), as tuples."""
+        nondiff = self.nondiff_argnums
+        for n in nondiff:
+            if n >= len(values):
+                raise TypeError(f"{_name(self.fn)}: nondiff_argnums {nondiff} out of range for a "
+                                f"call with {len(values)} positional arguments")
+        return (tuple(values[n] for n in nondiff),
+                tuple(v for i, v in enumerate(values) if i not in nondiff))
+
+
+def _checked_argnums(argnums):
+    if isinstance(argnums, int) and not isinstance(argnums, bool):
+        argnums = (argnums,)
+    if not isinstance(argnums, (tuple, list)) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in argnums):
+        raise TypeError(f"nondiff_argnums must be a tuple of non-negative ints, got {argnums!r}")
+    return tuple(sorted(set(argnums)))
+
 
 def _stacked_values(value):
     """What vmap gave back for the examples: its tensors' values (plain
@@ -162,6 +198,12 @@ class _Call:
 class custom_jvp(_Custom):
     """A function with a forward-mode rule of its own.
 
+    Args:
+        fn: the function.
+        nondiff_argnums: positions of arguments that are not differentiated
+            (passed first to the rule, as in JAX).
+
+    Example:
     >>> import dualrev as dr
     >>> @dr.custom_jvp
     ... def f(x):
@@ -174,15 +216,61 @@ class custom_jvp(_Custom):
     tensor(24.)
     """
 
-    def __init__(self, fn):
-        super().__init__(fn)
+    def __init__(self, fn, nondiff_argnums=()):
+        super().__init__(fn, nondiff_argnums)
         self.jvp = None
 
     def defjvp(self, jvp):
         """Set the rule: ``jvp(primals, tangents) -> (output, output_tangent)``,
-        written in dualrev operations. Returns the rule (usable as a decorator)."""
+        written in dualrev operations (with ``nondiff_argnums``:
+        ``jvp(*nondiff_args, primals, tangents)``, primals and tangents of the
+        other arguments). Returns the rule (usable as a decorator)."""
+        if self.nondiff_argnums:
+            user = jvp
+
+            def jvp(primals, tangents):  # the rule on all arguments, as the calls give them
+                nondiff, diff = self._split(primals)
+                return user(*nondiff, diff, self._split(tangents)[1])
+            self.jvp = jvp
+            return user
         self.jvp = jvp
         return jvp
+
+    def defjvps(self, *jvps):
+        """Set the rule by one function per argument, as JAX's ``defjvps``:
+        ``jvps[i](tangent_i, ans, *primals)`` is argument i's contribution to
+        the output's tangent (None: it contributes nothing); they are summed.
+
+        Args:
+            *jvps: one function or None per argument.
+
+        Raises:
+            TypeError: with ``nondiff_argnums``, as JAX.
+
+        Example:
+            >>> import dualrev as dr
+            >>> @dr.custom_jvp
+            ... def f(x, y):
+            ...     return dr.sin(x) * y
+            >>> f.defjvps(lambda x_dot, ans, x, y: dr.cos(x) * x_dot * y,
+            ...           lambda y_dot, ans, x, y: dr.sin(x) * y_dot)
+            >>> dr.func.grad(f, argnums=(0, 1))(0.0, 2.0)
+            (tensor(2.), tensor(0.))
+        """
+        if self.nondiff_argnums:
+            raise TypeError("Can't use ``defjvps`` with ``nondiff_argnums``.")
+
+        def jvp(primals, tangents):
+            ans = self(*primals)
+            parts = [rule(t, ans, *primals) for rule, t in zip(jvps, tangents)
+                     if rule is not None]
+            if not parts:
+                return ans, _zeros_like(ans)
+            total = parts[0]
+            for part in parts[1:]:
+                total = total + part
+            return ans, total
+        self.jvp = jvp
 
     def _batch_rules(self, batched, in_dims):
         batched.defjvp(vmap(self.jvp, in_dims=(in_dims, in_dims)))
@@ -283,6 +371,13 @@ class custom_jvp(_Custom):
 class custom_vjp(_Custom):
     """A function with a reverse-mode rule of its own.
 
+    Args:
+        fn: the function.
+        nondiff_argnums: positions of arguments that are not differentiated:
+            ``fwd`` takes every argument, ``bwd(*nondiff_args, residuals,
+            g)`` returns cotangents of the others only (as in JAX).
+
+    Example:
     >>> import dualrev as dr
     >>> @dr.custom_vjp
     ... def f(x):
@@ -296,14 +391,37 @@ class custom_vjp(_Custom):
     tensor(24.)
     """
 
-    def __init__(self, fn):
-        super().__init__(fn)
+    def __init__(self, fn, nondiff_argnums=()):
+        super().__init__(fn, nondiff_argnums)
         self.fwd = self.bwd = None
 
     def defvjp(self, fwd, bwd):
         """Set the rule: ``fwd(*args) -> (output, residuals)`` and
         ``bwd(residuals, cotangent) -> tuple of cotangents, one per argument``,
-        both in dualrev operations."""
+        both in dualrev operations (with ``nondiff_argnums``:
+        ``bwd(*nondiff_args, residuals, cotangent)``, one cotangent per other
+        argument)."""
+        if not self.nondiff_argnums:
+            self.fwd, self.bwd = fwd, bwd
+            return
+        user_fwd, user_bwd = fwd, bwd
+
+        def fwd(*args):  # the residuals carry the nondiff arguments to bwd
+            out, residuals = user_fwd(*args)
+            return out, (self._split(args)[0], len(args), residuals)
+
+        def bwd(residuals, g):
+            nondiff, n_args, residuals = residuals
+            diff = user_bwd(*nondiff, residuals, g)
+            n_diff = n_args - len(nondiff)
+            if not isinstance(diff, (tuple, list)) or len(diff) != n_diff:
+                got = len(diff) if isinstance(diff, (tuple, list)) else type(diff).__name__
+                raise TypeError(f"Custom VJP bwd rule of {_name(self.fn)} must produce a tuple of "
+                                f"length equal to the primal args tuple, but got {got} and "
+                                f"expected {n_diff}")
+            diff = iter(diff)
+            return tuple(None if i in self.nondiff_argnums else next(diff)
+                         for i in range(n_args))
         self.fwd, self.bwd = fwd, bwd
 
     def _batch_rules(self, batched, in_dims):
@@ -329,7 +447,7 @@ class custom_vjp(_Custom):
         as this level sees them."""
         out, residuals = self.fwd(*[_lower(a, level) for a in args])
         out = _below(out, level)
-        shapes = [tuple(shape_of(a)) for a in args]
+        shapes = [tuple(shape_of(a)) if _is_value(a) else None for a in args]
 
         def pull(g, recording):
             again = self.fwd(*args)[1] if recording else residuals
@@ -350,3 +468,24 @@ def _checked_cotangents(fn, cotangents, shapes):
                              f"same shape as the args tuple of the primal function. At output[{i}], "
                              f"got shape {tuple(shape_of(c))} but expected {shape}")
     return list(cotangents)
+
+
+def stop_gradient(x):
+    """``x`` as a constant: its value, through which no derivative flows, in
+    any mode (JAX's ``lax.stop_gradient``). Takes a pytree.
+
+    Args:
+        x: a tensor, or a pytree (tuple, list, dict) of them.
+
+    Returns:
+        The same structure, each tensor's value without derivatives.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.func.grad(lambda x: dr.func.stop_gradient(x) * x)(3.0)
+        tensor(3.)
+    """
+    leaves, treedef = flatten(x)
+    return unflatten(treedef, [boxed(TABLE.stop_gradient(leaf)) if isinstance(leaf, Box)
+                               else boxed(TABLE.stop_gradient(raw_value(leaf)))
+                               for leaf in leaves])
