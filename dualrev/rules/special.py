@@ -19,12 +19,13 @@ import numpy as np
 
 from ..core.primitive import defprim
 from ..core.sparsity import ELEMENTWISE
-from ..core.taylor import cauchy, ode_step, series_exp, series_log, univariate
+from ..core.taylor import cauchy, ode_step, series_div, series_exp, series_log, univariate
 from ..core.values import canonical, result_type
 from . import elementwise as ew
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI, _SQRT_HALF = math.sqrt(2.0 / math.pi), math.sqrt(0.5)
 
 
 def scipy_special():
@@ -89,32 +90,16 @@ def _ordered(name, name_0, name_1):
 
 # -- Taylor rules (see core.taylor) --------------------------------------------------------
 
-def _by_ode(factor):
-    """The rule of y with y' = q x', where ``factor(x, y, m)`` gives q's
-    coefficient m from those of x and y up to order m (q is built one order
-    behind y)."""
-    def rule(ans, x):
-        y, q = [ans], []
-        for k in range(1, len(x)):
-            q.append(factor(x, y, k - 1))
-            y.append(ode_step(x, q, k))
-        return y[1:]
-    return univariate(rule)
-
-
-def _by_exp_ode(c, exponent, first=None):
+def _by_exp_ode(c, exponent):
     """The rule of y with y' = c exp(s) x', where ``exponent(x, y, m)`` gives
-    s's coefficient m; exp(s)'s own series by its ODE e' = e s'.
-    ``first(ans, x_0)`` gives q_0 where c exp(s_0) alone would overflow."""
+    s's coefficient m from those of x and y up to order m (q = c exp(s) is
+    built one order behind y); exp(s)'s own series by its ODE e' = e s'."""
     def rule(ans, x):
         y, s, q = [ans], [], []
         for k in range(1, len(x)):
             m = k - 1
             s.append(exponent(x, y, m))
-            if m:
-                q.append(ode_step(s, q, m))
-            else:
-                q.append(c * ew.exp(s[0]) if first is None else first(ans, x[0]))
+            q.append(ode_step(s, q, m) if m else c * ew.exp(s[0]))
             y.append(ode_step(x, q, k))
         return y[1:]
     return univariate(rule)
@@ -225,25 +210,44 @@ erfinv = defprim("erfinv", _unary("erfinv"), sparsity=ELEMENTWISE,
 erfcx = defprim("erfcx", _unary("erfcx"), sparsity=ELEMENTWISE,
                 backward_name="SpecialErfcxBackward0",
                 derivative=lambda x, ans: x * ans * 2.0 - _TWO_OVER_SQRT_PI,
-                taylor=_by_ode(lambda x, y, m: cauchy(x, y, m) * 2.0
-                               - (_TWO_OVER_SQRT_PI if m == 0 else 0.0)))
+                taylor=univariate(lambda ans, x: _erfcx_series(x, ans)[1:]))
 ndtr = defprim("ndtr", _unary("ndtr"), sparsity=ELEMENTWISE,
                backward_name="SpecialNdtrBackward0",
                derivative=lambda x: ew.exp(x * x * -0.5) * (1.0 / _SQRT_2PI),
                taylor=_by_exp_ode(1.0 / _SQRT_2PI, lambda x, y, m: _scaled_square(-0.5)(x, m)))
 
 
-def _log_ndtr_derivative(x, ans):
-    """ndtr'(x) / ndtr(x) as exp(-x²/2 - log_ndtr(x)) / sqrt(2 pi): no 0/0
-    far in the left tail, where both vanish (it grows like -x there)."""
-    return ew.exp(x * x * -0.5 - ans) * (1.0 / _SQRT_2PI)
+def _log_ndtr_derivative(x):
+    """ndtr'(x) / ndtr(x) = sqrt(2 / pi) / erfcx(-x / sqrt(2)) (both are
+    exp(-x²/2) times a factor): no 0 / 0 far in the left tail, where ndtr'
+    and ndtr underflow, and no cancellation in an exponent (it grows like
+    -x there)."""
+    return ew.div(_SQRT_2_OVER_PI, erfcx(x * -_SQRT_HALF))
+
+
+def _erfcx_series(z, e0):
+    """The series of erfcx(z(t)) (``e0`` = erfcx(z_0)), by its ODE
+    e' = (2 z e - 2 / sqrt(pi)) z'."""
+    e, q = [e0], []
+    for k in range(1, len(z)):
+        q.append(cauchy(z, e, k - 1) * 2.0 - (_TWO_OVER_SQRT_PI if k == 1 else 0.0))
+        e.append(ode_step(z, q, k))
+    return e
+
+
+def _log_ndtr_taylor(ans, x):
+    """y' = q x' with q = sqrt(2 / pi) / erfcx(z), z = -x / sqrt(2): q's
+    series by dividing by erfcx's, one order behind y."""
+    order = len(x) - 1
+    z = [None if v is None else v * -_SQRT_HALF for v in x[:order]]
+    e = _erfcx_series(z, erfcx(z[0]))
+    q = series_div([_SQRT_2_OVER_PI] + [None] * (order - 1), e, ew.div(_SQRT_2_OVER_PI, e[0]))
+    return [ode_step(x, q, k) for k in range(1, order + 1)]
 
 
 log_ndtr = defprim("log_ndtr", _unary("log_ndtr"), sparsity=ELEMENTWISE,
                    backward_name="SpecialLogNdtrBackward0", derivative=_log_ndtr_derivative,
-                   taylor=_by_exp_ode(1.0 / _SQRT_2PI,
-                                      lambda x, y, m: _scaled_square(-0.5)(x, m) - y[m],
-                                      first=lambda ans, x0: _log_ndtr_derivative(x0, ans)))
+                   taylor=univariate(_log_ndtr_taylor))
 ndtri = defprim("ndtri", _unary("ndtri"), sparsity=ELEMENTWISE,
                 backward_name="SpecialNdtriBackward0",
                 derivative=lambda ans: ew.exp(ans * ans * 0.5) * _SQRT_2PI,
