@@ -220,7 +220,7 @@ def ndtr(input: TensorLike) -> Tensor:
         >>> dr.special.ndtr(dr.tensor([0.0, 1.0]))
         tensor([0.5000, 0.8413])
     """
-    return _apply(rules.ndtr, input, "special_ndtr", "SpecialNdtrBackward0")
+    return _apply(rules.ndtr, input, "special_ndtr", "MulBackward1")  # (PyTorch's composite)
 
 
 def log_ndtr(input: TensorLike) -> Tensor:
@@ -401,7 +401,7 @@ def sinc(input: TensorLike) -> Tensor:
         >>> dr.special.sinc(dr.tensor([0.0, 0.5, 1.0]))
         tensor([1.0000e+00, 6.3662e-01, 3.8982e-17])
     """
-    return named(rules.sinc(operand(input, "special_sinc")), "SpecialSincBackward0")
+    return named(rules.sinc(operand(input, "special_sinc")), "SincBackward0")
 
 
 def entr(input: TensorLike) -> Tensor:
