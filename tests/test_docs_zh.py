@@ -264,5 +264,6 @@ def test_search_finds_chinese_words(search_index):
     section = [e for e in page if e["location"].endswith("#gradients-add-up")]
     assert section and "梯度" in _words({"title": section[0]["title"], "text": ""}, separator)
     # English pages are still split into English words.
-    english = [e for e in search_index["docs"] if e["location"].startswith("tutorials/autograd-basics/")]
+    english = [e for e in search_index["docs"]
+               if e["location"].startswith("tutorials/autograd-basics/")]
     assert "gradient" in [w.lower() for e in english for w in _words(e, separator)]
