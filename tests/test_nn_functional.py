@@ -163,6 +163,15 @@ def test_backward_of_backward_on_tensors():
     close(gg.numpy().ravel(), expected, rtol=1e-9)
 
 
+def test_per_example_losses_have_block_diagonal_hessian_patterns():
+    """Targets are picked by a mask, not an index read from the values: the
+    Hessian of a batch's loss couples each example's logits only with its own."""
+    pattern = dr.func.hessian_sparsity(
+        lambda v: F.cross_entropy(v, LABELS, label_smoothing=0.1, weight=dr.ones(4)))(
+        dr.tensor(LOGITS))
+    np.testing.assert_array_equal(pattern.toarray() != 0, np.kron(np.eye(3), np.ones((4, 4))))
+
+
 # -- vmap ------------------------------------------------------------------------------
 
 def _loop(fn, *batches):
@@ -472,6 +481,16 @@ X34, T3 = dr.tensor(LOGITS), dr.tensor(LABELS)
 def test_errors_are_pytorchs(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+def test_plain_numbers_lists_and_arrays_are_accepted():
+    close(F.cross_entropy([1.0, 2.0, 3.0], 2).numpy(),
+          F.cross_entropy(dr.tensor([1.0, 2.0, 3.0]), dr.tensor(2)).numpy(), rtol=0)
+    close(F.cross_entropy([1.0, 2.0, 3.0], [2]).numpy(),
+          F.cross_entropy(dr.tensor([1.0, 2.0, 3.0]), dr.tensor(2)).numpy(), rtol=0)
+    close(F.mse_loss(np.ones(3), [0.0, 1.0, 2.0]).numpy(), 2.0 / 3.0)
+    close(F.nll_loss(LOGITS, LABELS.astype(np.uint8), reduction="sum").numpy(),
+          -LOGITS[[0, 1, 2], LABELS].sum())
 
 
 def test_label_smoothing_below_zero_is_ignored_as_in_pytorch():
