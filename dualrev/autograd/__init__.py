@@ -9,14 +9,14 @@ from ..core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from ..custom_function import Function, FunctionCtx
 from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ..gradients import backward, grad
-from . import forward_ad, functional
+from . import forward_ad, functional, graph
 
 __all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "Function",
            "FunctionCtx", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled", "no_grad", "enable_grad", "set_grad_enabled"]
 
 
-_SUBMODULES = ["forward_ad", "functional"]
+_SUBMODULES = ["forward_ad", "functional", "graph"]
 
 
 def __dir__():

@@ -9,8 +9,11 @@ shape and dtype. ``reverse`` records nodes; ``sweep`` runs them.
 import itertools
 import weakref
 
+import numpy as np
+
 from .levels import AMBIENT
-from .primitive import NO_PARAMS
+from .primitive import NO_PARAMS, TABLE, Box
+from .values import canonical
 
 _FREED = object()
 _sequence = itertools.count()  # creation order of nodes: a topological order
@@ -106,6 +109,167 @@ class Node:
         """Call ``hook(grad_outputs)`` before this node runs; a tuple it
         returns replaces the gradients."""
         return add_hook(self, "pre", hook)
+
+    def __dir__(self):
+        """With the ``_saved_<name>`` fields of this node only."""
+        return sorted({n for n in object.__dir__(self) if not n.startswith("_saved_")}
+                      | set(saved_fields(self)))
+
+
+# -- grad_fn._saved_<name>: what a node saved, by PyTorch's names ----------------------
+
+#: torch's names of the arguments of nodes whose arguments are not (self, other)
+_TORCH_ARGUMENTS = {"PowBackward0": ("self", "exponent"), "PowBackward1": ("self", "exponent"),
+                    "MmBackward0": ("self", "mat2"), "BmmBackward0": ("self", "mat2"),
+                    "MvBackward0": ("self", "vec"), "DotBackward0": ("self", "tensor")}
+#: fields torch keeps as a Python number, not a tensor
+_NUMBER_FIELDS = {("PowBackward0", "exponent")}
+_box_type = [None]
+
+
+def set_saved_box_type(cls):
+    """The class saved values are shown as by ``_saved_<name>`` (the
+    surface's Tensor; the core knows only bare boxes). Called once the
+    rules are in the table: the fields named after a primitive's third and
+    later arguments are made then."""
+    _box_type[0] = cls
+    for prim in vars(TABLE).values():
+        if not prim.variadic:
+            for name in prim.arg_names[2:]:
+                _add_field(f"_saved_{name}")
+                _add_field(f"_saved_{name}_sym_sizes")
+
+
+def _add_field(name):
+    """``Node.<name>``: a property, not ``__getattr__``, which would slow
+    every attribute read of every node (CPython specializes attribute reads
+    only on classes without it)."""
+    if name in vars(Node):
+        return
+
+    def get(node):
+        fields = saved_fields(node)
+        if name not in fields:
+            raise AttributeError(f"'{node.name()}' object has no attribute '{name}'")
+        return _saved_value(node, fields[name])
+    setattr(Node, name, property(get, doc=f"PyTorch's grad_fn.{name} (see saved_fields)."))
+
+
+for _name in ("result", "self", "other", "exponent", "mat2", "vec", "tensor"):
+    _add_field(f"_saved_{_name}")
+    _add_field(f"_saved_{_name}_sym_sizes")
+
+
+def _argument_name(node, i):
+    names = _TORCH_ARGUMENTS.get(node.name())
+    if names is not None and i < len(names):
+        return names[i]
+    return ("self", "other")[i] if i < 2 else node.plan.prim.arg_names[i]
+
+
+def saved_fields(node):
+    """``{"_saved_<name>": what the plan saves}`` for everything a node of
+    this primitive may save (a field it did not save this time reads None,
+    as in PyTorch): an argument's value under torch's name for it
+    (``self``, ``other``, ``exponent``...), the output as ``result``, an
+    argument's shape as ``<name>_sym_sizes``. None for nodes of variadic
+    primitives (concatenations, custom functions)."""
+    prim = node.plan.prim
+    if prim.variadic:
+        return {}
+    n = len(node.edges)
+    fields = {}
+    for kind, i in prim.vjp_plan((1 << n) - 1, n).needs:
+        if kind == "ans":
+            fields["_saved_result"] = (kind, i)
+        elif kind == "value":
+            fields["_saved_" + _argument_name(node, i)] = (kind, i)
+        elif kind == "shape":
+            fields[f"_saved_{_argument_name(node, i)}_sym_sizes"] = (kind, i)
+    return fields
+
+
+def _saved_value(node, need):
+    """One saved value as PyTorch shows it: a tensor (the input itself when
+    it is kept), a tuple of sizes, or None when this node did not save it."""
+    if node.saved is _FREED:
+        raise _freed_error()
+    if need not in node.plan.needs:
+        return None
+    k = node.plan.needs.index(need)
+    value = tuple.__getitem__(node.saved, k)
+    if type(value) is Packed:
+        return value.unpack(value.packed)  # (as PyTorch: the unpack hook, at each access)
+    kind, i = need
+    box = _box_type[0]
+    if kind == "shape":
+        return tuple(int(d) for d in value)
+    if kind == "ans":
+        if value.counter[0]:
+            raise _inplace_error(node, value.counter[0], 0)
+        return value.value if box is None else box._make(value.value, node.level, node)
+    if isinstance(value, Box):
+        expected = node.versions[k] if node.versions else 0
+        counter = getattr(value, "_vc", None)
+        if value._level == node.level and counter is not None and counter[0] != expected:
+            raise _inplace_error(node, counter[0], expected)
+        return value
+    edge = node.edges[i]
+    if edge is not None:  # a tensor's float, kept bare by the scalar path
+        leaf = getattr(edge, "variable", None)
+        if leaf is not None:
+            return leaf
+        return value if box is None else box._make(value, node.level, edge)
+    if (node.name(), _argument_name(node, i)) in _NUMBER_FIELDS:
+        return value.item() if isinstance(value, np.ndarray) else value
+    if box is None:
+        return value
+    return box._make(value if type(value) is float else canonical(np.asarray(value)), node.level)
+
+
+# -- saved-tensor hooks: what a pack hook returned, unpacked at backward ---------------
+
+class Packed:
+    """A saved value that went through a pack hook (``saved_tensors_hooks``):
+    what the hook returned, the unpack hook, and how the rules take the
+    unpacked tensor: ``kind`` "input" (with ``edge``, the input's node, so
+    that a recorded backward pass still reaches it), "output" or
+    "constant"; ``box`` the tensor's class, ``level`` the node's."""
+
+    __slots__ = ("packed", "unpack", "kind", "edge", "box", "level")
+
+    def __init__(self, packed, unpack, kind, edge, box, level):
+        self.packed, self.unpack, self.kind = packed, unpack, kind
+        self.edge, self.box, self.level = edge, box, level
+
+    def for_rules(self):
+        """The unpacked tensor as the sweep reads a saved value. As in
+        PyTorch, no version is checked: the hooks own the value."""
+        t = self.unpack(self.packed)
+        if isinstance(t, Box) and t._level == self.level:
+            value = t._value
+        elif isinstance(t, Box):
+            value = t
+        else:
+            value = canonical(t if isinstance(t, np.ndarray) else np.asarray(t))
+        if self.kind == "output":
+            return _Output(value, [0])
+        return self.box._make(value, self.level, self.edge)
+
+
+class HookedSaved(tuple):
+    """A node's ``saved`` when some of it was packed by hooks: reading an
+    entry unpacks it, so the sweep reads it like any other."""
+
+    __slots__ = ()
+
+    def __getitem__(self, k):
+        value = tuple.__getitem__(self, k)
+        return value.for_rules() if type(value) is Packed else value
+
+    def __iter__(self):
+        for value in tuple.__iter__(self):
+            yield value.for_rules() if type(value) is Packed else value
 
 
 class _Output:

@@ -4,6 +4,7 @@ box) and, when it was computed from inputs that require grad, the ``Node``
 (see ``graph``) that records how. ``sweep`` runs the recorded graph.
 """
 
+import threading
 import weakref
 
 import numpy as np
@@ -12,7 +13,7 @@ from .values import check_real, dtype_of, is_float, shape_of
 from .levels import AMBIENT, grad_state, _threads_without_grad
 from .primitive import FLOAT_ERRORS, NO_PARAMS, Box, check_operand, raw_value, share_memory
 from .anomaly import ENABLED as _anomaly_enabled, note_forward
-from .graph import AccumulateGrad, Node, _last_inplace, _Output, _sequence
+from .graph import AccumulateGrad, HookedSaved, Node, Packed, _last_inplace, _Output, _sequence
 
 
 class ReverseBox(Box):
@@ -299,6 +300,81 @@ def _record(plan, args, edges, values, ans, params, level, out):
     if casts is not None:
         node.casts = casts
     return node
+
+
+# -- saved-tensor hooks ----------------------------------------------------------------
+#
+# While some thread has hooks set (``push_saved_hooks``), recording goes
+# through ``_record_packing`` and ``_scalar_node_packing``: the module's
+# ``_record`` and ``_scalar_node`` are rebound to them, so that recording
+# without hooks pays nothing for the feature, not even a check.
+
+_record_plain, _scalar_node_plain = _record, _scalar_node
+
+
+class _SavedHooks(threading.local):
+    stack = ()       # (pack, unpack) pairs of this thread, the innermost last
+    disabled = None  # disable_saved_tensors_hooks's message, while it is on
+
+
+saved_hooks = _SavedHooks()
+_threads_with_hooks = [0]
+_routing = threading.Lock()
+
+
+def push_saved_hooks(pack, unpack):
+    """Pack what nodes save with ``pack`` from now on in this thread, until
+    ``pop_saved_hooks``; ``unpack`` gives it back at backward."""
+    if saved_hooks.disabled is not None:
+        raise RuntimeError(saved_hooks.disabled)
+    saved_hooks.stack += ((pack, unpack),)
+    with _routing:
+        _threads_with_hooks[0] += 1
+        if _threads_with_hooks[0] == 1:
+            globals().update(_record=_record_packing, _scalar_node=_scalar_node_packing)
+
+
+def pop_saved_hooks():
+    """Take off the innermost hooks of this thread."""
+    saved_hooks.stack = saved_hooks.stack[:-1]
+    with _routing:
+        _threads_with_hooks[0] -= 1
+        if _threads_with_hooks[0] == 0:
+            globals().update(_record=_record_plain, _scalar_node=_scalar_node_plain)
+
+
+def _record_packing(plan, args, edges, values, ans, params, level, out):
+    node = _record_plain(plan, args, edges, values, ans, params, level, out)
+    if node.saved and saved_hooks.stack and saved_hooks.disabled is None:
+        out._node = node  # (the pack hook may look at the output's grad_fn)
+        sources = [out if kind == "ans" else args[i] if kind == "value" else None
+                   for kind, i in plan.needs]
+        _pack(node, sources)
+    return node
+
+
+def _scalar_node_packing(plan, edges, x, vx, y, vy):
+    node = _scalar_node_plain(plan, edges, x, vx, y, vy)
+    if node.saved and saved_hooks.stack and saved_hooks.disabled is None:
+        _pack(node, [(x, y)[i] for i in plan.saved_args])
+    return node
+
+
+def _pack(node, sources):
+    """Replace the tensors a node saved by what the current pack hook makes
+    of them (``sources[k]``: the tensor behind saved value k, if any)."""
+    pack, unpack = saved_hooks.stack[-1]
+    saved = []
+    for k, (value, source) in enumerate(zip(node.saved, sources)):
+        if isinstance(source, ReverseBox) and source._level == node.level:
+            if node.plan.needs[k][0] == "ans":
+                kind, edge = "output", None
+            else:
+                edge = source._node or source._acc
+                kind = "constant" if edge is None else "input"
+            value = Packed(pack(source), unpack, kind, edge, type(source), node.level)
+        saved.append(value)
+    node.saved = HookedSaved(saved)
 
 
 def _note_view(out, source, prim, params):
