@@ -193,7 +193,30 @@ class Function:
     def jvp(ctx, *grad_inputs):
         """The forward-mode rule: the outputs' tangents from the inputs'
         (zeros for inputs without one). Optional: without it, ``forward``
-        runs on the dual values themselves and carries their tangents."""
+        runs on the dual values themselves and carries their tangents.
+
+        Args:
+            ctx: the ctx ``forward`` had (``ctx.saved_tensors`` gives what
+                it kept by ``ctx.save_for_forward``).
+            *grad_inputs: one tangent per input of ``forward``.
+
+        Returns:
+            The output's tangent (a tuple of them for several outputs).
+
+        Example:
+            >>> import dualrev as dr
+            >>> class Square(dr.autograd.Function):
+            ...     @staticmethod
+            ...     def forward(ctx, x):
+            ...         ctx.save_for_forward(x)
+            ...         return x * x
+            ...     @staticmethod
+            ...     def jvp(ctx, t):
+            ...         (x,) = ctx.saved_tensors
+            ...         return 2 * x * t
+            >>> dr.func.jvp(Square.apply, (dr.tensor(3.0),), (dr.tensor(1.0),))
+            (tensor(9.), tensor(6.))
+        """
         raise NotImplementedError("You must implement the jvp function for custom "
                                   "autograd.Function to use it with forward mode AD.")
 

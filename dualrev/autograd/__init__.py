@@ -13,11 +13,9 @@ from . import forward_ad, functional, graph
 
 __all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "Function",
            "FunctionCtx", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled", "no_grad", "enable_grad", "set_grad_enabled"]
-
-
-_SUBMODULES = ["forward_ad", "functional", "graph"]
+           "is_anomaly_check_nan_enabled", "no_grad", "enable_grad", "set_grad_enabled",
+           "forward_ad", "functional", "graph"]
 
 
 def __dir__():
-    return __all__ + _SUBMODULES
+    return __all__

@@ -29,7 +29,14 @@ _exited = set()  # levels of dual levels already exited: their Duals carry no fo
 
 class UnpackedDualTensor(NamedTuple):
     """What ``unpack_dual`` returns: the primal and the tangent (None when
-    the tensor has none at the level asked for)."""
+    the tensor has none at the level asked for).
+
+    Example:
+        >>> import dualrev as dr
+        >>> fwAD = dr.autograd.forward_ad
+        >>> fwAD.unpack_dual(dr.tensor(1.0))
+        UnpackedDualTensor(primal=tensor(1.), tangent=None)
+    """
 
     primal: Any
     tangent: Any
