@@ -34,7 +34,8 @@ API_PAGES = Path(__file__).resolve().parent / "pages" / "api"
 
 #: The modules whose public names are dualrev's public surface.
 PUBLIC_MODULES = ("dualrev", "dualrev.func", "dualrev.func.coloring", "dualrev.autograd",
-                  "dualrev.optim", "dualrev.linalg")
+                  "dualrev.optim", "dualrev.linalg", "dualrev.special", "dualrev.nn.functional",
+                  "dualrev.cuda")
 
 OTHER_EXPORTS = "<!-- dualrev: other exports -->"
 _DIRECTIVE = re.compile(r"^:::\s*(\S+)\s*$")

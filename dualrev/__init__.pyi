@@ -5,10 +5,13 @@ from typing import (
 
 import numpy as np
 
+from .device import device as _device
 from .dtypes import dtype as _dtype
 
 from ._tensor import DType, TensorLike, values_indices
-from . import autograd as autograd, func as func, linalg as linalg, optim as optim
+from . import (
+    autograd as autograd, cuda as cuda, func as func, linalg as linalg, nn as nn, optim as optim,
+    special as special)
 from ._format import set_printoptions as set_printoptions
 from ._tensor import Size as Size, Tensor as Tensor
 from ._unified import backward as backward, grad as grad
@@ -28,6 +31,7 @@ from .dtypes import (
     float32 as float32, float64 as float64, get_default_dtype as get_default_dtype, half as half,
     int as int, int8 as int8, int16 as int16, int32 as int32, int64 as int64, long as long,
     set_default_dtype as set_default_dtype, short as short, uint8 as uint8)
+from .device import device as device
 from .dual import Dual as Dual
 from .func.custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
 from .serialization import load as load, save as save

@@ -39,7 +39,7 @@ PARAMETERS = {
         "TensorLike"),
     "min": "TensorLike", "max": "TensorLike", "tensors": "Sequence[TensorLike]",
     **dict.fromkeys("keepdim equal_nan descending stable largest sorted sparse_grad unbiased "
-                    "requires_grad create_graph retain_graph".split(), "_bool"),
+                    "requires_grad create_graph retain_graph non_blocking copy".split(), "_bool"),
     **dict.fromkeys("alpha beta rtol atol eps threshold".split(), "_float"),
     **dict.fromkeys("offset diagonal n dim0 dim1 dim2 start_dim end_dim start length k chunks "
                     "decimals correction level".split(), "_int"),
@@ -49,7 +49,7 @@ PARAMETERS = {
     "size.dim": "_int",
     "p": "_float | str", "pad": "Sequence[_int]", "mode": "str", "rounding_mode": "str",
     "equation": "str", "spec": "str", "dtype": "DType", "__array__.dtype": "Any",
-    "upper": "_bool", "inputs": "Tensor | Sequence[Tensor]", "__array_ufunc__.inputs": "Any",
+    "upper": "_bool", "device": "str | _device", "inputs": "Tensor | Sequence[Tensor]", "__array_ufunc__.inputs": "Any",
     "hook": "Callable[[Tensor], Tensor | None]", "__getitem__.index": "Any",
     "__setitem__.index": "Any",
 }
@@ -67,10 +67,11 @@ RESULTS = {
                  ({"input": "TensorLike", "other": "TensorLike"}, "Tensor")],
     "size": [({"dim": "None"}, "Size"), ({"dim": "_int"}, "_int")],
     **dict.fromkeys("equal allclose is_floating_point is_leaf requires_grad retains_grad "
-                    "__bool__".split(), "_bool"),
+                    "is_cuda __bool__".split(), "_bool"),
     **dict.fromkeys("numel dim ndim __int__ __index__ __len__ __hash__".split(), "_int"),
     **dict.fromkeys("backward retain_grad __init__ __setitem__".split(), "None"),
-    **dict.fromkeys("__repr__ __format__ device".split(), "str"),
+    **dict.fromkeys("__repr__ __format__".split(), "str"),
+    "device": "_device", "cuda": "NoReturn",
     **dict.fromkeys("grad_fn register_hook tolist primal tangent __reduce_ex__ __array_ufunc__ "
                     "__array_function__".split(), "Any"),
     "__float__": "_float", "__iter__": "Iterator[Tensor]", "dtype": "_dtype",
@@ -96,6 +97,7 @@ from typing import (
 
 import numpy as np
 
+from .device import device as _device
 from .dtypes import dtype as _dtype
 '''
 

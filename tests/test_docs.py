@@ -256,7 +256,7 @@ def test_site_builds_strictly(tmp_path):
             pytest.skip(f"{module} is not installed: the site needs the docs extra "
                         "(pip install -e '.[docs]')")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
                           "-f", str(DOCS / "mkdocs.yml"), "-d", str(tmp_path / "site")],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -17,7 +17,7 @@ TABLE = json.loads((pathlib.Path(__file__).parent / "data" / "promotion.json").r
 
 # Binary primitives whose values are real numbers: an integer result type
 # becomes the default float (PyTorch's true division, atan2, hypot...).
-FLOAT_VALUED = {"div", "hypot", "logaddexp", "arctan2", "xlogy"}
+FLOAT_VALUED = {"div", "hypot", "logaddexp", "arctan2", "xlogy", "xlog1py"}
 INTEGER_AND_FLOAT = {"add", "sub", "mul", "pow", "maximum", "minimum"}
 BINARY = sorted(name for name, p in primitives().items()
                 if p.broadcasts and len(p.arg_names) == 2 and p.differentiable)
