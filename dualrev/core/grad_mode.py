@@ -59,6 +59,9 @@ class no_grad(_BareDecoratorSwitch):
     """
     _mode = False
 
+    def __init__(self):  # (PyTorch's signature: no_grad() takes nothing)
+        pass
+
 
 class enable_grad(_BareDecoratorSwitch):
     """Operations inside are recorded again (inside a ``no_grad``).
