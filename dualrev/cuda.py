@@ -2,6 +2,8 @@
 so code that asks before choosing a device runs unchanged. dualrev runs on
 NumPy arrays, on the CPU only."""
 
+__all__ = ["is_available", "device_count"]
+
 
 def is_available():
     """Whether CUDA can be used: never (dualrev runs on the CPU).
@@ -29,3 +31,7 @@ def device_count():
         0
     """
     return 0
+
+
+def __dir__():
+    return __all__

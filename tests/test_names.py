@@ -24,7 +24,11 @@ from dualrev.core.primitive import TABLE, defprim
 
 PUBLIC_API = Path(__file__).resolve().parent / "data" / "public_api.json"
 MODULES = {"dr": dr, "dr.func": dr.func, "dr.autograd": dr.autograd, "dr.optim": dr.optim,
-           "dr.linalg": dr.linalg, "dr.func.coloring": dr.func.coloring}
+           "dr.linalg": dr.linalg, "dr.func.coloring": dr.func.coloring, "dr.special": dr.special,
+           "dr.nn.functional": dr.nn.functional, "dr.cuda": dr.cuda,
+           "dr.autograd.forward_ad": dr.autograd.forward_ad,
+           "dr.autograd.functional": dr.autograd.functional,
+           "dr.autograd.graph": dr.autograd.graph}
 
 
 # -- a primitive added to the table is found everywhere ------------------------

@@ -298,3 +298,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
     eps = _float(eps, "normalize", "eps")
     norms = dr_functions.norm(input, p, dim, keepdim=True)
     return boxed(rules.div(input, dr_functions.clamp(norms, min=eps)))
+
+
+def __dir__():
+    return __all__
