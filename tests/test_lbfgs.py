@@ -195,3 +195,10 @@ def test_reductions_in_pytorchs_order():
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_the_interpolation_takes_the_midpoint_where_the_cubic_is_nan():
+    # PyTorch tests "d2_square >= 0": a NaN from inf - inf goes to the midpoint.
+    from dualrev.optim.lbfgs import _cubic_min
+    assert _cubic_min(0.0, 1.0, -1.0, 2.0, np.inf, np.inf) == 1.0
+    assert _cubic_min(0.0, 0.0, 2.0, 1.0, 1.0, 2.0) == 0.5  # no minimum: the midpoint too

@@ -76,7 +76,8 @@ def wolfe_step(objective, x, f0, g0, d, step=1.0, c1=1e-4, c2=0.9, max_evals=30)
             return np.inf, g, np.nan
         return f, g, float(g @ d)
 
-    noise = 1e-10 * abs(f0)  # Hager & Zhang take 1e-6
+    # f's rounding (Hager & Zhang take 1e-6 of |f|)
+    noise = max(1e-10, 100 * np.finfo(x.dtype).eps) * abs(f0)
 
     def sufficient(alpha, f, slope):
         """Armijo's decrease, or where f no longer changes above its
@@ -128,7 +129,9 @@ def wolfe_step(objective, x, f0, g0, d, step=1.0, c1=1e-4, c2=0.9, max_evals=30)
             return zoom((alpha, f, slope, g), previous)
         previous = (alpha, f, slope, g)
         alpha *= 4
-    return None
+    # Still going down after max_evals expansions (unbounded below?): keep the
+    # farthest point, which met the sufficient decrease.
+    return (previous[0], previous[1], previous[3]) if previous[0] > 0 else None
 
 
 def _line_search_method(objective, x, stop, direction):
@@ -269,26 +272,42 @@ def newton_cg(objective, x, *, gtol=1e-5, norm=2, maxiter=None, max_cg_iter=None
     return _line_search_method(objective, x, _Stop(x, gtol, norm, maxiter), direction)
 
 
+def _positive_definite_factor(H):
+    """SuperLU's factors of sparse symmetric ``H`` if it is positive
+    definite, else None. Symmetric mode without off-diagonal pivoting
+    factors P H Pᵀ = L U, so by Sylvester's law of inertia H is positive
+    definite exactly when every pivot, U's diagonal, is positive."""
+    import scipy.sparse.linalg  # (here: scipy is the optional `sparse` extra)
+    try:
+        with np.errstate(all="ignore"):
+            factors = scipy.sparse.linalg.splu(H, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0,
+                                               options={"SymmetricMode": True})
+    except RuntimeError:  # a zero pivot: singular, or not factorable without pivoting
+        return None
+    if not np.array_equal(factors.perm_r, factors.perm_c):
+        return None  # rows pivoted after all: the inertia cannot be read
+    pivots = factors.U.diagonal()
+    return factors if np.all(pivots > 0) and np.all(np.isfinite(pivots)) else None
+
+
 def newton_sparse(objective, x, *, gtol=1e-5, norm=2, maxiter=None):
-    import scipy.sparse
-    import scipy.sparse.linalg
+    import scipy.sparse  # (here: scipy is the optional `sparse` extra)
 
     def direction(x, g, k):
+        """Newton's step on H + τI, τ = 0 or the smallest of 2e-3, 2e-2, ...
+        times H's largest diagonal entry that makes it positive definite
+        (Nocedal & Wright's Alg. 3.3), so an indefinite H, near a saddle
+        point, gives a step downhill along its negative curvature."""
         H = scipy.sparse.csc_array(objective.sparse_hessian(x))
-        shift = 0.0
         scale = max(float(np.abs(H.diagonal()).max(initial=0.0)), 1e-8)
+        identity = scipy.sparse.eye_array(g.size, format="csc")
+        shift = 0.0
         for _ in range(30):
-            shifted = H if shift == 0 else H + shift * scipy.sparse.eye_array(g.size, format="csc")
-            try:  # SuperLU with the ordering and pivoting meant for symmetric matrices
-                with np.errstate(all="ignore"):
-                    p = scipy.sparse.linalg.splu(shifted, permc_spec="MMD_AT_PLUS_A",
-                                                 options={"SymmetricMode": True}).solve(-g)
-            except RuntimeError:  # exactly singular
-                p = np.full_like(g, np.nan)
-            # Newton's step where it goes downhill; else shift the spectrum
-            # up (H + τI) until it does, towards -g/τ.
-            if np.all(np.isfinite(p)) and g @ p < -1e-10 * np.linalg.norm(g) * np.linalg.norm(p):
-                return p, 1.0
+            factors = _positive_definite_factor(H if shift == 0 else H + shift * identity)
+            if factors is not None:
+                p = factors.solve(-g)
+                if np.all(np.isfinite(p)):
+                    return p, 1.0
             shift = 2e-3 * scale if shift == 0 else shift * 10  # never -λ exactly when λ = ±scale
         return -g, _first_step(g, 0)
     return _line_search_method(objective, x, _Stop(x, gtol, norm, maxiter), direction)
@@ -382,7 +401,8 @@ def _trust_region(objective, x, stop, model, initial_trust_radius, max_trust_rad
         f_new, g_new = objective.value_and_grad(x + p)
         if not _finite(f_new, g_new):
             ratio = -np.inf
-        elif predicted <= 1e-14 * abs(f):  # below f's rounding: the gradient judges
+        elif predicted <= 100 * np.finfo(x.dtype).eps * abs(f):
+            # below f's rounding: the gradient judges
             ratio = 1.0 if np.linalg.norm(g_new) < np.linalg.norm(g) else 0.0
         else:
             ratio = (f - f_new) / predicted

@@ -121,20 +121,25 @@ class Objective:
             parts = [z[a:b].reshape(shape) for a, b, shape in zip(bounds, bounds[1:], self.shapes)]
         out = self.fun(unflatten(self.tree, parts), *self.args)
         if not isinstance(out, Tensor):
-            out = from_numpy(np.asarray(out))
+            raise TypeError(f"minimize: fun returned a {type(out).__name__}, which does not "
+                            "depend on x: return the Tensor computed from x (without .item(), "
+                            "float() or .numpy())")
         if math.prod(shape_of(out)) != 1:
             raise ValueError("minimize: fun must return a scalar (one element), but it returned "
                              f"shape {tuple(shape_of(out))}; reduce it, e.g. with .sum()")
         return out.reshape(())
 
-    def value_and_grad(self, z: np.ndarray) -> tuple[float, np.ndarray]:
-        """``(f(z), ∇f(z))``, one reverse sweep (or the kept ones of the last point)."""
-        if self._last is not None and np.array_equal(self._last[0], z):
+    def value_and_grad(self, z: np.ndarray, fresh: bool = False) -> tuple[float, np.ndarray]:
+        """``(f(z), ∇f(z))``, one reverse sweep, or the kept ones of the last
+        point (unless ``fresh``)."""
+        if not fresh and self._last is not None and np.array_equal(self._last[0], z):
             return self._last[1], self._last[2]
         value, gradient = self._grad(from_numpy(np.array(z, self.dtype)))
         self.nfev += 1
         self.njev += 1
-        f, g = float(value.item()), gradient.numpy().astype(self.dtype, copy=False)
+        # (detached: fun may use tensors that require grad, as a model's parameters)
+        f = float(value.detach().item())
+        g = gradient.detach().numpy().astype(self.dtype, copy=False)
         self._last = (np.array(z, copy=True), f, g)
         return f, g
 
@@ -142,12 +147,12 @@ class Objective:
         """The Hessian at ``z`` times ``v``."""
         self.nhev += 1
         point, direction = from_numpy(np.array(z, self.dtype)), from_numpy(np.array(v, self.dtype))
-        return hvp(self.flat_fun, (point,), (direction,))[1].numpy()
+        return hvp(self.flat_fun, (point,), (direction,))[1].detach().numpy()
 
     def hessian(self, z: np.ndarray) -> np.ndarray:
         """The dense n × n Hessian at ``z``."""
         self.nhev += 1
-        return hessian(self.flat_fun)(from_numpy(np.array(z, self.dtype))).numpy()
+        return hessian(self.flat_fun)(from_numpy(np.array(z, self.dtype))).detach().numpy()
 
     def sparse_hessian(self, z: np.ndarray) -> Any:
         """The Hessian at ``z`` as a ``scipy.sparse`` CSR array (pattern and
@@ -192,12 +197,15 @@ def minimize(fun: Callable[..., Any], x0: Any, *, args: tuple = (), method: str,
     Args:
         fun: the function, of tensors in ``x0``'s structure, returning a
             scalar tensor.
-        x0: the starting point: a Tensor, an array, or a pytree of them.
+        x0: the starting point: a Tensor, an array, or a pytree of them (a
+            list of numbers is a pytree of scalars, as in JAX: give a vector
+            as ``dr.tensor([...])``).
         args: extra arguments passed to ``fun`` after ``x``.
         method: one of the names above (case does not matter).
         tol: the gradient tolerance (``options["gtol"]``): stop when
             ``‖∇f‖ ≤ tol`` (2-norm, or ``options["norm"]``). Default 1e-5.
-        options: ``maxiter`` (default 200·n), ``gtol``, ``norm``, and per
+        options: ``maxiter`` (default 200·n), ``gtol``, ``norm``, ``disp``
+            (print the outcome, as scipy), and per
             method: ``history_size`` (l-bfgs), ``max_cg_iter`` (newton-cg,
             trust-ncg), ``initial_trust_radius``, ``max_trust_radius``,
             ``eta`` (trust-region methods).
@@ -208,8 +216,10 @@ def minimize(fun: Callable[..., Any], x0: Any, *, args: tuple = (), method: str,
         reported there (``success`` False), not raised.
 
     Raises:
-        ValueError: an unknown method or option, ``fun`` not scalar, or its
-            value or gradient not finite at ``x0``.
+        ValueError: an unknown method or option, a negative ``tol`` or
+            ``maxiter``, ``fun`` not scalar, or its value or gradient not
+            finite at ``x0``.
+        TypeError: ``fun`` returns no Tensor (a float does not depend on x).
         ImportError: ``"newton-sparse"`` without scipy.
 
     Example:
@@ -229,8 +239,12 @@ def minimize(fun: Callable[..., Any], x0: Any, *, args: tuple = (), method: str,
     if method.lower() == "newton-sparse":
         scipy_sparse()
     options = dict(options or {})
+    disp = bool(options.pop("disp", False))
     if tol is not None:
         options.setdefault("gtol", tol)
+    if not isinstance(args, tuple):
+        args = (args,)  # scipy's convenience: one extra argument
+    _check_options(options)
     algorithm = METHODS[method.lower()]
     known = [name for name in inspect.signature(algorithm).parameters if name not in
              ("objective", "x")]
@@ -252,7 +266,23 @@ def minimize(fun: Callable[..., Any], x0: Any, *, args: tuple = (), method: str,
         success=outcome.status == 0, status=outcome.status, message=minimizers.MESSAGES[outcome.status])
     if outcome.hess_inv is not None:
         result["hess_inv"] = from_numpy(outcome.hess_inv)
+    if disp:
+        print(f"{result.message}\n         Current function value: {f:.6g}\n"
+              f"         Iterations: {result.nit}\n         Function evaluations: {result.nfev}\n"
+              f"         Hessian evaluations: {result.nhev}")
     return result
+
+
+def _check_options(options):
+    """The options every method shares, checked before it starts."""
+    gtol, maxiter, norm = options.get("gtol", 0.0), options.get("maxiter", 0), options.get("norm", 2)
+    if not (isinstance(gtol, (int, float)) and gtol >= 0):
+        raise ValueError(f"minimize: tol (gtol) must be a number >= 0, got {gtol!r}")
+    if maxiter is not None and not (isinstance(maxiter, (int, np.integer)) and maxiter >= 0):
+        raise ValueError(f"minimize: maxiter must be an integer >= 0, got {maxiter!r}")
+    if not (norm in (np.inf, -np.inf) or isinstance(norm, (int, float)) and norm >= 1):
+        raise ValueError(f"minimize: norm must be a number >= 1 or inf (a vector norm), "
+                         f"got {norm!r}")
 
 
 def scipy_objective(fun: Callable[..., Any], x0: Any = None, *, hessp: bool = True,
@@ -329,8 +359,9 @@ class ScipyObjective(dict):
         return self._objectives[key]
 
     def fun(self, x: np.ndarray, *args: Any) -> float:
-        """The value at flat ``x`` (its gradient computed and kept in the same sweep)."""
-        return self._objective_for(x, args).value_and_grad(np.ravel(x))[0]
+        """The value at flat ``x``, computed afresh (the data ``fun`` reads may
+        have changed since the last call), its gradient kept from the same sweep."""
+        return self._objective_for(x, args).value_and_grad(np.ravel(x), fresh=True)[0]
 
     def jac(self, x: np.ndarray, *args: Any) -> np.ndarray:
         """The gradient at flat ``x`` (kept from ``fun`` at the same point)."""

@@ -105,7 +105,7 @@ def _cubic_min(a, fa, ga, b, fb, gb, bounds=None):
         lo, hi = bounds
     d1 = ga + gb - 3 * (fa - fb) / (a - b)
     disc = d1 * d1 - ga * gb
-    if disc < 0:
+    if not disc >= 0:  # no minimum, or NaN: the midpoint, as PyTorch
         return (lo + hi) / 2.0
     d2 = np.sqrt(disc)
     # measured from the farther point
@@ -247,9 +247,15 @@ class LBFGS(Optimizer):
     ``func_evals`` and ``n_iter``) is kept under the first parameter, and
     goes through ``state_dict()`` and ``load_state_dict()``.
 
-    In float64 the iterates are PyTorch 2.13's (CPU) bit for bit, for up to
-    4096 parameters in all (beyond, PyTorch's dot products are split between
-    threads). float16 parameters are updated in float32 arithmetic.
+    In float64 the iterates are PyTorch 2.13's (CPU) bit for bit on the
+    recorded cases, for up to 4096 parameters in all (beyond, PyTorch's dot
+    products are split between threads), with one exception: the
+    strong-Wolfe interpolation takes a square root, and PyTorch's scalar
+    ``sqrt`` is not correctly rounded (about one input in a hundred is one
+    ulp off), so a line search can differ in the last bit and the
+    trajectories by about 1e-12. float32 runs agree to float32's precision,
+    not bit for bit (PyTorch's float32 reductions are vectorised otherwise).
+    float16 parameters are updated in float32 arithmetic.
 
     Args:
         params: the parameters to optimize (one group: tensors, or a single
