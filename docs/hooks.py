@@ -9,6 +9,10 @@
 * The API pages say which members to show (``members: public``, ...), and
   ``docs/api_members.py`` turns that into the names, read from dualrev
   itself, so a new public function appears without editing the pages.
+* The table of supported functions (``docs/supported.py``) is made from
+  dualrev's name table and NumPy maps on every build and put in place of
+  ``<!-- supported-functions-table -->`` on ``guides/supported.md`` (English
+  column headers) and ``zh/supported.md`` (Chinese), so it cannot drift.
 * An API page that renders an entry as ``name(*args, **kwargs)`` fails the
   build: a reader would learn nothing of its parameters. (PyTorch's
   ``Function.apply`` takes the arguments of the user's ``forward``, so its
@@ -46,6 +50,9 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     if page.file.src_uri.startswith("api/"):
         return _load("api_members").expand(markdown)
+    if "<!-- supported-functions-table -->" in markdown:
+        lang = "zh" if page.file.src_uri.startswith("zh/") else "en"
+        return _load("supported").expand(markdown, lang)
     return markdown
 
 
