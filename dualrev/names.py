@@ -26,6 +26,7 @@ from . import methods as M
 from . import shape_functions as S
 from ._args import operand, operands
 from ._numpy_api import UFUNCS
+from .docstrings import DOCS
 from ._tensor import Tensor, boxed
 from .core.primitive import Box, primitives
 from .dual import Dual
@@ -150,7 +151,7 @@ def elementwise_function(prim, name):
     fn.__module__ = "dualrev"  # made here, found there (by the docs too)
     fn.primitive = prim
     differentiable = "differentiable to any order" if prim.differentiable else "not differentiable"
-    fn.__doc__ = prim.doc or f"Elementwise ``{name}`` ({differentiable})."
+    fn.__doc__ = DOCS.get(name) or prim.doc or f"Elementwise ``{name}`` ({differentiable})."
     return fn
 
 
@@ -191,6 +192,8 @@ def install(namespace):
     Everything is built and checked before anything is changed."""
     functions, methods, ufuncs = {}, {}, {}
     for entry in NAMES + elementwise_entries():
+        if entry.names[0] in DOCS:
+            entry.fn.__doc__ = DOCS[entry.names[0]]
         for name in entry.names:
             if entry.function:
                 functions[name] = entry.fn
@@ -264,6 +267,7 @@ def in_place(fn, name):
     def method(self, *args, **kwargs):
         return self._inplace(lambda current: fn(current, *args, **kwargs))
     method.__name__ = method.__qualname__ = name + "_"
-    method.__doc__ = f"In place: ``self.{name}(...)`` written into this tensor."
+    method.__doc__ = (f"In place: ``self.{name}(...)`` written into this tensor (see "
+                      f"``dualrev.{name}``).\n\nReturns:\n    This tensor.")
     method.__signature__ = _renamed_first(fn, "self")
     return method
