@@ -257,6 +257,34 @@ class Tensor(ReverseBox):
         owner = self._node if self._node is not None else leaf_hooks(self)
         return add_hook(owner, "tensor", tensor_hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` on this leaf after a backward pass has added
+        to its ``.grad`` (as PyTorch 2.1+: e.g. to step an optimizer per
+        parameter as gradients arrive).
+
+        Args:
+            hook: a function of the tensor; what it returns is ignored.
+
+        Returns:
+            A handle whose ``remove()`` takes the hook off.
+
+        Raises:
+            RuntimeError: the tensor is not a leaf that requires grad.
+
+        Example:
+            >>> import dualrev as dr
+            >>> w = dr.tensor([1.0, 2.0], requires_grad=True)
+            >>> handle = w.register_post_accumulate_grad_hook(lambda t: print(t.grad))
+            >>> (w * w).sum().backward()
+            tensor([2., 4.])
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if not self.is_leaf:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        return add_hook(leaf_hooks(self), "post_accumulate", hook)
+
     # -- values -------------------------------------------------------------
     def _plain(self, what):
         if isinstance(self._value, Box):

@@ -195,6 +195,10 @@ def _into_grad(accumulator, grad, create_graph):
     leaf = accumulator.variable
     if leaf is not None and leaf._acc is accumulator:
         accumulate(leaf, grad, create_graph)
+        holder = leaf._leaf_hooks
+        for kind, hook in list(holder.hooks or ()) if holder is not None else ():
+            if kind == "post_accumulate":
+                hook(leaf)
 
 
 def accumulate(leaf, grad, create_graph):

@@ -184,7 +184,18 @@ def _leading_to(order, targets):
     return needed
 
 
-def _run_hooks(node, kind, grad, *extra):
+def _run_hooks(node, kind, grad, box_type, *extra):
+    """Run ``node``'s hooks of ``kind`` on ``grad``. Node hooks (``pre``,
+    ``post``) see tuples of tensors, as PyTorch's do: plain cotangents are
+    boxed (``box_type``) for them and what they return is unboxed again.
+    (A tensor hook boxes its own argument: see Tensor.register_hook.)"""
+    def boxed(value):
+        return value if value is None or isinstance(value, Box) else box_type._make(
+            value, node.level)
+
+    def unboxed(new, old):
+        return new if isinstance(old, Box) else raw_value(new)
+
     for hook_kind, fn in list(node.hooks):
         if hook_kind != kind:
             continue
@@ -192,15 +203,15 @@ def _run_hooks(node, kind, grad, *extra):
             out = fn(grad)
             grad = grad if out is None else _checked(fn, out, grad)
         elif kind == "pre":
-            out = fn((grad,))
+            out = fn((boxed(grad),))
             if out is not None:
                 _check_count(fn, out, 1)
-                grad = _checked(fn, out[0], grad)
+                grad = unboxed(_checked(fn, out[0], grad), grad)
         else:
-            out = fn(extra[0], (grad,))
+            out = fn(tuple(map(boxed, extra[0])), (boxed(grad),))
             if out is not None:
                 _check_count(fn, out, len(extra[0]))
-                extra[0][:] = [g if g is None or old is None else _checked(fn, g, old)
+                extra[0][:] = [g if g is None or old is None else unboxed(_checked(fn, g, old), old)
                                for g, old in zip(out, extra[0])]
     return grad
 
@@ -233,10 +244,10 @@ def _gathered(a, b):
     return a.add(b) if type(a) is Pieces else b.add(a)
 
 
-def _post_hooks(node, grad, grads):
+def _post_hooks(node, grad, grads, box_type):
     """Run a node's post hooks on its input gradients, one per input."""
     grads = [g.written() if type(g) is Pieces else g for g in grads]
-    _run_hooks(node, "post", grad, grads)
+    _run_hooks(node, "post", grad, box_type, grads)
     return grads
 
 
@@ -303,7 +314,8 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
             extra = node.extra
             hooks = extra is not None and extra.hooks
             if hooks:
-                grad = _run_hooks(node, "pre", _run_hooks(node, "tensor", _writable(grad)))
+                grad = _run_hooks(node, "tensor", _writable(grad), box_type)
+                grad = _run_hooks(node, "pre", grad, box_type)
             if capture is not None and node in targets:
                 captured[node] = grad = _writable(grad)
             if type(node) is AccumulateGrad:
@@ -312,7 +324,7 @@ def _sweep(roots, seeds, box_type, retain_graph, create_graph, capture, deliver)
                 continue
             grads = input_cotangents(node, grad, create_graph, box_type)
             if hooks:
-                grads = _post_hooks(node, grad, grads)
+                grads = _post_hooks(node, grad, grads, box_type)
             if checking:
                 check_outputs(node, grads)
             if not retain_graph and node.plan.saves_values:
