@@ -205,6 +205,28 @@ def xlog1py(input: TensorLike, other: TensorLike) -> Tensor:
     return named(rules.xlog1py(input, other), "SpecialXlog1PyBackward0")
 
 
+def xlogy(input: TensorLike, other: TensorLike) -> Tensor:
+    """input * log(other), 0 where input is 0 (unless other is nan),
+    broadcasting; ``torch.special.xlogy``, the same as ``dualrev.xlogy``.
+
+    Args:
+        input: the factor.
+        other: the argument of the logarithm.
+
+    Returns:
+        input log(other); its derivative in input is log(other), in other
+        input / other.
+
+    Example:
+        >>> import dualrev as dr, dualrev.special
+        >>> dr.special.xlogy(dr.tensor([0.0, 2.0]), dr.tensor([0.0, 3.0]))
+        tensor([0.0000, 2.1972])
+    """
+    input, other = operands("special_xlogy", (input, "input"), (other, "other"),
+                            broadcast=True)
+    return named(rules.xlogy(input, other), "XlogyBackward0")
+
+
 def ndtr(input: TensorLike) -> Tensor:
     """The standard normal distribution function, the area under the
     Gaussian density left of input.
@@ -426,7 +448,7 @@ psi = digamma
 lgamma = gammaln
 
 __all__ = ["erf", "erfc", "erfinv", "erfcx", "gammaln", "lgamma", "digamma", "psi",
-           "polygamma", "multigammaln", "xlog1py", "ndtr", "log_ndtr", "ndtri", "i0", "i0e",
+           "polygamma", "multigammaln", "xlog1py", "xlogy", "ndtr", "log_ndtr", "ndtri", "i0", "i0e",
            "i1", "i1e", "expit", "logit", "log_softmax", "sinc", "entr"]
 
 
