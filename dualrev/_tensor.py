@@ -23,6 +23,7 @@ from .core.reverse import ReverseBox
 from .device import CPU, CPU_ONLY, check_device
 from ._args import _bool, check_broadcast, normalize_index, operand
 from .gradients import backward, grad
+from .docstrings.tensor import TENSOR, document
 
 def boxed(value):
     """A result as a box: a Tensor when no argument was one."""
@@ -43,12 +44,35 @@ def named(value, name):
 
 
 class Size(tuple):
-    """A shape, printed as PyTorch prints ``torch.Size``."""
+    """A shape, printed as PyTorch prints ``torch.Size``: a tuple of ints.
+
+    ``x.shape`` and ``x.size()`` return one; anything that takes a tuple of
+    ints takes it.
+
+    Args:
+        sizes: an iterable of ints (empty for a 0-d tensor's shape).
+
+    Example:
+        >>> import dualrev as dr
+        >>> s = dr.zeros(2, 3).shape
+        >>> s, s[0], s.numel(), s == (2, 3)
+        (dualrev.Size([2, 3]), 2, 6, True)
+    """
 
     def __repr__(self):
         return f"dualrev.Size({list(self)})"
 
     def numel(self):
+        """The number of elements of a tensor of this shape (1 for ``()``).
+
+        Returns:
+            An int, the product of the sizes.
+
+        Example:
+            >>> import dualrev as dr
+            >>> dr.Size([2, 3]).numel()
+            6
+        """
         return int(np.prod(self, dtype=np.int64))
 
 
@@ -61,13 +85,33 @@ class Tensor(ReverseBox):
     """A multi-dimensional array that records operations for reverse mode.
 
     ``Tensor(data)`` makes a float tensor of the default dtype (as
-    ``torch.Tensor``); ``dualrev.tensor(data)`` infers the dtype.
+    ``torch.Tensor``); ``dualrev.tensor(data)`` infers the dtype. When it
+    (or an input) requires grad, each operation on it is recorded, and
+    ``backward()`` accumulates gradients into the leaves' ``.grad``. Its
+    methods are the ``dr.X`` functions with the tensor as first argument
+    (``x.sum(dim=0)`` is ``dr.sum(x, dim=0)``), and in-place ``X_`` forms.
 
-    >>> import dualrev as dr
-    >>> x = dr.tensor([1.0, 2.0], requires_grad=True)
-    >>> (x * x).sum().backward()
-    >>> x.grad
-    tensor([2., 4.])
+    Args:
+        data: a number, nested lists or tuples of numbers, a NumPy array or
+            a tensor (copied); empty by default.
+        dtype: the dtype wanted; the default dtype (float64 unless changed)
+            when None.
+        device: None, ``"cpu"`` or ``dr.device("cpu")``: dualrev runs on
+            the CPU only.
+        requires_grad: whether operations on the tensor are recorded.
+
+    Raises:
+        RuntimeError: ``requires_grad`` for a dtype that is not floating
+            point, or a device other than the CPU.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.Tensor([1, 2])
+        tensor([1., 2.])
+        >>> x = dr.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
     """
 
     __slots__ = ()
@@ -567,3 +611,6 @@ def _filled(like, value):
     if isinstance(value, Box):
         return rules.add(np.zeros(np.shape(raw), np.result_type(raw)), value)
     return np.full(np.shape(raw), value, dtype=np.result_type(raw))
+
+
+document(vars(Tensor), TENSOR)  # the reference docstrings (dualrev/docstrings/tensor.py)

@@ -13,6 +13,7 @@ from ._args import _axis, normalize_index, operand
 from ._numpy_api import array_function, array_ufunc
 from ._tensor import Size, boxed, named
 from .device import check_device, device as Device
+from .docstrings.tensor import METHODS, document
 from .core.primitive import Box, bind1
 from .core.values import dtype_of, shape_of
 
@@ -319,3 +320,6 @@ def T(self):
 def mT(self):
     """The last two axes swapped (a batch of matrices transposed)."""
     return S.transpose(self, -2, -1)
+
+
+document(globals(), METHODS)  # the reference docstrings (dualrev/docstrings/tensor.py)

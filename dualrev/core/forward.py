@@ -47,7 +47,16 @@ class ForwardBox(Box):
     @property
     def tangent(self):
         """The derivative along the direction(s): the primal's shape, or
-        leading batch axes in front of it."""
+        leading batch axes in front of it.
+
+        ``f(Dual(x, v)).tangent`` is the Jacobian-vector product J_f(x) v.
+        A large tangent is computed when first read.
+
+        Example:
+            >>> import dualrev as dr
+            >>> (dr.Dual(dr.tensor([3.0]), dr.tensor([1.0])) ** 2).tangent
+            tensor([6.])
+        """
         tangent = self._tangent
         if type(tangent) is _Deferred:
             tangent = self._tangent = tangent.computed()
