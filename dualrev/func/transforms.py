@@ -34,6 +34,7 @@ from ..core.grad_mode import enable_grad
 from ..core.sweep import backward_pass
 from .._tensor import Tensor
 from .. import shape_functions as S
+from ..docstrings.transforms import TRANSFORMS, document
 
 if TYPE_CHECKING:
     from .._tensor import TensorLike  # (declared by the stub _tensor.pyi only)
@@ -520,3 +521,6 @@ def hvp(f: Function, primals: Sequence[TensorLike],
     """``(grad f(primals), H·tangents)``: ``jvp`` of ``grad(f)``, one forward
     and one reverse sweep on Duals."""
     return jvp(grad(f), primals, tangents)
+
+
+document(globals(), TRANSFORMS)  # the reference docstrings (dualrev/docstrings/transforms.py)
