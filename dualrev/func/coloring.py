@@ -71,7 +71,29 @@ def _largest_first(indptr):
 
 def column_coloring(pattern):
     """Colors of a Jacobian pattern's columns such that two columns sharing a
-    row differ: each color's columns form one JVP."""
+    row differ: each color's columns form one JVP.
+
+    The sum of the unit vectors of one color (a column of ``seeds(colors)``)
+    is one tangent; each entry of the Jacobian is read back from its JVP
+    (``decompress_columns``). Greedy, in DSATUR's order: not always the
+    fewest colors, but at least as many as the fullest row has entries.
+
+    Args:
+        pattern: the Jacobian's sparsity pattern, a ``scipy.sparse`` array
+            or matrix (rows x columns; nonzero entries are the structure).
+
+    Returns:
+        A NumPy int64 array with one color (from 0) per column.
+
+    Example:
+        >>> import numpy as np, scipy.sparse
+        >>> import dualrev as dr
+        >>> from dualrev.func import coloring
+        >>> pattern = scipy.sparse.csr_array(np.array([[1, 1, 0, 0], [0, 1, 1, 0],
+        ...                                            [0, 0, 1, 1]], dtype=bool))
+        >>> coloring.column_coloring(pattern)
+        array([1, 0, 1, 0])
+    """
     pattern = pattern.tocsc().astype(bool)
     conflicts = (pattern.T @ pattern).tocsr()  # columns sharing a row
     conflicts.setdiag(False)
@@ -81,7 +103,27 @@ def column_coloring(pattern):
 
 def row_coloring(pattern):
     """Colors of a Jacobian pattern's rows such that two rows sharing a
-    column differ: each color's rows form one VJP."""
+    column differ: each color's rows form one VJP.
+
+    The column coloring of the transposed pattern; read the Jacobian back
+    from the VJPs with ``decompress_rows``.
+
+    Args:
+        pattern: the Jacobian's sparsity pattern, a ``scipy.sparse`` array
+            or matrix (rows x columns).
+
+    Returns:
+        A NumPy int64 array with one color (from 0) per row.
+
+    Example:
+        >>> import numpy as np, scipy.sparse
+        >>> import dualrev as dr
+        >>> from dualrev.func import coloring
+        >>> pattern = scipy.sparse.csr_array(np.array([[1, 1, 0, 0], [0, 1, 1, 0],
+        ...                                            [0, 0, 1, 1]], dtype=bool))
+        >>> coloring.row_coloring(pattern)
+        array([1, 0, 1])
+    """
     return column_coloring(pattern.T)
 
 
@@ -89,7 +131,28 @@ def star_coloring(pattern):
     """A star coloring of a symmetric pattern's graph (the diagonal aside):
     neighbors differ, and no path on four vertices has only two colors.
     Then every entry of a symmetric matrix is read from the compressed
-    product from one end or the other (``decompress_symmetric``)."""
+    product from one end or the other (``decompress_symmetric``).
+
+    Greedy, largest-first. A star coloring needs fewer colors than a
+    column coloring of the same symmetric pattern: it is how
+    ``sparse_hessian`` takes fewer Hessian-vector products.
+
+    Args:
+        pattern: a symmetric sparsity pattern (a ``scipy.sparse`` array or
+            matrix, n x n); only its structure is read, the diagonal aside.
+
+    Returns:
+        A NumPy int64 array with one color (from 0) per vertex (row).
+
+    Example:
+        >>> import numpy as np, scipy.sparse
+        >>> import dualrev as dr
+        >>> from dualrev.func import coloring
+        >>> tridiagonal = scipy.sparse.csr_array(np.eye(4, dtype=bool) | np.eye(4, k=1, dtype=bool)
+        ...                                      | np.eye(4, k=-1, dtype=bool))
+        >>> coloring.star_coloring(tridiagonal)
+        array([1, 0, 1, 2])
+    """
     graph = pattern.tocsr().astype(bool)
     graph.setdiag(False)
     graph.eliminate_zeros()
@@ -125,7 +188,27 @@ def star_coloring(pattern):
 
 def seeds(colors, dtype=np.float64):
     """The seed matrix (vertices x colors): column c sums the unit vectors
-    of color c."""
+    of color c.
+
+    Its columns are the tangents of the JVPs (``J @ seeds``) or the
+    cotangents of the VJPs (``seeds.T @ J``) that compress a sparse matrix.
+
+    Args:
+        colors: one color (an int from 0) per vertex, a NumPy int array.
+        dtype: the NumPy dtype of the matrix (float64 by default).
+
+    Returns:
+        A NumPy array of shape ``(len(colors), colors.max() + 1)`` with a
+        single 1 in each row.
+
+    Example:
+        >>> import numpy as np
+        >>> from dualrev.func import coloring
+        >>> coloring.seeds(np.array([0, 1, 0]))
+        array([[1., 0.],
+               [0., 1.],
+               [1., 0.]])
+    """
     out = np.zeros((len(colors), _count(colors)), dtype)
     out[np.arange(len(colors)), colors] = 1
     return out
@@ -135,7 +218,32 @@ class Decompression:
     """How to read a sparse matrix back from its compressed product: for
     each stored entry of the pattern (CSR order), where it sits in the
     compressed array. Made once per pattern and coloring; applying it is one
-    gather."""
+    gather.
+
+    Made by ``decompress_columns``, ``decompress_rows`` and
+    ``decompress_symmetric``; call it with the compressed product to get
+    the sparse matrix, a ``scipy.sparse.csr_array`` of the pattern's shape.
+
+    Args:
+        pattern: the sparsity pattern (a ``scipy.sparse`` array or matrix).
+        rows: for each entry of the pattern in CSR order, its row in the
+            compressed array (a NumPy int array).
+        columns: for each entry, its column in the compressed array.
+
+    Example:
+        >>> import numpy as np, scipy.sparse
+        >>> import dualrev as dr
+        >>> from dualrev.func import coloring
+        >>> pattern = scipy.sparse.csr_array(np.array([[1, 1, 0, 0], [0, 1, 1, 0],
+        ...                                            [0, 0, 1, 1]], dtype=bool))
+        >>> colors = coloring.column_coloring(pattern)
+        >>> read = coloring.decompress_columns(pattern, colors)
+        >>> J = np.array([[1.0, 2, 0, 0], [0, 3, 4, 0], [0, 0, 5, 6]])
+        >>> read(J @ coloring.seeds(colors)).toarray()
+        array([[1., 2., 0., 0.],
+               [0., 3., 4., 0.],
+               [0., 0., 5., 6.]])
+    """
 
     def __init__(self, pattern, rows, columns):
         pattern = pattern.tocsr()
@@ -156,13 +264,67 @@ def _entries(pattern):
 
 
 def decompress_columns(pattern, colors):
-    """For J S (rows x colors): entry (i, j) is at row i, column color[j]."""
+    """For J S (rows x colors): entry (i, j) is at row i, column color[j].
+
+    Args:
+        pattern: the Jacobian's sparsity pattern (a ``scipy.sparse`` array
+            or matrix).
+        colors: a column coloring of it (``column_coloring``).
+
+    Returns:
+        A ``Decompression``: called with the compressed product
+        ``J @ seeds(colors)`` (a NumPy array), it returns J as a
+        ``scipy.sparse.csr_array``.
+
+    Example:
+        >>> import numpy as np, scipy.sparse
+        >>> import dualrev as dr
+        >>> from dualrev.func import coloring
+        >>> pattern = scipy.sparse.csr_array(np.array([[1, 1, 0, 0], [0, 1, 1, 0],
+        ...                                            [0, 0, 1, 1]], dtype=bool))
+        >>> colors = coloring.column_coloring(pattern)
+        >>> J = np.array([[1.0, 2, 0, 0], [0, 3, 4, 0], [0, 0, 5, 6]])
+        >>> compressed = J @ coloring.seeds(colors)  # two JVPs for four columns
+        >>> compressed
+        array([[2., 1.],
+               [3., 4.],
+               [6., 5.]])
+        >>> coloring.decompress_columns(pattern, colors)(compressed).toarray()
+        array([[1., 2., 0., 0.],
+               [0., 3., 4., 0.],
+               [0., 0., 5., 6.]])
+    """
     rows, columns = _entries(pattern)
     return Decompression(pattern, rows, colors[columns])
 
 
 def decompress_rows(pattern, colors):
-    """For Sᵀ J (colors x columns): entry (i, j) is at row color[i], column j."""
+    """For Sᵀ J (colors x columns): entry (i, j) is at row color[i], column j.
+
+    Args:
+        pattern: the Jacobian's sparsity pattern (a ``scipy.sparse`` array
+            or matrix).
+        colors: a row coloring of it (``row_coloring``).
+
+    Returns:
+        A ``Decompression``: called with the compressed product
+        ``seeds(colors).T @ J`` (a NumPy array), it returns J as a
+        ``scipy.sparse.csr_array``.
+
+    Example:
+        >>> import numpy as np, scipy.sparse
+        >>> import dualrev as dr
+        >>> from dualrev.func import coloring
+        >>> pattern = scipy.sparse.csr_array(np.array([[1, 1, 0, 0], [0, 1, 1, 0],
+        ...                                            [0, 0, 1, 1]], dtype=bool))
+        >>> colors = coloring.row_coloring(pattern)
+        >>> J = np.array([[1.0, 2, 0, 0], [0, 3, 4, 0], [0, 0, 5, 6]])
+        >>> compressed = coloring.seeds(colors).T @ J  # two VJPs for three rows
+        >>> coloring.decompress_rows(pattern, colors)(compressed).toarray()
+        array([[1., 2., 0., 0.],
+               [0., 3., 4., 0.],
+               [0., 0., 5., 6.]])
+    """
     rows, columns = _entries(pattern)
     return Decompression(pattern, colors[rows], columns)
 
@@ -170,7 +332,33 @@ def decompress_rows(pattern, colors):
 def decompress_symmetric(pattern, colors):
     """For H S of a symmetric H under a star coloring: entry (i, j) is at row
     i, column color[j] when j is i's only neighbor of its color, else at row
-    j, column color[i] (a star coloring makes one of them so)."""
+    j, column color[i] (a star coloring makes one of them so).
+
+    Args:
+        pattern: the symmetric sparsity pattern (a ``scipy.sparse`` array or
+            matrix, n x n).
+        colors: a star coloring of it (``star_coloring``).
+
+    Returns:
+        A ``Decompression``: called with the compressed product
+        ``H @ seeds(colors)`` (a NumPy array), it returns H as a
+        ``scipy.sparse.csr_array``.
+
+    Example:
+        >>> import numpy as np, scipy.sparse
+        >>> import dualrev as dr
+        >>> from dualrev.func import coloring
+        >>> tridiagonal = scipy.sparse.csr_array(np.eye(4, dtype=bool) | np.eye(4, k=1, dtype=bool)
+        ...                                      | np.eye(4, k=-1, dtype=bool))
+        >>> colors = coloring.star_coloring(tridiagonal)
+        >>> H = np.array([[2.0, 1, 0, 0], [1, 3, 4, 0], [0, 4, 5, 6], [0, 0, 6, 7]])
+        >>> read = coloring.decompress_symmetric(tridiagonal, colors)
+        >>> read(H @ coloring.seeds(colors)).toarray()  # three products for four columns
+        array([[2., 1., 0., 0.],
+               [1., 3., 4., 0.],
+               [0., 4., 5., 6.],
+               [0., 0., 6., 7.]])
+    """
     rows, columns = _entries(pattern)
     off = rows != columns
     hits = np.zeros((pattern.shape[0], _count(colors)), np.int64)
