@@ -256,7 +256,7 @@ def sections():
     for name in sorted(dir(dr.Tensor)):
         if name.startswith("_") or name.endswith("_") or name in in_dr:
             continue
-        if name in _TAPE:
+        if _is_tape(name):
             continue
         tensor.append((name, _method(name)))
     return {
@@ -295,8 +295,12 @@ def not_operations():
     return sorted(n for n in dr.__all__ if n not in listed and _is_operation(getattr(dr, n)))
 
 
+def _is_tape(name):
+    return name in _TAPE or name.startswith("register_")  # hooks, whatever their kind
+
+
 def tape_methods():
-    return sorted(n for n in _TAPE if hasattr(dr.Tensor, n))
+    return sorted(n for n in dir(dr.Tensor) if _is_tape(n))
 
 
 # -- the markdown ---------------------------------------------------------------
