@@ -312,6 +312,9 @@ def outer(input, vec2):
 def inner(input, other):
     """Sum over the last axes of both."""
     input, other = operands("inner", (input, "input"), (other, "other"))
+    if ndim_of(input) and ndim_of(other) and shape_of(input)[-1] != shape_of(other)[-1]:
+        raise RuntimeError("inner() the last dimension must match on both input tensors but got "
+                           f"shapes {list(shape_of(input))} and {list(shape_of(other))}")
     return boxed(rules.inner(input, other))
 
 

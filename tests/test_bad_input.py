@@ -287,3 +287,11 @@ def test_huge_python_ints():
 def test_what_a_long_fuzz_run_found(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_inner_refuses_last_dimensions_that_differ():
+    x = dr.tensor([0.3, 0.6, 0.2], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"inner\(\) the last dimension must match on both "
+                                           r"input tensors but got shapes \[3\] and \[1\]"):
+        dr.inner(x, dr.tensor([3.0]))
+    assert dr.inner(x, 2.0).tolist() == pytest.approx([0.6, 1.2, 0.4])  # a 0-d operand scales
