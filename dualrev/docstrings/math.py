@@ -321,4 +321,301 @@ tensor([ 1.0000e+00,  6.3662e-01, -3.8982e-17])
 tensor([1., 2.], grad_fn=<CloneBackward0>)
 >>> dr.func.grad(lambda v: dr.clone(v) * 3)(1.0)
 tensor(3.)""", returns="the copy, of ``input``'s shape and dtype"),
+    "round": f"""``input`` rounded to the nearest integer (halves to even), or to
+``decimals`` decimal places.
+
+Halves round to the even neighbour (``round(2.5) == 2``), as in PyTorch and
+NumPy. With ``decimals``, computed as ``round(input * 10 ** decimals) /
+10 ** decimals`` (negative ``decimals`` round to tens, hundreds...). A step
+function: its derivative is 0 everywhere, as PyTorch gives it.
+
+Args:
+    input ({_OPERAND}): the values.
+    decimals (int | None): the number of decimal places; None (the default)
+        rounds to integers.
+
+Returns:
+    Tensor: the rounded values, of ``input``'s shape and dtype.
+
+Raises:
+    {_NOT_A_TENSOR}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.round(dr.tensor([0.5, 1.5, 2.5, 2.7]))
+    tensor([0., 2., 2., 3.])
+    >>> dr.round(dr.tensor([1.2345, 1234.0]), decimals=-2)
+    tensor([   0., 1200.])
+    >>> dr.func.grad(dr.round)(2.7)
+    tensor(0.)
+""",
+    "clamp": f"""``input`` limited to ``[min, max]``, elementwise.
+
+Also ``dr.clip`` (NumPy's name). Either bound may be None (no limit on that
+side), a number or a tensor that broadcasts with ``input``; where ``min >
+max`` the result is ``max``, as in PyTorch; nan stays nan. The gradient in
+``input`` is 1 inside the bounds, the bounds included, and 0 outside, as in
+PyTorch; a tensor bound gets the gradient where it is the result.
+
+Args:
+    input ({_OPERAND}): the values.
+    min (number | Tensor | None): the lower bound; None for none.
+    max (number | Tensor | None): the upper bound; None for none.
+
+Returns:
+    Tensor: the clamped values, of the broadcast shape and the promoted dtype.
+
+Raises:
+    RuntimeError: if both bounds are None, or the shapes do not broadcast.
+    {_NOT_A_TENSOR}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.clamp(dr.tensor([-2.0, 0.5, 3.0]), min=-1.0, max=1.0)
+    tensor([-1.0000,  0.5000,  1.0000])
+    >>> dr.clamp(dr.tensor([-2.0, 0.5, 3.0]), min=dr.tensor([0.0, 0.0, 5.0]))
+    tensor([0.0000, 0.5000, 5.0000])
+    >>> clamped = lambda x: dr.clamp(x, -1.0, 1.0)
+    >>> dr.func.grad(clamped)(1.0), dr.func.grad(clamped)(3.0)
+    (tensor(1.), tensor(0.))
+""",
+    "clamp_min": f"""``input`` limited from below by ``min``: ``dr.clamp(input, min=min)``.
+
+The gradient in ``input`` is 1 where ``input >= min`` (the bound included)
+and 0 below it, as in PyTorch.
+
+Args:
+    input ({_OPERAND}): the values.
+    min (number | Tensor): the lower bound, broadcast with ``input``.
+
+Returns:
+    Tensor: the clamped values, of the broadcast shape and the promoted dtype.
+
+Raises:
+    {_NOT_A_TENSOR}
+    {_BROADCAST}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.clamp_min(dr.tensor([-2.0, 0.5]), 0.0)
+    tensor([0.0000, 0.5000])
+    >>> dr.func.grad(lambda x: dr.clamp_min(x, 0.0))(0.0)
+    tensor(1.)
+""",
+    "clamp_max": f"""``input`` limited from above by ``max``: ``dr.clamp(input, max=max)``.
+
+The gradient in ``input`` is 1 where ``input <= max`` (the bound included)
+and 0 above it, as in PyTorch.
+
+Args:
+    input ({_OPERAND}): the values.
+    max (number | Tensor): the upper bound, broadcast with ``input``.
+
+Returns:
+    Tensor: the clamped values, of the broadcast shape and the promoted dtype.
+
+Raises:
+    {_NOT_A_TENSOR}
+    {_BROADCAST}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.clamp_max(dr.tensor([-2.0, 0.5]), 0.0)
+    tensor([-2.,  0.])
+    >>> dr.func.grad(lambda x: dr.clamp_max(x, 0.0))(0.5)
+    tensor(0.)
+""",
+    "lerp": f"""Linear interpolation ``input + weight * (end - input)``, elementwise.
+
+Where ``|weight| >= 0.5`` it is computed from the end, ``end - (end -
+input) * (1 - weight)``, as PyTorch does, so that weight 1 gives ``end``
+exactly. The gradients are ``1 - weight`` in ``input``, ``weight`` in
+``end`` and ``end - input`` in ``weight``.
+
+Args:
+    input ({_OPERAND}): the start points.
+    end ({_OPERAND}): the end points, broadcast with ``input``.
+    weight (number | Tensor): the interpolation weight (0 gives ``input``,
+        1 gives ``end``), broadcast with both.
+
+Returns:
+    Tensor: the interpolated values, of the broadcast shape.
+
+Raises:
+    {_NOT_A_TENSOR}
+    {_BROADCAST}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.lerp(dr.tensor([0.0, 10.0]), dr.tensor([10.0, 20.0]), 0.25)
+    tensor([ 2.5000, 12.5000])
+    >>> dr.func.grad(dr.lerp, argnums=(0, 1, 2))(0.0, 10.0, 0.25)
+    (tensor(0.7500), tensor(0.2500), tensor(10.))
+""",
+    "addcmul": f"""``input + value * tensor1 * tensor2``, elementwise with broadcasting.
+
+The gradients are 1 in ``input``, ``value * tensor2`` in ``tensor1`` and
+``value * tensor1`` in ``tensor2``.
+
+Args:
+    input ({_OPERAND}): the term added.
+    tensor1 ({_OPERAND}): the first factor.
+    tensor2 ({_OPERAND}): the second factor.
+    value (number): the scale of the product; 1 by default.
+
+Returns:
+    Tensor: the result, of the broadcast shape of the three operands.
+
+Raises:
+    {_NOT_A_TENSOR}
+    {_BROADCAST}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.addcmul(dr.tensor([1.0, 1.0]), dr.tensor([2.0, 3.0]), dr.tensor([4.0, 5.0]), value=0.5)
+    tensor([5.0000, 8.5000])
+    >>> dr.func.grad(dr.addcmul, argnums=(1, 2))(1.0, 2.0, 4.0)
+    (tensor(4.), tensor(2.))
+""",
+    "addcdiv": f"""``input + value * tensor1 / tensor2``, elementwise with broadcasting.
+
+The gradients are 1 in ``input``, ``value / tensor2`` in ``tensor1`` and
+``-value * tensor1 / tensor2 ** 2`` in ``tensor2``. Division by zero gives
+``inf`` or nan, without an error.
+
+Args:
+    input ({_OPERAND}): the term added.
+    tensor1 ({_OPERAND}): the numerator.
+    tensor2 ({_OPERAND}): the denominator.
+    value (number): the scale of the quotient; 1 by default.
+
+Returns:
+    Tensor: the result, of the broadcast shape of the three operands.
+
+Raises:
+    {_NOT_A_TENSOR}
+    {_BROADCAST}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.addcdiv(dr.tensor([1.0, 1.0]), dr.tensor([2.0, 3.0]), dr.tensor([4.0, 5.0]), value=2)
+    tensor([2.0000, 2.2000])
+    >>> dr.func.grad(dr.addcdiv, argnums=(1, 2))(1.0, 2.0, 4.0)
+    (tensor(0.2500), tensor(-0.1250))
+""",
+    "logit": f"""The log-odds ``log(input / (1 - input))``, elementwise: the inverse of
+``dr.sigmoid``.
+
+``-inf`` at 0, ``inf`` at 1 and nan outside [0, 1] (value and gradient),
+as in PyTorch. With ``eps``, ``input`` is first clamped to ``[eps, 1 -
+eps]`` and the gradient is 0 outside that interval, as in PyTorch. The
+derivative is ``1 / (input (1 - input))``.
+
+Args:
+    input ({_OPERAND}): the probabilities.
+    eps (float | None): the clamping margin; None (the default) clamps
+        nothing.
+
+Returns:
+    Tensor: the log-odds, of ``input``'s shape, in a float dtype.
+
+Raises:
+    TypeError: if ``eps`` is not a number, or ``input`` not a tensor, a
+        number or an array.
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.logit(dr.tensor([0.5, 0.25, 0.0, 1.0, 1.5]))
+    tensor([ 0.0000, -1.0986,    -inf,     inf,     nan])
+    >>> dr.logit(dr.tensor([0.0, 0.5, 1.0]), eps=1e-6)
+    tensor([-13.8155,   0.0000,  13.8155])
+    >>> dr.func.grad(dr.logit)(0.5)
+    tensor(4.)
+""",
+    "softplus": f"""``log(1 + exp(beta * input)) / beta``, elementwise: a smooth relu.
+
+Where ``beta * input > threshold`` the result is ``input`` itself (the two
+agree to rounding there), as in PyTorch's ``nn.functional.softplus``, so it
+never overflows. Its derivative is ``sigmoid(beta * input)`` (1 above the
+threshold).
+
+Args:
+    input ({_OPERAND}): the values.
+    beta (float): the sharpness; 1 by default.
+    threshold (float): above ``beta * input > threshold`` the function is
+        linear; 20 by default.
+
+Returns:
+    Tensor: the result, of ``input``'s shape, in a float dtype.
+
+Raises:
+    TypeError: if ``beta`` or ``threshold`` is not a number, or ``input``
+        not a tensor, a number or an array.
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.softplus(dr.tensor([0.0, 1.0, 30.0, -30.0]))
+    tensor([6.9315e-01, 1.3133e+00, 3.0000e+01, 9.3576e-14])
+    >>> dr.func.grad(dr.softplus)(0.0)
+    tensor(0.5000)
+""",
+    "where": f"""``input`` where ``condition`` holds, else ``other``, elementwise; with only
+a condition, the indices where it holds.
+
+The three operands broadcast together. The gradient goes to ``input`` where
+the condition holds and to ``other`` elsewhere; the condition gets none.
+A branch not taken still gets a zero gradient, and zero times an infinite
+derivative is nan (``where(x > 0, sqrt(x), 0)`` at ``x = 0``), as in
+PyTorch: compute the unsafe branch on safe values.
+
+Args:
+    condition (Tensor | array_like): the mask (nonzero is true).
+    input ({_OPERAND} | None): the values where it holds.
+    other ({_OPERAND} | None): the values elsewhere.
+
+Returns:
+    Tensor | tuple[Tensor, ...]: the chosen values, of the broadcast shape and
+    the promoted dtype; with the condition alone, one tensor of indices
+    per dimension.
+
+Raises:
+    TypeError: if only one of ``input`` and ``other`` is given.
+    {_BROADCAST}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.where(dr.tensor([True, False, True]), dr.tensor([1.0, 2.0, 3.0]), 0.0)
+    tensor([1., 0., 3.])
+    >>> dr.where(dr.tensor([[0.0, 1.0], [2.0, 0.0]]))
+    (tensor([0, 1]), tensor([1, 0]))
+    >>> dr.func.grad(lambda x: dr.where(x > 0, x, 0.0))(2.0)
+    tensor(1.)
+""",
+    "dist": f"""The p-norm of ``input - other``: the distance between two tensors.
+
+``(sum |input - other| ** p) ** (1 / p)`` over all entries, the maximum of
+``|input - other|`` for ``p = inf`` and the count of nonzero differences for
+``p = 0``. The gradient in ``input`` is the normalized difference (for p =
+2, ``(input - other) / dist``); where the tensors are equal it is 0.
+
+Args:
+    input ({_OPERAND}): the first tensor.
+    other ({_OPERAND}): the second tensor, broadcast with ``input``.
+    p (float): the order of the norm; 2 by default.
+
+Returns:
+    Tensor: a 0-d tensor.
+
+Raises:
+    {_NOT_A_TENSOR}
+    {_BROADCAST}
+
+Example:
+    >>> import dualrev as dr
+    >>> a, b = dr.tensor([1.0, 2.0]), dr.tensor([4.0, 6.0])
+    >>> dr.dist(a, b), dr.dist(a, b, p=1), dr.dist(a, b, p=float("inf"))
+    (tensor(5.), tensor(7.), tensor(4.))
+    >>> dr.func.grad(dr.dist)(a, b)
+    tensor([-0.6000, -0.8000])
+""",
 }
