@@ -7,7 +7,7 @@ code keeps a one-line docstring for its reader. ``names.install`` gives
 each public function the entry of its name, and its method forms take it
 from the function."""
 
-from . import arrays, comparisons, elementwise, math, reductions
+from . import arrays, comparisons, elementwise, math, products, reductions
 
 DOCS: dict[str, str] = {**elementwise.DOCS, **comparisons.DOCS, **math.DOCS, **reductions.DOCS,
-                         **arrays.DOCS}
+                         **products.DOCS, **arrays.DOCS}
