@@ -14,6 +14,10 @@ def _args(kind):
         (NumPy's rules)."""
 
 
+_SAME_SHAPE_ARGS = """Args:
+    input (Tensor | number | array_like): the first operand.
+    other (Tensor | number | array_like): the second operand."""
+
 _RAISES = """Raises:
     TypeError: if an operand is not a tensor, a Dual, a number or an array
         of numbers.
@@ -193,4 +197,78 @@ tensor(0.5000)"""),
 tensor([0.0000, 2.1972, 0.0000])
 >>> dr.func.grad(dr.xlogy, argnums=1)(2.0, 4.0)
 tensor(0.5000)"""),
+    "equal": f"""Whether ``input`` and ``other`` have the same shape and the same values.
+
+A Python bool, not a tensor (PyTorch's ``torch.equal``). No broadcasting:
+different shapes give False. Values are compared after type promotion
+(``[1, 2]`` equals ``[1.0, 2.0]``); nan is equal to nothing, so a tensor
+with a nan is not equal to itself. For a tolerance, see ``dr.allclose``.
+
+{_SAME_SHAPE_ARGS}
+
+Returns:
+    bool: True if the shapes and all the values agree.
+
+Raises:
+    TypeError: if an operand is not a tensor, a number or an array.
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.equal(dr.tensor([1.0, 2.0]), dr.tensor([1, 2]))
+    True
+    >>> dr.equal(dr.tensor([1.0, 2.0]), dr.tensor([[1.0, 2.0]]))
+    False
+""",
+    "isclose": f"""Whether ``input`` and ``other`` agree within a tolerance, elementwise:
+``|input - other| <= atol + rtol * |other|``.
+
+The test is not symmetric: the relative tolerance scales with ``|other|``,
+as in PyTorch and NumPy. Infinities are close only to themselves; nan is
+close to nothing unless ``equal_nan``. {_NOT_DIFFERENTIABLE}
+
+{_args(_NUMBERS)}
+    rtol (float): the relative tolerance; 1e-05 by default.
+    atol (float): the absolute tolerance; 1e-08 by default.
+    equal_nan (bool): count two nans as close; False by default.
+
+Returns:
+    {_BOOL}
+
+{_RAISES}
+
+Example:
+    >>> import dualrev as dr
+    >>> a = dr.tensor([1.0, 2.0, float("nan")])
+    >>> b = dr.tensor([1.0 + 1e-9, 2.1, float("nan")])
+    >>> dr.isclose(a, b)
+    tensor([ True, False, False])
+    >>> dr.isclose(a, b, equal_nan=True)
+    tensor([ True, False,  True])
+""",
+    "allclose": f"""Whether all entries of ``input`` and ``other`` agree within a tolerance:
+``dr.isclose(...).all()`` as a Python bool.
+
+Each pair must satisfy ``|input - other| <= atol + rtol * |other|`` (the
+shapes broadcast). The usual test of a computed result against a
+reference.
+
+{_args(_NUMBERS)}
+    rtol (float): the relative tolerance; 1e-05 by default.
+    atol (float): the absolute tolerance; 1e-08 by default.
+    equal_nan (bool): count two nans as close; False by default.
+
+Returns:
+    bool: True if every pair is close.
+
+{_RAISES}
+
+Example:
+    >>> import dualrev as dr
+    >>> dr.allclose(dr.tensor([1.0, 2.0]), dr.tensor([1.0, 2.0 + 1e-9]))
+    True
+    >>> dr.allclose(dr.tensor([1.0, 2.0]), dr.tensor([1.0, 2.1]))
+    False
+    >>> dr.allclose(dr.tensor([1.0, 2.0]), dr.tensor([1.0, 2.1]), atol=0.2)
+    True
+""",
 }
