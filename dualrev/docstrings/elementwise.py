@@ -334,7 +334,7 @@ tensor([-1, -6,  0])
 tensor([False,  True])""",
         args="Args:\n    input (Tensor | int | bool | array_like): integer or bool values.",
         returns="Returns:\n    Tensor: a tensor of ``input``'s shape and dtype.",
-        raises="Raises:\n    TypeError: if ``input`` is a float tensor (PyTorch's \"only implemented\n"
-               "        on integer and Boolean-type tensors\").",
+        raises=("Raises:\n    TypeError: if ``input`` is a float tensor (PyTorch's \"only\n"
+                "        implemented on integer and Boolean-type tensors\")."),
     ),
 }

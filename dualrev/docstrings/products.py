@@ -179,7 +179,7 @@ Example:
 
 PyTorch's ``torch.det``: ``dualrev.linalg.det`` with its argument named
 ``input``. The gradient is ``det(A) * A⁻ᵀ`` (the cofactor matrix); it is
-also defined for singular matrices (computed without inverting them).
+also defined for singular matrices.
 
 Args:
     input ({_MATRIX}): a ``(..., n, n)`` tensor of square matrices.
@@ -215,9 +215,9 @@ Returns:
 
 Raises:
     RuntimeError: if the last two dimensions are not square.
-    numpy.linalg.LinAlgError: if a matrix is singular ("linalg.inv: The
-        inversion could not be completed because the input matrix is
-        singular.").
+    dualrev.linalg.LinAlgError: a RuntimeError, as PyTorch's, if a matrix
+        is singular ("linalg.inv: The inversion could not be completed
+        because the input matrix is singular.").
     {_NOT_A_TENSOR}
 
 Example:
