@@ -14,7 +14,7 @@ from ._args import (
     check_nonempty, operand, operands, values_indices)
 from .core.values import dtype_of, ndim_of, shape_of
 from .core.primitive import Box, raw_value
-from .shape_functions import to_dtype
+from .shape_functions import broadcast_to, to_dtype
 from ._tensor import Tensor, boxed, named
 
 
@@ -539,7 +539,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
                            f"mat2 must be a matrix, got {ndim_of(mat2)}-D tensor")
     if shape_of(mat1)[1] != shape_of(mat2)[0]:
         raise RuntimeError(_matmul_mismatch(shape_of(mat1), shape_of(mat2)))
-    check_broadcast(input, np.empty((shape_of(mat1)[0], shape_of(mat2)[1]), bool))
+    broadcast_to(input, (shape_of(mat1)[0], shape_of(mat2)[1]))  # input expands to the product
     product = rules.mul(rules.matmul(mat1, mat2), alpha)
     if beta == 0:  # input ignored, nan and inf included, as in PyTorch (its shape still counts)
         shape = np.broadcast_shapes(shape_of(input), shape_of(product))

@@ -295,3 +295,10 @@ def test_inner_refuses_last_dimensions_that_differ():
                                            r"input tensors but got shapes \[3\] and \[1\]"):
         dr.inner(x, dr.tensor([3.0]))
     assert dr.inner(x, 2.0).tolist() == pytest.approx([0.6, 1.2, 0.4])  # a 0-d operand scales
+
+
+def test_addmm_input_must_expand_to_the_product():
+    with pytest.raises(RuntimeError, match=r"The expanded size of the tensor \(1\) must match the "
+                                           r"existing size \(2\) at non-singleton dimension 1"):
+        dr.addmm(dr.tensor([1.0, 1.0]), dr.ones(2, 2), dr.ones(2, 1))
+    assert dr.addmm(dr.tensor([1.0]), dr.ones(2, 2), dr.ones(2, 1)).tolist() == [[3.0], [3.0]]
