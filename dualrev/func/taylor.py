@@ -35,14 +35,33 @@ def jet(f: Callable[..., Any], primals: Sequence[Any],
     The inputs move along the path x(t) = x_0 + sum_k x_k t^k / k!, where
     ``primals`` gives the x_0 and ``series`` gives, per primal, its terms
     (x_1, ..., x_K), each of the primal's structure (None for a zero term).
-    Returns ``(f(x_0),
-    [y_1, ..., y_K])`` with y_k the k-th derivative of f(x(t)) at t = 0, in
-    one pass that costs O(K^2) per operation.
+    The result is f(x_0) and the derivatives y_k = d^k/dt^k f(x(t)) at t = 0,
+    computed in one pass that costs O(K^2) per operation (nested forward
+    mode would cost O(2^K)). With x_1 = v and no higher terms, y_1 is the JVP
+    J v and y_2 the second directional derivative vᵀ H v.
 
-    >>> import dualrev as dr
-    >>> y, ys = dr.func.jet(dr.sin, (0.0,), ((1.0, 0.0, 0.0),))
-    >>> float(y), [float(v) for v in ys]
-    (0.0, [1.0, 0.0, -1.0])
+    Args:
+        f: the function; its output is a tensor or a pytree of tensors.
+        primals: a tuple (or list) of the arguments x_0 of ``f``.
+        series: a tuple with, for each primal, a sequence of its terms
+            (x_1, ..., x_K); every primal has the same number K of terms.
+
+    Returns:
+        ``(f(x_0), [y_1, ..., y_K])``: tensors (or pytrees of them, of the
+        output's structure).
+
+    Raises:
+        TypeError: ``primals`` or ``series`` is not a tuple or list, or an
+            entry of ``series`` is not a sequence.
+        ValueError: ``series`` does not have one entry per primal, the
+            primals have different numbers of terms, or a term's structure
+            or shape differs from its primal's.
+
+    Example:
+        >>> import dualrev as dr
+        >>> y, ys = dr.func.jet(dr.sin, (0.0,), ((1.0, 0.0, 0.0),))
+        >>> y, ys  # sin(t) at 0 and its first three derivatives
+        (tensor(0.), [tensor(1.), tensor(0.), tensor(-1.)])
     """
     if not isinstance(primals, (tuple, list)) or not isinstance(series, (tuple, list)):
         raise TypeError("jet: primals and series must be tuples, e.g. jet(f, (x,), ((x1, x2),))")
@@ -137,9 +156,29 @@ def derivative(f: Callable[..., Any], order: int = 1) -> Callable[..., Tensor]:
     """The ``order``-th derivative of a scalar-to-scalar ``f`` (elementwise
     on arrays), by Taylor mode: one pass, O(order^2) per operation.
 
-    >>> import dualrev as dr
-    >>> float(dr.func.derivative(dr.exp, 5)(0.0))
-    1.0
+    On an array, ``f`` is differentiated along the direction of ones: the
+    result is each entry's derivative when ``f`` acts entrywise (an entry of
+    the output depending on several of the input gets the sum over them).
+
+    Args:
+        f: a function of one number or tensor.
+        order: the order of the derivative, an int from 0 (``f`` itself) to
+            170 (beyond which k! overflows float64).
+
+    Returns:
+        A function of ``x`` returning f^(order)(x), a tensor of the output's
+        shape.
+
+    Raises:
+        TypeError: ``order`` is not an int.
+        ValueError: ``order`` is out of [0, 170].
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.func.derivative(dr.exp, 5)(0.0)
+        tensor(1.)
+        >>> dr.func.derivative(lambda x: x ** 3, 2)(dr.tensor([1.0, 2.0]))
+        tensor([ 6., 12.])
     """
     _order(order, "derivative")
 
@@ -153,9 +192,24 @@ def taylor(f: Callable[..., Any], order: int) -> Callable[..., tuple[Tensor, ...
     """All of f(x), f'(x), ..., f^(order)(x) at once, for a scalar-to-scalar
     ``f`` (elementwise on arrays): one pass of Taylor mode.
 
-    >>> import dualrev as dr
-    >>> [float(d) for d in dr.func.taylor(dr.sin, 3)(0.0)]
-    [0.0, 1.0, 0.0, -1.0]
+    The same pass as ``derivative``, keeping every order.
+
+    Args:
+        f: a function of one number or tensor.
+        order: the highest order, an int from 0 to 170.
+
+    Returns:
+        A function of ``x`` returning a tuple of ``order + 1`` tensors,
+        f(x) first.
+
+    Raises:
+        TypeError: ``order`` is not an int.
+        ValueError: ``order`` is out of [0, 170].
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.func.taylor(dr.sin, 3)(0.0)
+        (tensor(0.), tensor(1.), tensor(0.), tensor(-1.))
     """
     _order(order, "taylor")
 
@@ -175,9 +229,24 @@ def laplacian(f: Callable[..., Any]) -> Callable[..., Any]:
     axis of n unit vectors) and one second-order coefficient summed over the
     directions. Cost about n + 2 forward passes, and never an n x n matrix.
 
-    >>> import dualrev as dr
-    >>> float(dr.func.laplacian(lambda x: (x ** 3).sum())(dr.tensor([1.0, 2.0])))
-    18.0
+    Args:
+        f: a function of one tensor (of any shape) returning a tensor or a
+            pytree of tensors.
+
+    Returns:
+        A function of ``x`` returning, for each output entry, the sum of its
+        second derivatives along every input entry: a tensor of the output's
+        shape (a pytree of them for a pytree output).
+
+    Raises:
+        TypeError: (when called) ``x`` is not of a floating-point dtype.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.func.laplacian(lambda x: (x ** 3).sum())(dr.tensor([1.0, 2.0]))
+        tensor(18.)
+        >>> dr.func.laplacian(lambda x: x ** 3)(dr.tensor([1.0, 2.0]))  # one per output
+        tensor([ 6., 12.])
     """
     @functools.wraps(f)
     def laplacian_f(x):
