@@ -38,14 +38,35 @@ def jacobian_sparsity(f: Callable[..., Any], argnums: int = 0, *,
 
     The pattern holds at every input (global mode): f may not branch on the
     values of its inputs. With ``local=True`` it holds at this input only,
-    and f may read the values.
+    and f may read the values. Found by tracing f once: every element
+    carries the input entries it may depend on. The other arguments are
+    read as values: an exact zero in a matrix ``A`` makes ``A @ x`` sparse.
 
-    >>> import dualrev as dr
-    >>> f = lambda x: x[1:] * x[:-1]
-    >>> dr.func.jacobian_sparsity(f)(dr.zeros(4)).toarray().astype(int)
-    array([[1, 1, 0, 0],
-           [0, 1, 1, 0],
-           [0, 0, 1, 1]])
+    Args:
+        f: the function; its output is a tensor or a pytree of tensors
+            (their entries are the rows, in order).
+        argnums: the position of the argument to take the pattern with
+            respect to (one int).
+        local: detect the pattern at the given input only (f may then read
+            its input's values); by default the pattern holds at every input.
+
+    Returns:
+        A function of f's arguments returning a boolean
+        ``scipy.sparse.csr_array`` of shape (output entries, input entries).
+
+    Raises:
+        TypeError: (when called) in global mode, f reads or branches on its
+            input's values (``float(x)``, ``if x > 0``): pass ``local=True``;
+            or the argument is not of a floating-point dtype.
+        ImportError: scipy, an optional extra, is not installed.
+
+    Example:
+        >>> import dualrev as dr
+        >>> f = lambda x: x[1:] * x[:-1]
+        >>> dr.func.jacobian_sparsity(f)(dr.zeros(4)).toarray().astype(int)
+        array([[1, 1, 0, 0],
+               [0, 1, 1, 0],
+               [0, 0, 1, 1]])
     """
     sparse = scipy_sparse()
 
@@ -74,13 +95,34 @@ def hessian_sparsity(f: Callable[..., Any], argnums: int = 0, *,
     argument ``argnums``, a symmetric boolean ``scipy.sparse.csr_array``:
     the Jacobian pattern of f's gradient, traced through the reverse sweep.
 
-    >>> import dualrev as dr
-    >>> f = lambda x: (x[1:] * x[:-1]).sum() + (x ** 3).sum()
-    >>> dr.func.hessian_sparsity(f)(dr.zeros(4)).toarray().astype(int)
-    array([[1, 1, 0, 0],
-           [1, 1, 1, 0],
-           [0, 1, 1, 1],
-           [0, 0, 1, 1]])
+    A linear function's Hessian has no entries: ``(x + x).sum()`` gives an
+    empty pattern, ``(x * x).sum()`` the diagonal.
+
+    Args:
+        f: a function returning a scalar (0-d) tensor.
+        argnums: the position of the argument (one int).
+        local: detect the pattern at the given input only (f may then read
+            its input's values).
+
+    Returns:
+        A function of f's arguments returning a symmetric boolean
+        ``scipy.sparse.csr_array`` of shape (n, n), n the argument's number
+        of entries.
+
+    Raises:
+        TypeError: (when called) in global mode, f reads or branches on its
+            input's values (``float(x)``, ``if x > 0``): pass ``local=True``;
+            or the argument is not of a floating-point dtype.
+        ImportError: scipy, an optional extra, is not installed.
+
+    Example:
+        >>> import dualrev as dr
+        >>> f = lambda x: (x[1:] * x[:-1]).sum() + (x ** 3).sum()
+        >>> dr.func.hessian_sparsity(f)(dr.zeros(4)).toarray().astype(int)
+        array([[1, 1, 0, 0],
+               [1, 1, 1, 0],
+               [0, 1, 1, 1],
+               [0, 0, 1, 1]])
     """
     pattern = jacobian_sparsity(grad(f, argnums), argnums, local=local)
 
@@ -215,13 +257,37 @@ def sparse_jacobian(f: Callable[..., Any], argnums: int = 0, has_aux: bool = Fal
     ``local=True`` the pattern is the one at each call's point (f may read
     its values), detected and colored on every call.
 
-    >>> import dualrev as dr
-    >>> jac = dr.func.sparse_jacobian(lambda x: x[1:] * x[:-1])
-    >>> jac(dr.tensor([1.0, 2.0, 3.0])).toarray()
-    array([[2., 1., 0.],
-           [0., 3., 2.]])
-    >>> int(jac.coloring.max()) + 1
-    2
+    Args:
+        f: the function; its output is a tensor or a pytree of tensors.
+        argnums: the position of the argument to differentiate (one int).
+        has_aux: f returns ``(output, aux)``; each call then returns
+            ``(jacobian, aux)``.
+        chunk_size: at most this many colors per sweep (bounds memory);
+            None for all at once.
+        mode: ``"auto"``, ``"fwd"`` or ``"rev"``, as above.
+        local: detect the pattern at each call's point (f may read its
+            input's values).
+
+    Returns:
+        A callable ``SparseDerivative``: called with f's arguments, it
+        returns the Jacobian, a ``scipy.sparse.csr_array`` of shape (output
+        entries, input entries). Its ``sparsity`` and ``coloring``
+        attributes are those of the last call.
+
+    Raises:
+        ValueError: ``mode`` is not one of the three, or ``chunk_size`` is
+            not a positive int.
+        ImportError: scipy, an optional extra, is not installed.
+        TypeError: (when called) in global mode, f reads its input's values.
+
+    Example:
+        >>> import dualrev as dr
+        >>> jac = dr.func.sparse_jacobian(lambda x: x[1:] * x[:-1])
+        >>> jac(dr.tensor([1.0, 2.0, 3.0])).toarray()
+        array([[2., 1., 0.],
+               [0., 3., 2.]])
+        >>> int(jac.coloring.max()) + 1
+        2
     """
     scipy_sparse()
     return SparseDerivative(f, "jacobian", argnums, has_aux, chunk_size, mode, local)
@@ -234,14 +300,37 @@ def sparse_hessian(f: Callable[..., Any], argnums: int = 0, chunk_size: int | No
     then each call is one batched forward-over-reverse sweep with one
     direction per color.
 
-    >>> import dualrev as dr
-    >>> rosenbrock = lambda x: (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
-    >>> hess = dr.func.sparse_hessian(rosenbrock)
-    >>> hess(dr.ones(5)).toarray()[:2]
-    array([[ 802., -400.,    0.,    0.,    0.],
-           [-400., 1002., -400.,    0.,    0.]])
-    >>> int(hess.coloring.max()) + 1
-    3
+    A star coloring usually needs fewer colors than the Jacobian of the
+    gradient would (3 for a tridiagonal Hessian of any size, below).
+
+    Args:
+        f: a function returning a scalar (0-d) tensor.
+        argnums: the position of the argument to differentiate (one int).
+        chunk_size: at most this many colors per sweep (bounds memory);
+            None for all at once.
+        local: detect the pattern at each call's point (f may read its
+            input's values).
+
+    Returns:
+        A callable ``SparseDerivative``: called with f's arguments, it
+        returns the Hessian, a ``scipy.sparse.csr_array`` of shape (n, n).
+        Its ``sparsity`` and ``coloring`` attributes are those of the last
+        call.
+
+    Raises:
+        ValueError: ``chunk_size`` is not a positive int.
+        ImportError: scipy, an optional extra, is not installed.
+        TypeError: (when called) in global mode, f reads its input's values.
+
+    Example:
+        >>> import dualrev as dr
+        >>> rosenbrock = lambda x: (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
+        >>> hess = dr.func.sparse_hessian(rosenbrock)
+        >>> hess(dr.ones(5)).toarray()[:2]
+        array([[ 802., -400.,    0.,    0.,    0.],
+               [-400., 1002., -400.,    0.,    0.]])
+        >>> int(hess.coloring.max()) + 1
+        3
     """
     scipy_sparse()
     return SparseDerivative(f, "hessian", argnums, False, chunk_size, "auto", local)
