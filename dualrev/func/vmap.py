@@ -29,19 +29,47 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
          randomness: str = "error", *, chunk_size: int | None = None) -> Callable[..., Any]:
     """``func`` mapped over a batch axis of its arguments (torch.func.vmap).
 
-    ``in_dims``: for each argument, the axis its examples are stacked along,
-    or None for an argument shared by all examples; an int applies to all,
-    a tuple or a tree matching the arguments to each. ``out_dims``: where
-    the batch axis goes in each output. ``chunk_size``: examples per pass
-    (bounds memory).
+    ``func`` is written for one example; the mapped function runs it on a
+    batch in one pass (each operation sees the whole batch), and composes
+    with the other transforms (``vmap(grad(f))`` gives per-example
+    gradients, ``vmap(jvp...)`` many directions).
 
-    >>> import dualrev as dr
-    >>> x = dr.tensor([[1.0, 2.0], [3.0, 4.0]])
-    >>> dr.func.vmap(lambda v: (v * v).sum())(x)
-    tensor([ 5., 25.])
-    >>> dr.func.vmap(dr.func.grad(lambda v: (v ** 3).sum()))(x)
-    tensor([[ 3., 12.],
-            [27., 48.]])
+    Args:
+        func: the function of one example; its output is a tensor or a
+            pytree of tensors.
+        in_dims: for each argument, the axis its examples are stacked
+            along, or None for an argument shared by all examples; an int
+            applies to all, a tuple or a tree matching the arguments to each.
+        out_dims: where the batch axis goes in each output (an int, or a
+            tuple with one per output).
+        randomness: what a random operation inside does: ``"error"`` (the
+            default) raises, ``"different"`` draws independently for each
+            example, ``"same"`` draws once for the batch.
+        chunk_size: examples per pass (bounds memory); None for all at once.
+
+    Returns:
+        The mapped function: it takes batched arguments and returns
+        ``func``'s outputs with the batch axis at ``out_dims``.
+
+    Raises:
+        RuntimeError: ``randomness`` is not one of the three, or a random
+            operation runs in ``"error"`` mode.
+        ValueError: ``chunk_size`` is not a positive int; (when called)
+            ``in_dims`` or ``out_dims`` does not fit the arguments or
+            outputs, no argument is batched, or the batched arguments
+            differ in batch size.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> dr.func.vmap(lambda v: (v * v).sum())(x)
+        tensor([ 5., 25.])
+        >>> dr.func.vmap(dr.func.grad(lambda v: (v ** 3).sum()))(x)
+        tensor([[ 3., 12.],
+                [27., 48.]])
+        >>> dr.func.vmap(lambda v, w: v * w, in_dims=(1, None))(x, dr.tensor(10.0))
+        tensor([[10., 30.],
+                [20., 40.]])
     """
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
