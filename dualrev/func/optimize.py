@@ -46,12 +46,20 @@ class OptimizeResult(dict):
     search or trust region found no decrease, as where the function is NaN)
     and ``message``.
 
-    >>> import dualrev as dr
-    >>> res = dr.func.minimize(lambda x: ((x - 3) ** 2).sum(), dr.zeros(2), method="newton-cg")
-    >>> res.success, res.x, res.nit
-    (True, tensor([3., 3.]), 1)
-    >>> res.nfev, res.nhev
-    (2, 1)
+    ``minimize`` makes it; a missing attribute raises AttributeError, as a
+    missing key raises KeyError.
+
+    Args:
+        **fields: the entries, by name (``x=..., fun=..., ...``).
+
+    Example:
+        >>> import dualrev as dr
+        >>> res = dr.func.minimize(lambda x: ((x - 3) ** 2).sum(), dr.zeros(2),
+        ...                        method="newton-cg")
+        >>> res.success, res.x, res.nit
+        (True, tensor([3., 3.]), 1)
+        >>> res.nfev, res.nhev, res["fun"] == res.fun
+        (2, 1, True)
     """
 
     def __init__(self, **fields: Any) -> None:
