@@ -135,11 +135,26 @@ class Optimizer:
     implements ``step`` (or ``_update_group(group)``, called by the default
     ``step`` under ``no_grad`` for each group).
 
-    >>> import dualrev as dr
-    >>> w, b = dr.zeros(2, requires_grad=True), dr.zeros(1, requires_grad=True)
-    >>> opt = dr.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
-    >>> [g["lr"] for g in opt.param_groups]
-    [0.1, 0.5]
+    Args:
+        params: an iterable of tensors to optimize (leaves), or of dicts
+            each with a ``"params"`` entry (the group's tensors) and options
+            for that group.
+        defaults: the options of every group that does not set its own
+            (``lr``, ``momentum``, ...).
+
+    Raises:
+        TypeError: ``params`` is a single tensor, a group's ``"params"``
+            is a set (not an ordered collection), a group is not a dict, or
+            a parameter is not a tensor.
+        ValueError: ``params`` is empty, a parameter is not a leaf, or a
+            parameter appears in more than one group.
+
+    Example:
+        >>> import dualrev as dr
+        >>> w, b = dr.zeros(2, requires_grad=True), dr.zeros(1, requires_grad=True)
+        >>> opt = dr.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        >>> [g["lr"] for g in opt.param_groups]
+        [0.1, 0.5]
     """
 
     def __init__(self, params: Params, defaults: dict[str, Any]) -> None:

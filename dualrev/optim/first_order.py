@@ -24,15 +24,32 @@ class SGD(Optimizer):
       (Nesterov) or ``g = b``
     * ``p -= lr * g``
 
-    >>> import dualrev as dr
-    >>> x = dr.tensor(0.0, requires_grad=True)
-    >>> opt = dr.optim.SGD([x], lr=0.1, momentum=0.9)
-    >>> for _ in range(2):
-    ...     opt.zero_grad()
-    ...     ((x - 1) ** 2).backward()
-    ...     opt.step()
-    >>> x
-    tensor(0.5400, requires_grad=True)
+    Args:
+        params: the tensors to optimize (leaves that require grad), or
+            dicts each with a ``"params"`` entry and options of its own for
+            that group (``{"params": [b], "lr": 0.5}``).
+        lr: the learning rate (a number, or a one-element tensor).
+        momentum: the momentum factor (0: none).
+        dampening: the dampening of the momentum buffer's update.
+        weight_decay: the L2 penalty's factor.
+        nesterov: Nesterov momentum (needs a momentum and zero dampening).
+        maximize: ascend the objective instead of descending.
+
+    Raises:
+        ValueError: a negative lr, momentum or weight_decay, a tensor lr of
+            more than one element, or Nesterov without momentum or with
+            dampening; and the ``Optimizer`` checks of ``params``.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor(0.0, requires_grad=True)
+        >>> opt = dr.optim.SGD([x], lr=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     ((x - 1) ** 2).backward()
+        ...     opt.step()
+        >>> x
+        tensor(0.5400, requires_grad=True)
     """
 
     def __init__(self, params: Params, lr: float | Tensor = 1e-3, momentum: float = 0,
@@ -95,12 +112,30 @@ class Adam(Optimizer):
     * with ``amsgrad``: ``v_max = max(v_max, v)`` replaces ``v`` below
     * ``p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)``
 
-    >>> import dualrev as dr
-    >>> x = dr.tensor([1.0, -1.0], requires_grad=True)
-    >>> opt = dr.optim.Adam([x], lr=0.1)
-    >>> opt.zero_grad(); (x * x).sum().backward(); opt.step()
-    >>> x
-    tensor([ 0.9000, -0.9000], requires_grad=True)
+    Args:
+        params: the tensors to optimize (leaves that require grad), or
+            dicts each with a ``"params"`` entry and options of its own for
+            that group (``{"params": [b], "lr": 0.5}``).
+        lr: the learning rate (a number, or a one-element tensor).
+        betas: ``(beta1, beta2)``, the decay rates of the running means of
+            the gradient and of its square, each in [0, 1).
+        eps: added to the denominator for numerical stability.
+        weight_decay: the L2 penalty's factor.
+        amsgrad: use the maximum of the squared-gradient means so far.
+        maximize: ascend the objective instead of descending.
+
+    Raises:
+        ValueError: a negative lr, eps or weight_decay, a beta outside
+            [0, 1), or a tensor lr of more than one element; and the
+            ``Optimizer`` checks of ``params``.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor([1.0, -1.0], requires_grad=True)
+        >>> opt = dr.optim.Adam([x], lr=0.1)
+        >>> opt.zero_grad(); (x * x).sum().backward(); opt.step()
+        >>> x
+        tensor([ 0.9000, -0.9000], requires_grad=True)
     """
 
     def __init__(self, params: Params, lr: float | Tensor = 1e-3,
