@@ -37,7 +37,38 @@ from ._tensor import Tensor, _copy
 
 
 class FunctionCtx:
-    """What ``forward`` hands to ``backward`` (PyTorch's ``ctx``)."""
+    """What ``forward`` hands to ``backward`` (PyTorch's ``ctx``).
+
+    ``Function.apply`` makes one per call and passes it as the first
+    argument of ``forward``, ``backward`` and ``jvp``: ``forward`` keeps
+    what the rules need on it (``save_for_backward``, ``save_for_forward``,
+    or any attribute), and the rules read it back (``saved_tensors``).
+    ``needs_input_grad`` tells, per input, whether it needs a gradient.
+    ``mark_non_differentiable`` and ``set_materialize_grads`` are
+    PyTorch's too.
+
+    Args:
+        args: the arguments ``apply`` was called with (made by ``apply``;
+            user code does not construct a context).
+
+    Example:
+        >>> import dualrev as dr
+        >>> class Cube(dr.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         print("needs_input_grad:", ctx.needs_input_grad)
+        ...         return g * 3 * x ** 2
+        >>> x = dr.tensor(2.0, requires_grad=True)
+        >>> Cube.apply(x).backward()
+        needs_input_grad: (True,)
+        >>> x.grad
+        tensor(12.)
+    """
 
     def __init__(self, args):
         self.needs_input_grad = tuple(isinstance(a, ReverseBox) and a.requires_grad for a in args)
