@@ -192,7 +192,7 @@ def install(namespace):
     Everything is built and checked before anything is changed."""
     functions, methods, ufuncs = {}, {}, {}
     for entry in NAMES + elementwise_entries():
-        if entry.names[0] in DOCS:
+        if entry.function and entry.names[0] in DOCS:  # (not Tensor.where: its own)
             entry.fn.__doc__ = DOCS[entry.names[0]]
         for name in entry.names:
             if entry.function:
