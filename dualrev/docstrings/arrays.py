@@ -1,4 +1,7 @@
 """Reference docstrings of the functions of ``dualrev/array_functions.py``
-and ``dualrev/shape_functions.py``, by public name."""
+and ``dualrev/shape_functions.py``, by public name (the latter kept in
+``shapes.py`` and included here)."""
 
-DOCS: dict[str, str] = {}
+from .shapes import DOCS as _SHAPES
+
+DOCS: dict[str, str] = {**_SHAPES}
