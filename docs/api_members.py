@@ -43,13 +43,14 @@ _MEMBERS = re.compile(r"^(\s*)members:\s*(public|exported-by-dualrev)\s*$")
 
 
 def public_names(module):
-    """The public names of a module: ``__all__`` if it has one; for the
-    package itself everything it exports but submodules; otherwise the
+    """The public names of a module but its submodules: ``__all__`` if it
+    has one; for the package itself everything it exports; otherwise the
     names the module defines."""
     if isinstance(module, str):
         module = importlib.import_module(module)
-    if hasattr(module, "__all__"):
-        return list(module.__all__)
+    if hasattr(module, "__all__"):  # (submodules have pages or sections of their own)
+        return [n for n in module.__all__
+                if not isinstance(getattr(module, n, None), types.ModuleType)]
     if module is dr:
         return [n for n in dir(dr) if not n.startswith("_")
                 and not isinstance(getattr(dr, n), types.ModuleType)]
@@ -58,8 +59,23 @@ def public_names(module):
 
 
 def home(name, obj):
+    """(module, attribute) under which the API pages render ``obj``, exported
+    by dualrev as ``name``: where it is defined, or ``("dualrev", name)`` if
+    that module is private (``dr.grad``, defined in ``dualrev._unified``, is
+    documented as ``dualrev.grad``: its anchor is the name a reader uses)."""
+    module, attribute = defined_in(name, obj)
+    if not _private(module):
+        return module, attribute
+    return "dualrev", attribute if getattr(dr, attribute, None) is obj else name
+
+
+def _private(module):
+    return any(part.startswith("_") for part in module.split("."))
+
+
+def defined_in(name, obj):
     """(module, attribute) where ``obj``, exported by dualrev as ``name``, is
-    defined: the page that documents it renders ``module.attribute``."""
+    defined."""
     if isinstance(obj, dr.dtype):
         return "dualrev.dtypes", name
     module_name = getattr(obj, "__module__", None) or "dualrev"
@@ -119,12 +135,26 @@ def _read_pages():
 
 
 def _exports_by_home():
-    """{module: {attribute: [names dualrev exports it as]}}."""
+    """{module where defined: {attribute: [names dualrev exports it as]}}."""
     by_home = {}
     for name in public_names(dr):
-        module, attribute = home(name, getattr(dr, name))
+        module, attribute = defined_in(name, getattr(dr, name))
         by_home.setdefault(module, {}).setdefault(attribute, []).append(name)
     return by_home
+
+
+def _target(module, attribute, names):
+    """The qualified name a page renders for ``module.attribute``."""
+    return ".".join(home(names[0], getattr(importlib.import_module(module), attribute)))
+
+
+def _shows_bases(obj):
+    """Whether a class's bases are worth showing: builtins (``RuntimeError``,
+    ``dict``) or public classes, not the internal ones (a core box, a
+    ``_Private`` helper), whose names mean nothing to a reader."""
+    return all(base.__module__ == "builtins" or not (
+        _private(base.__module__) or base.__name__.startswith("_")
+        or base.__module__.startswith("dualrev.core")) for base in obj.__bases__)
 
 
 def _one_by_one(module, attributes, heading_level=3):
@@ -142,8 +172,12 @@ def _one_by_one(module, attributes, heading_level=3):
     for attribute, names in attributes.items():
         if attribute in dtypes:
             continue
-        out += [f"::: {module}.{attribute}", "    options:", "      show_root_heading: true",
-                "      show_root_full_path: false", f"      heading_level: {heading_level}", ""]
+        out += [f"::: {_target(module, attribute, names)}", "    options:",
+                "      show_root_heading: true", "      show_root_full_path: false",
+                f"      heading_level: {heading_level}"]
+        obj = getattr(mod, attribute)
+        out += [] if not isinstance(obj, type) or _shows_bases(obj) else ["      show_bases: false"]
+        out += [""]
         others = [n for n in names if n != attribute]
         if others:
             out += ["Exported as " + ", ".join(f"`dr.{n}`" for n in names) + ".", ""]
@@ -165,7 +199,7 @@ def expand(text, pages=None):
             lines[at] = f"{indent}members: [{', '.join(public_names(ident))}]"
         elif members == "exported-by-dualrev":
             names = {a: n for a, n in by_home.get(ident, {}).items()
-                     if f"{ident}.{a}" not in elsewhere}
+                     if _target(ident, a, n) not in elsewhere}
             placed.add(ident)
             start = next(i for i, line in enumerate(lines) if _DIRECTIVE.match(line)
                          and _DIRECTIVE.match(line).group(1) == ident and i < at)
@@ -184,7 +218,7 @@ def _other_exports(by_home, elsewhere, placed, pages):
     linked, unplaced = [], {}
     for module, attributes in sorted(by_home.items()):
         for attribute, names in attributes.items():
-            target = f"{module}.{attribute}"
+            target = _target(module, attribute, names)
             if target in elsewhere:
                 page = elsewhere[target]
                 linked += [f"* [`dualrev.{n}`][{target}]: see the "
