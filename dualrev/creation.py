@@ -42,7 +42,37 @@ def _float_dtype(dtype):
 def tensor(data: TensorLike, dtype: DType | None = None, device: Device = None,
            requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists,
-    an array or a tensor)."""
+    an array or a tensor).
+
+    Python floats become the default dtype (float64 unless changed by
+    ``dr.set_default_dtype``), ints int64 and bools bool; a NumPy array keeps
+    its dtype. The copy never shares memory with ``data`` (``dr.from_numpy``
+    does).
+
+    Args:
+        data (number | nested lists | numpy.ndarray | Tensor): the values.
+        dtype (dtype | None): the dtype (default None: inferred from data).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a leaf tensor (``grad_fn`` None).
+
+    Raises:
+        TypeError: if ``data`` is not numbers (strings, ragged lists, objects)
+            or ``requires_grad`` is not a bool.
+        RuntimeError: if ``requires_grad=True`` for an integer dtype ("Only
+            Tensors of floating point dtype can require gradients") or the device is not the CPU.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> x = dr.tensor(2.0, requires_grad=True)
+        >>> (x ** 3).backward(); x.grad
+        tensor(12.)
+    """
     check_device(device, "tensor")
     if isinstance(data, Tensor):
         data = raw_value(data)
@@ -53,13 +83,55 @@ def tensor(data: TensorLike, dtype: DType | None = None, device: Device = None,
 
 def as_tensor(data: TensorLike, dtype: DType | None = None,
               device: Device = None) -> Tensor:
-    """``data`` as a tensor: a tensor is returned as it is, other data copied."""
+    """``data`` as a tensor: a tensor is returned as it is, other data copied.
+
+    Unlike ``dr.tensor``, a tensor given without ``dtype`` is the very object
+    (still in its graph).
+
+    Args:
+        data (number | nested lists | numpy.ndarray | Tensor): the values.
+        dtype (dtype | None): the dtype (default None: ``data``'s, or inferred).
+        device (str | device | None): ``"cpu"`` or None.
+
+    Returns:
+        Tensor: ``data`` itself, or a new tensor.
+
+    Raises:
+        TypeError: if ``data`` is not numbers.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor([1.0, 2.0])
+        >>> dr.as_tensor(x) is x, dr.as_tensor([1, 2], dtype=dr.float32)
+        (True, tensor([1., 2.], dtype=dualrev.float32))
+    """
     check_device(device, "as_tensor")
     return data if isinstance(data, Tensor) and dtype is None else tensor(data, dtype)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``array``."""
+    """A tensor sharing memory with the NumPy array ``array``.
+
+    A change to the array shows in the tensor and the other way round; the
+    array's dtype is kept.
+
+    Args:
+        array (numpy.ndarray): an array of floats, integers or bools.
+
+    Returns:
+        Tensor: a leaf tensor over ``array``'s memory.
+
+    Raises:
+        TypeError: if ``array`` is not a NumPy array, or of an unsupported dtype.
+
+    Example:
+        >>> import dualrev as dr
+        >>> import numpy as np
+        >>> a = np.array([1.0, 2.0])
+        >>> t = dr.from_numpy(a)
+        >>> a[0] = 5.0; t
+        tensor([5., 2.])
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     operand(array, "from_numpy", "array")  # its dtype: float, int or bool
@@ -76,30 +148,115 @@ def zeros(*size: Sizes, dtype: DType | None = None, device: Device = None,
           requires_grad: bool = False) -> Tensor:
     """A new tensor of zeros, shape given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
 
-    >>> import dualrev as dr
-    >>> dr.zeros(2)
-    tensor([0., 0.])"""
+    Args:
+        *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
+        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a leaf tensor of zeros.
+
+    Raises:
+        TypeError: if a size is not an int or ``requires_grad`` is not a bool.
+        RuntimeError: if a size is negative or the device is not the CPU.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.zeros(2)
+        tensor([0., 0.])
+        >>> dr.zeros((2, 3), dtype=dr.int64).shape
+        dualrev.Size([2, 3])
+    """
     check_device(device, "zeros")
     return _filled(size, 0, dtype, requires_grad, "zeros")
 
 
 def ones(*size: Sizes, dtype: DType | None = None, device: Device = None,
          requires_grad: bool = False) -> Tensor:
-    """A new tensor of ones, shape given as ``ones(2, 3)`` or ``ones((2, 3))``."""
+    """A new tensor of ones, shape given as ``ones(2, 3)`` or ``ones((2, 3))``.
+
+    Args:
+        *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
+        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a leaf tensor of ones.
+
+    Raises:
+        TypeError: if a size is not an int or ``requires_grad`` is not a bool.
+        RuntimeError: if a size is negative or the device is not the CPU.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.ones(2, 2, dtype=dr.int32)
+        tensor([[1, 1],
+                [1, 1]], dtype=dualrev.int32)
+    """
     check_device(device, "ones")
     return _filled(size, 1, dtype, requires_grad, "ones")
 
 
 def empty(*size: Sizes, dtype: DType | None = None, device: Device = None,
           requires_grad: bool = False) -> Tensor:
-    """A new tensor of the given shape (filled with zeros: NumPy-backed, never garbage)."""
+    """A new tensor of the given shape (filled with zeros: NumPy-backed, never garbage).
+
+    PyTorch leaves ``empty``'s memory uninitialised; dualrev fills it with
+    zeros, so code that reads it anyway stays deterministic.
+
+    Args:
+        *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
+        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a leaf tensor (of zeros).
+
+    Raises:
+        TypeError: if a size is not an int or ``requires_grad`` is not a bool.
+        RuntimeError: if a size is negative or the device is not the CPU.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.empty(2, 3).shape
+        dualrev.Size([2, 3])
+    """
     check_device(device, "empty")
     return _filled(size, 0, dtype, requires_grad, "empty")
 
 
 def full(size: Sizes, fill_value: float | Tensor, dtype: DType | None = None,
          device: Device = None, requires_grad: bool = False) -> Tensor:
-    """A new tensor of ``size`` filled with ``fill_value``."""
+    """A new tensor of ``size`` filled with ``fill_value``.
+
+    Without ``dtype``, a bool fill gives bool, an int int64 and a float the
+    default dtype, as in PyTorch.
+
+    Args:
+        size (int | sequence of int): the shape.
+        fill_value (number | Tensor): a number or a 0-d tensor.
+        dtype (dtype | None): the dtype (default None: from fill_value).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a leaf tensor.
+
+    Raises:
+        TypeError: if ``fill_value`` is not a number or a 0-d tensor.
+        RuntimeError: if a size is negative.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.full((2, 2), 7)
+        tensor([[7, 7],
+                [7, 7]])
+        >>> dr.full(3, 0.5)
+        tensor([0.5000, 0.5000, 0.5000])
+    """
     check_device(device, "full")
     fill_value = _fill(fill_value, "full")
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
@@ -127,36 +284,133 @@ def _like(input, fill, dtype, requires_grad):
 
 def zeros_like(input: TensorLike, dtype: DType | None = None, device: Device = None,
                requires_grad: bool = False) -> Tensor:
-    """Zeros with the shape and dtype of ``input``."""
+    """Zeros with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor | Dual | array_like): the tensor whose shape (and dtype) the result takes.
+        dtype (dtype | None): the dtype (default None: ``input``'s).
+        device (str | device | None): ``"cpu"`` or None.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a new leaf tensor of zeros.
+
+    Raises:
+        TypeError: if ``input`` is not a tensor or an array of numbers.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.zeros_like(dr.tensor([[1, 2]]))
+        tensor([[0, 0]])
+    """
     check_device(device, "zeros_like")
     return _like(input, 0, dtype, requires_grad)
 
 
 def ones_like(input: TensorLike, dtype: DType | None = None, device: Device = None,
               requires_grad: bool = False) -> Tensor:
-    """Ones with the shape and dtype of ``input``."""
+    """Ones with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor | Dual | array_like): the tensor whose shape (and dtype) the result takes.
+        dtype (dtype | None): the dtype (default None: ``input``'s).
+        device (str | device | None): ``"cpu"`` or None.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a new leaf tensor of ones.
+
+    Raises:
+        TypeError: if ``input`` is not a tensor or an array of numbers.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.ones_like(dr.tensor([1.0, 2.0]))
+        tensor([1., 1.])
+    """
     check_device(device, "ones_like")
     return _like(input, 1, dtype, requires_grad)
 
 
 def empty_like(input: TensorLike, dtype: DType | None = None, device: Device = None,
                requires_grad: bool = False) -> Tensor:
-    """A tensor with the shape and dtype of ``input`` (zeros)."""
+    """A tensor with the shape and dtype of ``input`` (zeros, never garbage).
+
+    Args:
+        input (Tensor | Dual | array_like): the tensor whose shape (and dtype) the result takes.
+        dtype (dtype | None): the dtype (default None: ``input``'s).
+        device (str | device | None): ``"cpu"`` or None.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a new leaf tensor of zeros.
+
+    Raises:
+        TypeError: if ``input`` is not a tensor or an array of numbers.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.empty_like(dr.tensor([1.0, 2.0])).shape
+        dualrev.Size([2])
+    """
     check_device(device, "empty_like")
     return _like(input, 0, dtype, requires_grad)
 
 
 def full_like(input: TensorLike, fill_value: float | Tensor, dtype: DType | None = None,
               device: Device = None, requires_grad: bool = False) -> Tensor:
-    """``fill_value`` with the shape and dtype of ``input``."""
+    """``fill_value`` with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor | Dual | array_like): the tensor whose shape (and dtype) the result takes.
+        fill_value (number | Tensor): a number or a 0-d tensor, cast to the dtype.
+        dtype (dtype | None): the dtype (default None: ``input``'s).
+        device (str | device | None): ``"cpu"`` or None.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a new leaf tensor.
+
+    Raises:
+        TypeError: if ``fill_value`` is not a number or a 0-d tensor.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.full_like(dr.tensor([1, 2]), 9)
+        tensor([9, 9])
+    """
     check_device(device, "full_like")
     return _like(input, fill_value, dtype, requires_grad)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: DType | None = None,
            device: Device = None, requires_grad: bool = False) -> Tensor:
-    """Numbers from ``start`` up to (not including) ``end``; int64 when all
-    arguments are integers, else the default float dtype."""
+    """Numbers from ``start`` up to (not including) ``end`` by ``step``.
+
+    ``arange(end)`` starts at 0. The dtype is int64 when all of ``start``,
+    ``end``, ``step`` are integers, else the default float dtype.
+
+    Args:
+        start (number): the first value, or the end when ``end`` is None.
+        end (number | None): the bound, not included.
+        step (number): the difference between values (default 1, nonzero).
+        dtype (dtype | None): the dtype (default None: int64 or the default float dtype).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a 1-d leaf tensor of ``ceil((end - start) / step)`` values.
+
+    Raises:
+        TypeError: if an argument is not a number.
+        RuntimeError: if ``step`` is 0, its sign disagrees with ``end - start``,
+            or a bound is not finite.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.arange(4), dr.arange(1, 2, 0.25)
+        (tensor([0, 1, 2, 3]), tensor([1.0000, 1.2500, 1.5000, 1.7500]))
+    """
     check_device(device, "arange")
     if end is None:
         start, end = 0, start
@@ -181,7 +435,28 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: DType
 
 def linspace(start: float, end: float, steps: int, dtype: DType | None = None,
              device: Device = None, requires_grad: bool = False) -> Tensor:
-    """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
+    """``steps`` evenly spaced numbers from ``start`` to ``end``, both included.
+
+    Args:
+        start (number): the first value.
+        end (number): the last value.
+        steps (int): how many values (0 or more).
+        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a 1-d leaf tensor of ``steps`` values.
+
+    Raises:
+        RuntimeError: if ``steps`` is negative.
+        TypeError: if ``start`` or ``end`` is not a number.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.linspace(0, 1, 5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     check_device(device, "linspace")
     steps = _int(steps, "linspace", "steps")
     if steps < 0:
@@ -193,7 +468,27 @@ def linspace(start: float, end: float, steps: int, dtype: DType | None = None,
 
 def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Device = None,
         requires_grad: bool = False) -> Tensor:
-    """The n x m identity matrix."""
+    """The ``n`` x ``m`` identity matrix: ones on the main diagonal, zeros elsewhere.
+
+    Args:
+        n (int): the number of rows.
+        m (int | None): the number of columns (default None: ``n``).
+        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a 2-d leaf tensor.
+
+    Raises:
+        RuntimeError: if ``n`` or ``m`` is negative.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.eye(2, 3)
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
     check_device(device, "eye")
     n = _int(n, "eye", "n")
     m = n if m is None else _int(m, "eye", "m")
@@ -205,8 +500,23 @@ def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Device
 
 
 def manual_seed(seed: int) -> np.random.Generator:
-    """Seed the generator behind ``rand`` and ``randn`` (NumPy's PCG64, so the
-    numbers differ from PyTorch's for the same seed)."""
+    """Seed the generator behind ``rand``, ``randn`` and ``randint``.
+
+    The generator is NumPy's PCG64, so the numbers differ from PyTorch's for
+    the same seed; the same seed gives the same numbers in dualrev.
+
+    Args:
+        seed (int): the seed.
+
+    Returns:
+        numpy.random.Generator: the new generator.
+
+    Example:
+        >>> import dualrev as dr
+        >>> _ = dr.manual_seed(0); a = dr.rand(3)
+        >>> _ = dr.manual_seed(0); dr.equal(a, dr.rand(3))
+        True
+    """
     _rng[0] = np.random.default_rng(seed)
     return _rng[0]
 
@@ -232,7 +542,29 @@ def _random(draw, shape, requires_grad):
 
 def rand(*size: Sizes, dtype: DType | None = None, device: Device = None,
          requires_grad: bool = False) -> Tensor:
-    """Uniform samples on [0, 1)."""
+    """Samples drawn uniformly from [0, 1), of the given shape.
+
+    Inside ``dr.func.vmap``, as its ``randomness`` argument says.
+
+    Args:
+        *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
+        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a leaf tensor of samples.
+
+    Raises:
+        TypeError: if a size is not an int or ``requires_grad`` is not a bool.
+        RuntimeError: if a size is negative or the device is not the CPU.
+
+    Example:
+        >>> import dualrev as dr
+        >>> _ = dr.manual_seed(0)
+        >>> dr.rand(3)
+        tensor([0.6370, 0.2698, 0.0410])
+    """
     check_device(device, "rand")
     chosen = _float_dtype(dtype)
     return _random(lambda shape: np.asarray(_rng[0].random(shape)).astype(chosen),
@@ -241,7 +573,29 @@ def rand(*size: Sizes, dtype: DType | None = None, device: Device = None,
 
 def randn(*size: Sizes, dtype: DType | None = None, device: Device = None,
           requires_grad: bool = False) -> Tensor:
-    """Standard normal samples."""
+    """Samples of the standard normal distribution, of the given shape.
+
+    Inside ``dr.func.vmap``, as its ``randomness`` argument says.
+
+    Args:
+        *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
+        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
+        requires_grad (bool): make the result a leaf that records operations (default False).
+
+    Returns:
+        Tensor: a leaf tensor of samples.
+
+    Raises:
+        TypeError: if a size is not an int or ``requires_grad`` is not a bool.
+        RuntimeError: if a size is negative or the device is not the CPU.
+
+    Example:
+        >>> import dualrev as dr
+        >>> _ = dr.manual_seed(0)
+        >>> dr.randn(3)
+        tensor([ 0.1257, -0.1321,  0.6404])
+    """
     check_device(device, "randn")
     chosen = _float_dtype(dtype)
     return _random(lambda shape: np.asarray(_rng[0].standard_normal(shape)).astype(chosen),
@@ -251,8 +605,32 @@ def randn(*size: Sizes, dtype: DType | None = None, device: Device = None,
 def randint(low: int = 0, high: Sizes | None = None, size: Sizes | None = None, *,
             dtype: DType | None = None, device: Device = None,
             requires_grad: bool = False) -> Tensor:
-    """Random integers in [low, high) of shape ``size``: PyTorch's
-    ``randint(high, size)`` and ``randint(low, high, size)``."""
+    """Random integers in [``low``, ``high``) of shape ``size``.
+
+    PyTorch's two forms: ``randint(high, size)`` and ``randint(low, high, size)``.
+
+    Args:
+        low (int): the smallest value (default 0), or ``high`` in the two-argument form.
+        high (int | sequence of int): the bound, not included (or the size in the two-argument form).
+        size (int | sequence of int | None): the shape.
+        dtype (dtype | None): the dtype (default None: int64).
+        device (str | device | None): ``"cpu"`` or None.
+        requires_grad (bool): must stay False: integer tensors cannot require grad.
+
+    Returns:
+        Tensor: a leaf tensor of integers.
+
+    Raises:
+        TypeError: if no size is given.
+        RuntimeError: if ``low >= high``.
+
+    Example:
+        >>> import dualrev as dr
+        >>> _ = dr.manual_seed(0)
+        >>> x = dr.randint(3, 10, (100,))
+        >>> bool(x.min() >= 3), bool(x.max() < 10), x.dtype
+        (True, True, dualrev.int64)
+    """
     check_device(device, "randint")
     if size is None:  # randint(high, size): the second argument is the size
         if high is None:
