@@ -61,8 +61,9 @@ def tensor(data: TensorLike, dtype: DType | None = None, device: Device = None,
     Raises:
         TypeError: if ``data`` is not numbers (strings, ragged lists, objects)
             or ``requires_grad`` is not a bool.
-        RuntimeError: if ``requires_grad=True`` for an integer dtype ("Only
-            Tensors of floating point dtype can require gradients") or the device is not the CPU.
+        RuntimeError: if ``requires_grad=True`` for an integer dtype ("only
+            Tensors of floating point and complex dtype can require gradients"),
+            or if the device is not the CPU.
 
     Example:
         >>> import dualrev as dr
@@ -622,7 +623,7 @@ def randint(low: int = 0, high: Sizes | None = None, size: Sizes | None = None, 
 
     Raises:
         TypeError: if no size is given.
-        RuntimeError: if ``low >= high``.
+        RuntimeError: if ``low >= high`` or ``requires_grad`` is True.
 
     Example:
         >>> import dualrev as dr
