@@ -53,7 +53,7 @@ def tensor(data: TensorLike, dtype: DType | None = None, device: Device = None,
         data (number | nested lists | numpy.ndarray | Tensor): the values.
         dtype (dtype | None): the dtype (default None: inferred from data).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a leaf tensor (``grad_fn`` None).
@@ -151,9 +151,9 @@ def zeros(*size: Sizes, dtype: DType | None = None, device: Device = None,
 
     Args:
         *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
-        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        dtype (dtype | None): the dtype (default None: ``dr.get_default_dtype()``).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a leaf tensor of zeros.
@@ -179,9 +179,9 @@ def ones(*size: Sizes, dtype: DType | None = None, device: Device = None,
 
     Args:
         *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
-        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        dtype (dtype | None): the dtype (default None: ``dr.get_default_dtype()``).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a leaf tensor of ones.
@@ -209,9 +209,9 @@ def empty(*size: Sizes, dtype: DType | None = None, device: Device = None,
 
     Args:
         *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
-        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        dtype (dtype | None): the dtype (default None: ``dr.get_default_dtype()``).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a leaf tensor (of zeros).
@@ -241,7 +241,7 @@ def full(size: Sizes, fill_value: float | Tensor, dtype: DType | None = None,
         fill_value (number | Tensor): a number or a 0-d tensor.
         dtype (dtype | None): the dtype (default None: from fill_value).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a leaf tensor.
@@ -291,7 +291,7 @@ def zeros_like(input: TensorLike, dtype: DType | None = None, device: Device = N
         input (Tensor | Dual | array_like): the tensor whose shape (and dtype) the result takes.
         dtype (dtype | None): the dtype (default None: ``input``'s).
         device (str | device | None): ``"cpu"`` or None.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a new leaf tensor of zeros.
@@ -316,7 +316,7 @@ def ones_like(input: TensorLike, dtype: DType | None = None, device: Device = No
         input (Tensor | Dual | array_like): the tensor whose shape (and dtype) the result takes.
         dtype (dtype | None): the dtype (default None: ``input``'s).
         device (str | device | None): ``"cpu"`` or None.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a new leaf tensor of ones.
@@ -341,7 +341,7 @@ def empty_like(input: TensorLike, dtype: DType | None = None, device: Device = N
         input (Tensor | Dual | array_like): the tensor whose shape (and dtype) the result takes.
         dtype (dtype | None): the dtype (default None: ``input``'s).
         device (str | device | None): ``"cpu"`` or None.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a new leaf tensor of zeros.
@@ -367,7 +367,7 @@ def full_like(input: TensorLike, fill_value: float | Tensor, dtype: DType | None
         fill_value (number | Tensor): a number or a 0-d tensor, cast to the dtype.
         dtype (dtype | None): the dtype (default None: ``input``'s).
         device (str | device | None): ``"cpu"`` or None.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a new leaf tensor.
@@ -397,7 +397,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: DType
         step (number): the difference between values (default 1, nonzero).
         dtype (dtype | None): the dtype (default None: int64 or the default float dtype).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a 1-d leaf tensor of ``ceil((end - start) / step)`` values.
@@ -442,9 +442,9 @@ def linspace(start: float, end: float, steps: int, dtype: DType | None = None,
         start (number): the first value.
         end (number): the last value.
         steps (int): how many values (0 or more).
-        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        dtype (dtype | None): the dtype (default None: ``dr.get_default_dtype()``).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a 1-d leaf tensor of ``steps`` values.
@@ -474,9 +474,9 @@ def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Device
     Args:
         n (int): the number of rows.
         m (int | None): the number of columns (default None: ``n``).
-        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        dtype (dtype | None): the dtype (default None: ``dr.get_default_dtype()``).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a 2-d leaf tensor.
@@ -549,9 +549,9 @@ def rand(*size: Sizes, dtype: DType | None = None, device: Device = None,
 
     Args:
         *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
-        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        dtype (dtype | None): the dtype (default None: ``dr.get_default_dtype()``).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a leaf tensor of samples.
@@ -580,9 +580,9 @@ def randn(*size: Sizes, dtype: DType | None = None, device: Device = None,
 
     Args:
         *size (int | sequence of int): the shape, as ``f(2, 3)`` or ``f((2, 3))``.
-        dtype (dtype | None): the dtype (default None: the default dtype, ``dr.get_default_dtype()``).
+        dtype (dtype | None): the dtype (default None: ``dr.get_default_dtype()``).
         device (str | device | None): ``"cpu"`` or None; dualrev has no other device.
-        requires_grad (bool): make the result a leaf that records operations (default False).
+        requires_grad (bool): whether the new leaf records operations (default False).
 
     Returns:
         Tensor: a leaf tensor of samples.
@@ -612,7 +612,8 @@ def randint(low: int = 0, high: Sizes | None = None, size: Sizes | None = None, 
 
     Args:
         low (int): the smallest value (default 0), or ``high`` in the two-argument form.
-        high (int | sequence of int): the bound, not included (or the size in the two-argument form).
+        high (int | sequence of int): the bound, not included (the size in the
+            two-argument form).
         size (int | sequence of int | None): the shape.
         dtype (dtype | None): the dtype (default None: int64).
         device (str | device | None): ``"cpu"`` or None.

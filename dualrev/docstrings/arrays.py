@@ -35,7 +35,7 @@ Example:
     >>> dr.func.grad(lambda x: dr.cumsum(x, 0).sum())(dr.tensor([1.0, 2.0, 3.0]))
     tensor([3., 2., 1.])
 """,
-    "cumprod": f"""Running products of ``input`` along ``dim``: ``out[i] = input[0] * ... * input[i]``.
+    "cumprod": f"""Running products along ``dim``: ``out[i] = input[0] * ... * input[i]``.
 
 The derivatives are exact where entries are 0 (computed without dividing by
 the entries), as PyTorch's.
@@ -182,7 +182,9 @@ Example:
     tensor([[4, 3],
             [2, 1]])
 """,
-    "diff": f"""The ``n``-th forward difference along ``dim``: ``out[i] = input[i + 1] - input[i]``, ``n`` times.
+    "diff": f"""The ``n``-th forward difference along ``dim``.
+
+``out[i] = input[i + 1] - input[i]``, taken ``n`` times.
 
 Args:
     input ({_T}): the tensor, at least 1-d.
@@ -202,7 +204,7 @@ Example:
     >>> dr.diff(x), dr.diff(x, n=2)
     (tensor([3., 5., 7.]), tensor([2., 2.]))
 """,
-    "diagonal": f"""The diagonal of the matrices on dimensions ``dim1`` and ``dim2``, as the last dimension.
+    "diagonal": f"""The diagonal of the matrices on ``dim1`` and ``dim2``, as the last dimension.
 
 ``offset`` > 0 takes a diagonal above the main one, < 0 below. The result
 is a view; the gradient fills the diagonal of a zero tensor.
@@ -351,7 +353,7 @@ Example:
     >>> dr.movedim(dr.zeros(2, 3, 4), (0, 1), (2, 0)).shape
     dualrev.Size([3, 4, 2])
 """,
-    "vstack": f"""Tensors stacked as rows: 0-d and 1-d ones become rows, then all are joined along dimension 0.
+    "vstack": f"""Tensors stacked as rows: 0-d and 1-d ones become rows, all joined along dim 0.
 
 Args:
     tensors (sequence of Tensor | Dual | array_like): a non-empty list or tuple.
@@ -494,7 +496,7 @@ Example:
     tensor([[  1.,  10., 100.],
             [  2.,  20., 200.]])
 """,
-    "inner": f"""Sums of products over the last dimensions of both: ``(input[..., :] * other[..., :]).sum(-1)``.
+    "inner": f"""Sums of products over the last dimensions of ``input`` and ``other``.
 
 For two vectors, their dot product; a 0-d operand multiplies. The result
 has ``input``'s leading dimensions, then ``other``'s.
