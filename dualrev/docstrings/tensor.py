@@ -185,7 +185,8 @@ Example:
     (True, False)
 """
 
-TENSOR["retain_grad"] = """Keep the gradient of this non-leaf tensor in its ``.grad`` during ``backward()``.
+TENSOR["retain_grad"] = """Keep the gradient of this non-leaf tensor in its ``.grad``
+during ``backward()``.
 
 Does nothing on a leaf (which keeps its ``.grad`` anyway) or when called again.
 
@@ -449,7 +450,8 @@ Example:
     tensor([0., 2.])
 """
 
-METHODS["expand_as"] = """This tensor broadcast to ``other``'s shape (``broadcast_to(self, other.shape)``).
+METHODS["expand_as"] = """This tensor broadcast to ``other``'s shape, as
+``broadcast_to(self, other.shape)``.
 
 Args:
     other: a tensor (or array) whose shape is the target.
