@@ -218,12 +218,7 @@ def value_and_grad(f: Function, argnums: Argnums = 0, has_aux: bool = False) -> 
     """A function returning ``(f(*args), gradient)``, the gradient of scalar
     ``f`` with respect to argument ``argnums`` (a tuple of them for several).
     With ``has_aux``, ``f`` returns ``(value, aux)`` and the result is
-    ``((value, aux), gradient)``.
-
-    >>> import dualrev as dr
-    >>> dr.func.value_and_grad(lambda x: (x ** 2).sum())(dr.tensor([1.0, 2.0]))
-    (tensor(5.), tensor([2., 4.]))
-    """
+    ``((value, aux), gradient)``."""
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         level = new_level()
@@ -256,12 +251,7 @@ def grad(f: Function, argnums: Argnums = 0, has_aux: bool = False) -> Function:
     """A function returning the gradient of scalar ``f`` with respect to
     argument ``argnums`` (a tuple gives a tuple), in the structure of that
     argument (tuples, lists, dicts of tensors). With ``has_aux``, returns
-    ``(gradient, aux)``.
-
-    >>> import dualrev as dr
-    >>> dr.func.grad(dr.sin)(0.0)
-    tensor(1.)
-    """
+    ``(gradient, aux)``."""
     value_and_grad_f = value_and_grad(f, argnums, has_aux)
 
     @functools.wraps(f)
@@ -283,13 +273,7 @@ def vjp(f: Function, *primals: TensorLike, has_aux: bool = False) -> tuple[Any, 
 
 def vjp(f: Function, *primals: TensorLike, has_aux: bool = False) -> tuple[Any, ...]:
     """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` gives the tuple of
-    cotangents of the primals, J^T v, by reverse mode (callable many times).
-
-    >>> import dualrev as dr
-    >>> out, vjp_fn = dr.func.vjp(lambda x: x * 3, dr.tensor([1.0, 2.0]))
-    >>> vjp_fn(dr.tensor([1.0, 1.0]))
-    (tensor([3., 3.]),)
-    """
+    cotangents of the primals, J^T v, by reverse mode (callable many times)."""
     level = new_level()
     args, watched = _watch(primals, range(len(primals)), level, "vjp")
     with enable_grad():
@@ -332,12 +316,7 @@ def jvp(f: Function, primals: Sequence[TensorLike], tangents: Sequence[TensorLik
         has_aux: bool = False) -> tuple[Any, ...]:
     """``(f(*primals), J·tangents)`` by forward mode: one pass with Dual
     numbers. ``primals`` and ``tangents`` are tuples of the same structure;
-    a tangent may carry leading batch axes (several directions at once).
-
-    >>> import dualrev as dr
-    >>> dr.func.jvp(lambda x: x ** 3, (2.0,), (1.0,))
-    (tensor(8.), tensor(12.))
-    """
+    a tangent may carry leading batch axes (several directions at once)."""
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp: primals and tangents must be tuples, e.g. jvp(f, (x,), (v,))")
     level = new_level()
