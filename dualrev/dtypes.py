@@ -10,19 +10,61 @@ from .core.values import DEFAULT_FLOAT, FLOAT64, canonical
 
 class dtype:
     """A dtype as PyTorch names it: ``dualrev.float32`` and so on. Compares
-    equal to the matching NumPy dtype."""
+    equal to the matching NumPy dtype.
 
-    __slots__ = ("name", "numpy")
+    The package's dtypes (``dr.float16``, ``float32``, ``float64``, ``int8``,
+    ``uint8``, ``int16``, ``int32``, ``int64``, ``bool`` and PyTorch's other
+    names ``half``, ``float``, ``double``, ``short``, ``int``, ``long``) are
+    the instances to use: they pickle and copy as themselves, so
+    ``x.dtype is dr.float32`` holds.
+
+    Args:
+        name (str): the name, as PyTorch spells it (``"float32"``).
+        numpy_dtype (numpy.dtype | type): the NumPy dtype behind it.
+
+    Raises:
+        TypeError: if ``name`` is not a string or ``numpy_dtype`` not a NumPy dtype.
+
+    Example:
+        >>> import dualrev as dr
+        >>> import numpy as np
+        >>> dr.float32, dr.float32 == np.float32, dr.tensor([1, 2]).dtype is dr.int64
+        (dualrev.float32, True, True)
+    """
+
+    __slots__ = ("_name", "_numpy")
 
     def __init__(self, name, numpy_dtype):
         if not isinstance(name, str):
             raise TypeError(f"dtype(): argument 'name' must be str, not {type(name).__name__}")
         try:
-            self.numpy = np.dtype(numpy_dtype)
+            self._numpy = np.dtype(numpy_dtype)
         except TypeError:
             raise TypeError(f"dtype(): argument 'numpy_dtype' must be a NumPy dtype, not "
                             f"{type(numpy_dtype).__name__}") from None
-        self.name = name
+        self._name = name
+
+    @property
+    def name(self):
+        """The name, as PyTorch spells it (``"float32"``), without ``dualrev.``.
+
+        Example:
+            >>> import dualrev as dr
+            >>> dr.float.name
+            'float32'
+        """
+        return self._name
+
+    @property
+    def numpy(self):
+        """The NumPy dtype behind this dtype (the dtype of a tensor's array).
+
+        Example:
+            >>> import dualrev as dr
+            >>> dr.int32.numpy
+            dtype('int32')
+        """
+        return self._numpy
 
     def __repr__(self):
         return f"dualrev.{self.name}"
@@ -44,10 +86,25 @@ class dtype:
 
     @property
     def is_floating_point(self):
+        """Whether this is a float dtype (float16, float32, float64): those
+        whose tensors may require grad.
+
+        Example:
+            >>> import dualrev as dr
+            >>> dr.float32.is_floating_point, dr.int64.is_floating_point
+            (True, False)
+        """
         return self.numpy.kind == "f"
 
     @property
     def itemsize(self):
+        """The size of one entry in bytes.
+
+        Example:
+            >>> import dualrev as dr
+            >>> dr.float64.itemsize, dr.int32.itemsize, dr.bool.itemsize
+            (8, 4, 1)
+        """
         return self.numpy.itemsize
 
 
@@ -91,13 +148,49 @@ def to_numpy_dtype(d):
 
 
 def get_default_dtype():
-    """The dtype of tensors made from Python floats (float64 unless set)."""
+    """The dtype of tensors made from Python floats (float64 unless set).
+
+    dualrev's default is float64 (PyTorch's is float32): derivatives checked
+    against finite differences need the precision. ``dr.set_default_dtype``
+    changes it.
+
+    Returns:
+        dtype: ``dr.float64`` or ``dr.float32``.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.get_default_dtype()
+        dualrev.float64
+        >>> dr.tensor(1.0).dtype == dr.get_default_dtype()
+        True
+    """
     return _BY_NUMPY[DEFAULT_FLOAT[0]]
 
 
 def set_default_dtype(d):
-    """Make ``d`` (``dualrev.float32`` or ``dualrev.float64``) the dtype of new
-    float tensors. float64 is dualrev's default; float32 gives PyTorch's."""
+    """Make ``d`` the dtype of new float tensors (``dr.tensor(1.0)``, ``dr.zeros``...).
+
+    float64 is dualrev's default; float32 gives PyTorch's. It is a global
+    setting (not per thread), as in PyTorch.
+
+    Args:
+        d (dtype | numpy.dtype | type): ``dr.float32`` or ``dr.float64`` (or
+            float16), or the NumPy dtype of one.
+
+    Returns:
+        None
+
+    Raises:
+        TypeError: if ``d`` is not a floating-point dtype ("only floating-point
+            types are supported as the default type").
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.set_default_dtype(dr.float32)
+        >>> dr.tensor(1.5).dtype
+        dualrev.float32
+        >>> dr.set_default_dtype(dr.float64)
+    """
     d = from_numpy_dtype(to_numpy_dtype(d))
     if not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
