@@ -37,13 +37,38 @@ ENABLED_WARNING = ("Anomaly Detection has been enabled. This mode will increase 
 
 
 def is_anomaly_enabled() -> bool:
-    """True while anomaly mode is on (see ``dualrev.autograd.detect_anomaly``)."""
+    """Whether anomaly mode is on (see ``dualrev.autograd.detect_anomaly``).
+
+    Returns:
+        bool: True inside ``detect_anomaly`` or after ``set_detect_anomaly(True)``.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.is_anomaly_enabled()
+        False
+        >>> with dr.autograd.set_detect_anomaly(True):
+        ...     dr.is_anomaly_enabled()
+        True
+    """
     return ENABLED[0]
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    """True when anomaly mode checks gradients for nan (its ``check_nan``
-    setting, True by default; kept while the mode is off, as in PyTorch)."""
+    """Whether anomaly mode checks gradients for nan: its ``check_nan`` setting.
+
+    True by default; the setting is kept while the mode is off, as in PyTorch.
+
+    Returns:
+        bool: the ``check_nan`` setting.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.is_anomaly_check_nan_enabled()
+        True
+        >>> with dr.autograd.set_detect_anomaly(True, check_nan=False):
+        ...     dr.is_anomaly_check_nan_enabled()
+        False
+    """
     return _check_nan[0]
 
 
@@ -67,7 +92,18 @@ class detect_anomaly:
     operation whose tangent has nan where the tangents it got had none.
 
     For debugging only: it slows every operation down. As in PyTorch,
-    making one warns so.
+    making one warns so (a ``UserWarning``).
+
+    Args:
+        check_nan (bool): raise where a gradient or tangent turns nan (default True).
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor(-1.0, requires_grad=True)
+        >>> with dr.autograd.detect_anomaly():
+        ...     dr.sqrt(x).backward()
+        Traceback (most recent call last):
+        RuntimeError: Function 'SqrtBackward0' returned nan values in its 0th output.
     """
 
     def __init__(self, check_nan=True):
@@ -95,9 +131,27 @@ class detect_anomaly:
 
 class set_detect_anomaly:
     """Switch anomaly mode on or off (see ``detect_anomaly``), with its
-    ``check_nan`` setting. It takes effect at once, so it works as a plain
-    call, ``set_detect_anomaly(True)``; as a context manager it puts the
-    previous mode back on exit."""
+    ``check_nan`` setting.
+
+    It takes effect at once, so it works as a plain call,
+    ``set_detect_anomaly(True)``; as a context manager it puts the previous
+    mode back on exit. Unlike ``detect_anomaly`` it does not warn.
+
+    Args:
+        mode (bool): anomaly mode on (True) or off (False).
+        check_nan (bool): raise where a gradient or tangent turns nan (default True).
+
+    Raises:
+        TypeError: if ``mode`` or ``check_nan`` is not a bool.
+
+    Example:
+        >>> import dualrev as dr
+        >>> with dr.autograd.set_detect_anomaly(True):
+        ...     dr.is_anomaly_enabled()
+        True
+        >>> dr.is_anomaly_enabled()
+        False
+    """
 
     def __init__(self, mode, check_nan=True):
         for name, flag in (("mode", mode), ("check_nan", check_nan)):

@@ -66,7 +66,16 @@ class no_grad(_BareDecoratorSwitch):
 class enable_grad(_BareDecoratorSwitch):
     """Operations inside are recorded again (inside a ``no_grad``).
 
-    A context manager, and a decorator with or without parentheses.
+    A context manager, and a decorator with or without parentheses
+    (``@dr.enable_grad`` or ``@dr.enable_grad()``). On exit the previous grad
+    mode comes back. The grad mode is per thread.
+
+    Args:
+        orig_func (callable | None): the function, when used as a decorator
+            without parentheses (default None).
+
+    Raises:
+        TypeError: if given an argument that is not callable.
 
     Example:
         >>> import dualrev as dr
@@ -82,8 +91,28 @@ class enable_grad(_BareDecoratorSwitch):
 
 
 class set_grad_enabled(_GradModeSwitch):
-    """Switch recording on or off; takes effect at once, so it also works
-    as a plain call: ``dr.set_grad_enabled(False)``."""
+    """Switch the recording of operations on (True) or off (False).
+
+    It takes effect at once, so it works as a plain call
+    (``dr.set_grad_enabled(False)``); as a context manager it puts the previous
+    mode back on exit, and as a decorator it sets the mode while the function
+    runs. The grad mode is per thread.
+
+    Args:
+        mode (bool): record operations (True) or not (False).
+
+    Raises:
+        TypeError: if ``mode`` is not a bool.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor(1.0, requires_grad=True)
+        >>> with dr.set_grad_enabled(False):
+        ...     (x * 2).requires_grad
+        False
+        >>> (x * 2).requires_grad
+        True
+    """
 
     def __init__(self, mode):
         if not isinstance(mode, (bool, int)):

@@ -34,7 +34,22 @@ _switch = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
-    """True when operations on tensors that require grad are recorded."""
+    """Whether operations on tensors that require grad are recorded now.
+
+    True unless inside ``dr.no_grad()`` or after ``dr.set_grad_enabled(False)``.
+    The grad mode is per thread, as in PyTorch.
+
+    Returns:
+        bool: the grad mode of the calling thread.
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.is_grad_enabled()
+        True
+        >>> with dr.no_grad():
+        ...     dr.is_grad_enabled()
+        False
+    """
     return grad_state.enabled
 
 
