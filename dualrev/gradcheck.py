@@ -92,10 +92,43 @@ def _analytical(fn, inputs, wrt):
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
-    """Check the Jacobians of ``fn`` at ``inputs`` (the tensors among them
-    that require grad) against central finite differences. Use float64
-    inputs. Returns True, or raises GradcheckError (False with
-    ``raise_exception=False``)."""
+    """Check the Jacobians of ``fn`` at ``inputs`` against central finite differences.
+
+    For each tensor of ``inputs`` that requires grad and each output, the
+    Jacobian from reverse mode is compared with ``(fn(x + eps) - fn(x - eps)) /
+    (2 eps)``, entry by entry, within ``atol + rtol * |numerical|`` (NumPy's
+    ``allclose``). Use float64 inputs: in float32 the differences are too
+    coarse for the default tolerances.
+
+    Args:
+        fn (callable): takes ``*inputs``, returns a tensor or a tuple of tensors.
+        inputs (Tensor | tuple): the arguments; those that are tensors
+            requiring grad are checked.
+        eps (float): the finite-difference step (default 1e-6).
+        atol (float): the absolute tolerance (default 1e-5).
+        rtol (float): the relative tolerance (default 1e-3).
+        raise_exception (bool): raise on a mismatch (default True) rather than
+            return False.
+
+    Returns:
+        bool: True when the Jacobians agree (False on a mismatch with
+        ``raise_exception=False``).
+
+    Raises:
+        GradcheckError: (``dualrev.autograd.GradcheckError``, a RuntimeError)
+            if a Jacobian differs, saying which output and input, with both.
+        ValueError: if no input tensor requires grad.
+        TypeError: if ``fn`` is not callable or a tolerance is not a number.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor([0.5, 1.5], dtype=dr.float64, requires_grad=True)
+        >>> dr.autograd.gradcheck(dr.sin, (x,))
+        True
+        >>> wrong = lambda t: dr.sin(t).detach() + 0 * t   # the gradient is cut
+        >>> dr.autograd.gradcheck(wrong, (x,), raise_exception=False)
+        False
+    """
     inputs, wrt = _checked(fn, inputs, "gradcheck", eps, atol, rtol)
     numeric = _numerical(fn, inputs, wrt, eps)
     analytic = _analytical(fn, inputs, wrt)
@@ -111,9 +144,44 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
 
 def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
                   raise_exception=True, seed=0):
-    """Check second derivatives: ``gradcheck`` of the function that maps
-    (inputs, cotangents) to the gradient of ``fn`` taken with
-    ``create_graph=True``. Cotangents are random unless given."""
+    """Check second derivatives of ``fn`` at ``inputs`` against finite differences.
+
+    ``gradcheck`` of the function that maps (inputs, cotangents) to the
+    gradient of ``fn`` taken with ``create_graph=True``: it checks the
+    derivatives of the backward pass. The cotangents are random (from
+    ``seed``, so the check is deterministic) unless ``grad_outputs`` gives
+    them.
+
+    Args:
+        fn (callable): takes ``*inputs``, returns a tensor or a tuple of tensors.
+        inputs (Tensor | tuple): the arguments; those that are tensors
+            requiring grad are checked.
+        grad_outputs (Tensor | sequence of Tensor | None): the cotangents, one
+            per output, requiring grad (default None: random normal ones).
+        eps (float): the finite-difference step (default 1e-6).
+        atol (float): the absolute tolerance (default 1e-5).
+        rtol (float): the relative tolerance (default 1e-3).
+        raise_exception (bool): raise on a mismatch (default True) rather than
+            return False.
+        seed (int): the seed of the random cotangents (default 0).
+
+    Returns:
+        bool: True when the second derivatives agree (False on a mismatch with
+        ``raise_exception=False``).
+
+    Raises:
+        GradcheckError: if a Jacobian of the gradient differs.
+        ValueError: if no input tensor requires grad.
+        TypeError: if ``fn`` is not callable or does not return tensors.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor([0.5, 1.5], dtype=dr.float64, requires_grad=True)
+        >>> dr.autograd.gradgradcheck(dr.sin, (x,))
+        True
+        >>> dr.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (x,))
+        True
+    """
     inputs, wrt = _checked(fn, inputs, "gradgradcheck", eps, atol, rtol)
     outputs = _as_tuple(fn(*inputs))
     if not all(isinstance(o, Tensor) for o in outputs):

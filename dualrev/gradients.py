@@ -130,8 +130,44 @@ def _capture_edges(inputs):
 def backward(tensors: ReverseBox | Sequence[ReverseBox], grad_tensors: Any = None,
              retain_graph: bool | None = None, create_graph: bool = False,
              inputs: ReverseBox | Sequence[ReverseBox] | None = None) -> None:
-    """Add the gradients of ``tensors`` (weighted by ``grad_tensors``) to
-    ``.grad`` of the leaves they depend on, or of ``inputs`` only."""
+    """Add the gradients of ``tensors`` to the ``.grad`` of the leaves they depend on.
+
+    PyTorch's ``torch.autograd.backward`` (``y.backward()`` for one tensor).
+    The gradient of ``sum(t * g for t, g in zip(tensors, grad_tensors))`` is
+    accumulated (added, not assigned) into ``.grad`` of every leaf that
+    requires grad, or of ``inputs`` only. Without ``retain_graph`` the graph's
+    saved values are freed, so a second backward through it raises.
+
+    Args:
+        tensors (Tensor | sequence of Tensor): the outputs to differentiate.
+        grad_tensors (Tensor | number | sequence | None): the weight of each
+            output, of its shape (default None: 1, for outputs of one entry).
+        retain_graph (bool | None): keep the graph's saved values for another
+            backward pass (default None: ``create_graph``'s value).
+        create_graph (bool): record the backward pass, so the gradients can be
+            differentiated again (default False).
+        inputs (Tensor | sequence of Tensor | None): accumulate into these only
+            (default None: every leaf).
+
+    Returns:
+        None
+
+    Raises:
+        RuntimeError: if an output of more than one entry has no
+            ``grad_tensors`` ("grad can be implicitly created only for scalar
+            outputs"), an output does not require grad, the graph was freed
+            by an earlier backward, or ``inputs`` is empty.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor([1.0, 2.0], requires_grad=True)
+        >>> dr.autograd.backward((x ** 2).sum())
+        >>> x.grad
+        tensor([2., 4.])
+        >>> dr.autograd.backward(x * 3, grad_tensors=dr.tensor([1.0, 0.5]))
+        >>> x.grad
+        tensor([5.0000, 5.5000])
+    """
     retain_graph, create_graph = _flags("backward", retain_graph, create_graph)
     if inputs is not None and not _as_tuple(inputs):
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
@@ -157,11 +193,47 @@ def grad(outputs: ReverseBox | Sequence[ReverseBox], inputs: TensorT | Sequence[
          grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
          only_inputs: bool = True, allow_unused: bool | None = None,
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[TensorT, ...]:
-    """The gradients of ``outputs`` (summed, each weighted by its
-    ``grad_outputs``) with respect to each of ``inputs``, as a tuple.
-    ``.grad`` is left alone. With ``create_graph=True`` the results are
-    themselves differentiable. (An unused input's gradient is None with
-    ``allow_unused=True``; typed as a tensor, as PyTorch does.)"""
+    """The gradients of ``outputs`` with respect to each of ``inputs``, as a tuple.
+
+    PyTorch's ``torch.autograd.grad``: the gradient of ``sum(o * g for o, g in
+    zip(outputs, grad_outputs))``; ``.grad`` is left alone. With
+    ``create_graph=True`` the results are themselves differentiable (higher
+    derivatives).
+
+    Args:
+        outputs (Tensor | sequence of Tensor): the outputs to differentiate.
+        inputs (Tensor | sequence of Tensor): the tensors to differentiate by.
+        grad_outputs (Tensor | number | sequence | None): the weight of each
+            output (default None: 1, for outputs of one entry).
+        retain_graph (bool | None): keep the graph's saved values for another
+            backward pass (default None: ``create_graph``'s value).
+        create_graph (bool): record the backward pass, so the gradients can be
+            differentiated again (default False).
+        only_inputs (bool): accepted for PyTorch's signature (always True).
+        allow_unused (bool | None): give None for an input the outputs do not
+            depend on, instead of raising (default None: ``materialize_grads``).
+        is_grads_batched (bool): not supported (use ``dr.func.jacrev`` or ``vjp``).
+        materialize_grads (bool): give zeros rather than None for unused inputs.
+
+    Returns:
+        tuple of Tensor: one gradient per input, of its shape and dtype (None
+        for an unused input with ``allow_unused=True``).
+
+    Raises:
+        RuntimeError: if an input is unused (without ``allow_unused``), does
+            not require grad, an output of more than one entry has no
+            ``grad_outputs``, or ``inputs`` is empty.
+        NotImplementedError: with ``is_grads_batched=True``.
+
+    Example:
+        >>> import dualrev as dr
+        >>> x = dr.tensor(2.0, requires_grad=True)
+        >>> (g,) = dr.autograd.grad(x ** 3, x, create_graph=True)
+        >>> g
+        tensor(12., grad_fn=<MulBackward0>)
+        >>> dr.autograd.grad(g, x)
+        (tensor(12.),)
+    """
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched: use dualrev.func.jacrev or vjp instead")
     retain_graph, create_graph = _flags("grad", retain_graph, create_graph)
