@@ -27,10 +27,31 @@ _OPTIONS = _PrintOptions()
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, sci_mode=None):
-    """Set the printing options; the defaults are torch's (4, 1000, 3, 80, None).
+    """Set how tensors print; the defaults are torch's (4, 1000, 3, 80, None).
 
     An argument left as None keeps its current value, except ``sci_mode``: like
-    torch, every call sets it, and None means "choose automatically".
+    torch, every call sets it, and None means "choose automatically". The
+    options are global.
+
+    Args:
+        precision (int | None): digits after the decimal point (default 4).
+        threshold (float | None): tensors with more entries than this print
+            summarised, with ``...`` (default 1000).
+        edgeitems (int | None): entries shown at each end of a summarised
+            dimension (default 3).
+        linewidth (int | None): characters per line before wrapping (default 80).
+        sci_mode (bool | None): scientific notation on (True), off (False), or
+            chosen from the values (None).
+
+    Returns:
+        None
+
+    Example:
+        >>> import dualrev as dr
+        >>> dr.set_printoptions(precision=2)
+        >>> dr.tensor([1.0 / 3.0, 2.0])
+        tensor([0.33, 2.00])
+        >>> dr.set_printoptions(precision=4)
     """
     changes = dict(precision=precision, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth)
     for name, value in changes.items():

@@ -45,16 +45,32 @@ def save(obj, f):
     ``obj`` is a tensor, or dicts, lists and tuples (nested) of tensors,
     dtypes, sizes, str, int, float, bool and None, such as an optimizer's
     ``state_dict()``. Tensors keep their values, dtype, shape,
-    ``requires_grad`` and ``.grad``, and load as leaves.
+    ``requires_grad`` and ``.grad``, and load as leaves. The file is a NumPy
+    ``.npz`` archive with a JSON description of the structure: no pickle.
 
-    >>> import io
-    >>> import dualrev as dr
-    >>> w = dr.tensor([1.0, -2.0], requires_grad=True)
-    >>> file = io.BytesIO()
-    >>> dr.save({"w": w, "step": 3}, file)
-    >>> _ = file.seek(0)
-    >>> dr.load(file)
-    {'w': tensor([ 1., -2.], requires_grad=True), 'step': 3}
+    Args:
+        obj (Tensor | dict | list | tuple | ...): what to save.
+        f (str | os.PathLike | binary file): a path (the file is created or
+            overwritten) or a file object opened for writing bytes.
+
+    Returns:
+        None
+
+    Raises:
+        TypeError: if ``obj`` holds something else (a function, an array, a
+            Dual...), naming where it is.
+        ValueError: if ``obj`` contains itself.
+        OSError: if the path cannot be written.
+
+    Example:
+        >>> import io
+        >>> import dualrev as dr
+        >>> w = dr.tensor([1.0, -2.0], requires_grad=True)
+        >>> file = io.BytesIO()
+        >>> dr.save({"w": w, "step": 3}, file)
+        >>> _ = file.seek(0)
+        >>> dr.load(file)
+        {'w': tensor([ 1., -2.], requires_grad=True), 'step': 3}
     """
     writer = _Writer()
     structure = {"format": _FORMAT, "version": _VERSION,
@@ -69,13 +85,26 @@ def load(f):
     Only files written by ``save`` load: ``load`` never unpickles, so a file
     cannot run code (as ``torch.load(f, weights_only=True)``).
 
-    >>> import io
-    >>> import dualrev as dr
-    >>> file = io.BytesIO()
-    >>> dr.save([dr.tensor(2.5), (dr.float32, None)], file)
-    >>> _ = file.seek(0)
-    >>> dr.load(file)
-    [tensor(2.5000), (dualrev.float32, None)]
+    Args:
+        f (str | os.PathLike | binary file): a path or a file object opened for
+            reading bytes, at the start of what ``save`` wrote.
+
+    Returns:
+        object: the saved object, its tensors new leaves.
+
+    Raises:
+        ValueError: if the file was not written by ``dr.save`` (a
+            ``torch.save`` pickle, a NumPy array) or is damaged, saying so.
+        OSError: if the path cannot be read.
+
+    Example:
+        >>> import io
+        >>> import dualrev as dr
+        >>> file = io.BytesIO()
+        >>> dr.save([dr.tensor(2.5), (dr.float32, None)], file)
+        >>> _ = file.seek(0)
+        >>> dr.load(file)
+        [tensor(2.5000), (dualrev.float32, None)]
     """
     with _opened(f, "rb") as file:
         name = repr(file.name) if hasattr(file, "name") else "the file"
