@@ -89,6 +89,9 @@ class enable_grad(_BareDecoratorSwitch):
     """
     _mode = True
 
+    def __init__(self, orig_func=None):  # the signature __new__ takes, for readers and the docs
+        pass
+
 
 class set_grad_enabled(_GradModeSwitch):
     """Switch the recording of operations on (True) or off (False).
