@@ -143,7 +143,7 @@ Args:
     dims (int | sequence of int): the dimensions to reverse.
 
 Returns:
-    Tensor: of ``input``'s shape (a copy, as PyTorch's).
+    Tensor: of ``input``'s shape.
 
 Raises:
     {_DIM}
@@ -206,8 +206,8 @@ Example:
 """,
     "diagonal": f"""The diagonal of the matrices on ``dim1`` and ``dim2``, as the last dimension.
 
-``offset`` > 0 takes a diagonal above the main one, < 0 below. The result
-is a view; the gradient fills the diagonal of a zero tensor.
+``offset`` > 0 takes a diagonal above the main one, < 0 below. The
+gradient fills the diagonal of a zero tensor.
 
 Args:
     input ({_T}): the tensor, at least 2-d.
