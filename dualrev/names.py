@@ -191,8 +191,12 @@ def install(namespace):
     again after a primitive is added (or removed) leaves no stale name.
     Everything is built and checked before anything is changed."""
     functions, methods, ufuncs = {}, {}, {}
-    for entry in NAMES + elementwise_entries():
-        if entry.function and entry.names[0] in DOCS:  # (not Tensor.where: its own)
+    entries = NAMES + elementwise_entries()
+    function_names = {name for entry in entries if entry.function for name in entry.names}
+    for entry in entries:
+        # A method-only entry takes the text of its name unless that is a
+        # dr.X function's (Tensor.where has its own, not dr.where's).
+        if entry.names[0] in DOCS and (entry.function or entry.names[0] not in function_names):
             entry.fn.__doc__ = DOCS[entry.names[0]]
         for name in entry.names:
             if entry.function:

@@ -3,7 +3,7 @@ and ``dualrev/shape_functions.py``, by public name (the latter kept in
 ``shapes.py`` and included here)."""
 
 from .selections import DOCS as _SELECTIONS
-from .shapes import DOCS as _SHAPES
+from .reshaping import DOCS as _SHAPES
 
 _T = "Tensor | Dual | array_like"
 _NOT_A_TENSOR = """TypeError: if an operand is not a tensor, a Dual or an array of
