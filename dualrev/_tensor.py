@@ -374,6 +374,10 @@ class Tensor(ReverseBox):
     def _one_element(self):
         if np.size(raw_value(self._value)) != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if self.requires_grad:  # float(t), int(t), math.sin(t): the graph ends here
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=3)
         return self.item()
 
     def __float__(self):

@@ -65,7 +65,8 @@ def argsort(input, dim=-1, descending=False, stable=True):
 def flip(input, dims):
     """``input`` with the order of entries reversed along ``dims``."""
     input = operand(input, "flip")
-    return named(rules.flip(input, axis=_dims(input, dims)), "FlipBackward0")
+    # a copy, as PyTorch's (reversed slices would be a view of input)
+    return named(rules.clone(rules.flip(input, axis=_dims(input, dims))), "FlipBackward0")
 
 
 def roll(input, shifts, dims=None):

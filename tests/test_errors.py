@@ -501,3 +501,16 @@ def test_a_view_cannot_be_detached_in_place():
     x = dr.tensor([1.0, 2.0])
     with pytest.raises(RuntimeError, match="Can't detach views in-place"):
         x[0].detach_()
+
+
+def test_a_python_number_from_a_tensor_that_requires_grad_warns_as_pytorch():
+    import math
+    t = dr.tensor(1.0, requires_grad=True)
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):
+        assert math.sin(t) == pytest.approx(0.8414709848078965)
+    with pytest.warns(UserWarning, match="Consider using tensor.detach"):
+        float(t)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert t.item() == 1.0 and float(t.detach()) == 1.0  # item() and detached: no warning

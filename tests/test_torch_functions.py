@@ -140,3 +140,10 @@ def test_sorting_puts_nan_first_going_down_as_pytorch():
     np.testing.assert_array_equal(np.asarray(x.topk(2).values), [np.nan, np.inf])
     np.testing.assert_array_equal(np.asarray(x.sort().values), [1.0, 2.0, 3.0, np.inf, np.nan])
     assert float(dr.tensor(5.0).topk(1).values) == 5.0
+
+
+def test_flip_returns_a_copy_as_pytorch_does():
+    x = dr.arange(4.0)
+    y = dr.flip(x, [0])
+    y.add_(10)  # would write into x if flip were a view
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0] and y.tolist() == [13.0, 12.0, 11.0, 10.0]
