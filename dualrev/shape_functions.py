@@ -59,6 +59,8 @@ def permute(input, *dims):
     n = ndim_of(input)
     for d in dims:
         _axis(input, d)
+    if len(dims) == n and len({d % n for d in dims}) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     if sorted(d % n for d in dims) != list(range(n)) if n else dims:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                            f"not match the length of the desired ordering of dimensions i.e. "

@@ -302,3 +302,11 @@ def test_addmm_input_must_expand_to_the_product():
                                            r"existing size \(2\) at non-singleton dimension 1"):
         dr.addmm(dr.tensor([1.0, 1.0]), dr.ones(2, 2), dr.ones(2, 1))
     assert dr.addmm(dr.tensor([1.0]), dr.ones(2, 2), dr.ones(2, 1)).tolist() == [[3.0], [3.0]]
+
+
+def test_permute_with_a_dim_twice_says_so():
+    for dims in ((0, 0), (1, -1)):
+        with pytest.raises(RuntimeError, match=r"permute\(\): duplicate dims are not allowed\."):
+            dr.zeros(2, 3).permute(*dims)
+    with pytest.raises(RuntimeError, match="input.dim\\(\\) = 2 is not equal to len\\(dims\\) = 1"):
+        dr.permute(dr.zeros(2, 3), (0,))
