@@ -8,6 +8,11 @@ ed., 2006): the strong-Wolfe line search (Alg. 3.5, 3.6), BFGS and the
 L-BFGS two-loop recursion (6.1, 7.4), line-search Newton-CG (7.1),
 trust-region updates (4.1) with Steihaug's CG (7.2) or the exact
 subproblem (4.3, here solved on an eigendecomposition).
+
+``dr.optim.LBFGS`` has a strong-Wolfe search of its own on purpose: it
+repeats PyTorch's operations in PyTorch's order, to give PyTorch's
+iterates bit for bit; this one is free to judge by slopes below f's
+rounding, which PyTorch's does not.
 """
 
 from __future__ import annotations

@@ -50,15 +50,19 @@ def _in_dtype_of(out, x):
     return canonical(out)
 
 
+def _evaluated(fn, x):
+    """scipy's ``fn`` on ``x``: a float for a float; an integer array is
+    computed in the default float dtype, as PyTorch does."""
+    if type(x) is float:
+        return float(fn(x))
+    x = ew._as_float(x)
+    return _in_dtype_of(fn(x), x)
+
+
 def _unary(name):
-    """The implementation of ``scipy.special.<name>`` on one argument; an
-    integer input is computed in the default float dtype, as PyTorch does."""
+    """The implementation of ``scipy.special.<name>`` on one argument."""
     def impl(x):
-        fn = getattr(scipy_special(), name)
-        if type(x) is float:
-            return float(fn(x))
-        x = ew._as_float(x)
-        return _in_dtype_of(fn(x), x)
+        return _evaluated(getattr(scipy_special(), name), x)
     impl.__name__ = name
     return impl
 
@@ -79,11 +83,7 @@ def _with_order(n, name, name_0, name_1, array_fn):
 def _ordered(name, name_0, name_1):
     """The implementation of a family of a static integer order ``n``."""
     def impl(x, *, n):
-        fn = _with_order(n, name, name_0, name_1, lambda f, n, v: f(n, v))
-        if type(x) is float:
-            return float(fn(x))
-        x = ew._as_float(x)
-        return _in_dtype_of(fn(x), x)
+        return _evaluated(_with_order(n, name, name_0, name_1, lambda f, n, v: f(n, v)), x)
     impl.__name__ = name
     return impl
 
